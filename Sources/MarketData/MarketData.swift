@@ -1,0 +1,2 @@
+/// Placeholder until the MarketData module lands; see DESIGN.md for what it owns.
+public enum MarketDataModule {}

@@ -1,0 +1,2 @@
+/// Placeholder until the TWSClient module lands; see DESIGN.md for what it owns.
+public enum TWSClientModule {}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `papertrader` command line: every subcommand lives in its own file.
+@main
+struct PaperTraderCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "papertrader",
+        abstract: "Options paper-trading orchestrator for Interactive Brokers.",
+        subcommands: []
+    )
+}
