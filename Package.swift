@@ -116,7 +116,12 @@ let package = Package(
         // Shared test helpers: fixture loading, simulator harness, mock clock.
         .target(
             name: "TestSupport",
-            dependencies: ["OptionsModel", "TWSWire", "GatewaySimulator"],
+            dependencies: [
+                "OptionsModel", "TWSWire", "GatewaySimulator",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             path: "Sources/TestSupport",
             swiftSettings: swiftSettings
         ),
@@ -147,7 +152,7 @@ let package = Package(
         .testTarget(name: "SnapshotStoreTests", dependencies: ["SnapshotStore", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "TradingTests", dependencies: ["Trading", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "AppConfigTests", dependencies: ["AppConfig"], swiftSettings: swiftSettings),
+        .testTarget(name: "AppConfigTests", dependencies: ["AppConfig", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "OrchestratorTests", dependencies: ["Orchestrator", "TestSupport"], swiftSettings: swiftSettings
         ),

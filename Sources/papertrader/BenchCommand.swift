@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// `papertrader bench ...`: benchmarks that report numbers; never pass/fail tests.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Run a benchmark and print its measurements.",
+        subcommands: []
+    )
+}
