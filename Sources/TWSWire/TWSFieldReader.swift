@@ -1,0 +1,280 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads NUL-terminated ASCII fields from one frame's payload without copying or allocating
+/// (strings excepted). Valid only inside the `withUnsafe...` scope that produced its buffer.
+public struct TWSFieldReader: TWSCoder {
+    let base: UnsafeRawBufferPointer
+    var position: Int
+    public let serverVersion: Int
+    public var direction: TWSCoderDirection { .decode }
+
+    /// Reads `bytes` (a payload of NUL-terminated fields) at `serverVersion`.
+    public init(bytes: UnsafeRawBufferPointer, serverVersion: Int) {
+        self.base = bytes
+        self.position = 0
+        self.serverVersion = serverVersion
+    }
+
+    /// Fields left unread (decoders accept trailing fields they do not know, as IB's does).
+    public var remainingFieldCount: Int {
+        var count = 0
+        var i = position
+        while i < base.count {
+            if base[i] == 0 { count += 1 }
+            i += 1
+        }
+        return count
+    }
+
+    /// True when no field remains.
+    public var isAtEnd: Bool { position >= base.count }
+
+    /// The raw bytes of the next field (without its NUL), advancing past it.
+    public mutating func nextField() throws -> UnsafeRawBufferPointer {
+        guard position < base.count, let start = base.baseAddress else {
+            throw TWSWireError(.missingField, "frame ended before field #\(fieldIndex + 1)")
+        }
+        let remaining = base.count - position
+        guard let nul = memchr(start + position, 0, remaining) else {
+            throw TWSWireError(.missingField, "last field is not NUL-terminated")
+        }
+        let length = start.distance(to: UnsafeRawPointer(nul)) - position
+        let field = UnsafeRawBufferPointer(start: start + position, count: length)
+        position += length + 1
+        return field
+    }
+
+    var fieldIndex: Int {
+        var count = 0
+        for i in 0..<min(position, base.count) where base[i] == 0 { count += 1 }
+        return count
+    }
+
+    /// Reads the next field as text.
+    public mutating func readString() throws -> String {
+        let field = try nextField()
+        if field.isEmpty { return "" }
+        return String(decoding: field, as: UTF8.self)
+    }
+
+    /// Reads the next field as an int (empty = nil).
+    public mutating func readInt() throws -> Int? {
+        let field = try nextField()
+        if field.isEmpty { return nil }
+        guard let value = TWSNumberParsing.int(field) else {
+            throw malformed(field, as: "int")
+        }
+        return value
+    }
+
+    /// Reads the next field as a double (empty = nil; `Infinity`/`Infinite` = +inf).
+    public mutating func readDouble() throws -> Double? {
+        let field = try nextField()
+        if field.isEmpty { return nil }
+        guard let value = TWSNumberParsing.double(field) else {
+            throw malformed(field, as: "double")
+        }
+        return value
+    }
+
+    /// Skips `n` fields.
+    public mutating func skip(_ n: Int = 1) throws {
+        for _ in 0..<n { _ = try nextField() }
+    }
+
+    func malformed(_ field: UnsafeRawBufferPointer, as type: String) -> TWSWireError {
+        let text = String(decoding: field.prefix(40), as: UTF8.self)
+        return TWSWireError(.malformedField, "field #\(fieldIndex) is not a valid \(type): \"\(text)\"")
+    }
+
+    // MARK: TWSCoder
+
+    public mutating func string(_ value: inout String, _ name: StaticString) throws {
+        value = try readString()
+    }
+
+    public mutating func escapedString(_ value: inout String, _ name: StaticString) throws {
+        value = TWSText.unescape(try readString())
+    }
+
+    public mutating func int(_ value: inout Int, _ name: StaticString) throws {
+        value = try readInt() ?? 0
+    }
+
+    public mutating func int(_ value: inout Int?, _ name: StaticString, unset: TWSUnset) throws {
+        switch try readInt() {
+        case nil: value = unset == .empty ? nil : 0
+        case let v? where v == TWSNumberParsing.unsetInt || v == TWSNumberParsing.unsetLong: value = nil
+        case let v?: value = v
+        }
+    }
+
+    public mutating func double(_ value: inout Double?, _ name: StaticString, unset: TWSUnset) throws {
+        switch try readDouble() {
+        case nil: value = unset == .empty ? nil : 0
+        case let v? where v == TWSNumberParsing.unsetDouble: value = nil
+        case let v?: value = v
+        }
+    }
+
+    public mutating func bool(_ value: inout Bool, _ name: StaticString) throws {
+        value = (try readInt() ?? 0) != 0
+    }
+
+    public mutating func decimal(_ value: inout TWSDecimal?, _ name: StaticString) throws {
+        let field = try nextField()
+        if field.isEmpty || TWSNumberParsing.isUnsetSpelling(field) {
+            value = nil
+            return
+        }
+        if let d = TWSDecimal(ascii: field) {
+            value = d
+        } else if let d = TWSNumberParsing.double(field), d.isFinite {
+            value = TWSDecimal(d)
+        } else {
+            throw malformed(field, as: "decimal")
+        }
+    }
+
+    public mutating func conjunction(_ value: inout Bool, _ name: StaticString) throws {
+        let field = try nextField()
+        value = field.count == 1 && field[0] == UInt8(ascii: "a")
+    }
+
+    public mutating func placeholder(_ text: StaticString, _ name: StaticString) throws {
+        _ = try nextField()
+    }
+
+    public mutating func nested(_ name: StaticString, _ body: (inout TWSFieldReader) throws -> Void) throws {
+        try body(&self)
+    }
+
+    public mutating func list<Element>(
+        _ values: inout [Element], _ name: StaticString, makeElement: () -> Element,
+        _ body: (inout Element, inout TWSFieldReader) throws -> Void
+    ) throws {
+        let count = try readInt() ?? 0
+        // A count larger than the bytes left cannot be honest; refuse it before allocating.
+        guard count >= 0, count <= base.count - position else {
+            throw TWSWireError(.malformedField, "list count \(count) exceeds the frame")
+        }
+        values.removeAll(keepingCapacity: true)
+        values.reserveCapacity(count)
+        for _ in 0..<count {
+            var element = makeElement()
+            try body(&element, &self)
+            values.append(element)
+        }
+    }
+}
+
+/// Number parsing straight from field bytes: a Clinger fast path for ordinary decimals and
+/// `strtod` (the field is NUL-terminated in place) for the rest.
+public enum TWSNumberParsing {
+    /// IB's unset int (`Integer.MAX_VALUE`).
+    public static let unsetInt = 2_147_483_647
+    /// IB's unset long (`Long.MAX_VALUE`).
+    public static let unsetLong = Int.max
+    /// IB's unset double (`Double.MAX_VALUE`).
+    public static let unsetDouble = Double.greatestFiniteMagnitude
+
+    static let powersOfTen: [Double] = (0...22).map(pow10)
+
+    static func pow10(_ n: Int) -> Double {
+        var d = 1.0
+        for _ in 0..<n { d *= 10 }
+        return d
+    }
+
+    /// Parses a decimal integer; nil on any other character or overflow.
+    public static func int(_ field: UnsafeRawBufferPointer) -> Int? {
+        var i = 0
+        var negative = false
+        if field[0] == UInt8(ascii: "-") || field[0] == UInt8(ascii: "+") {
+            negative = field[0] == UInt8(ascii: "-")
+            i = 1
+        }
+        guard i < field.count else { return nil }
+        var value = 0
+        while i < field.count {
+            let d = Int(field[i]) &- 48
+            guard d >= 0 && d <= 9 else { return nil }
+            let (m, o1) = value.multipliedReportingOverflow(by: 10)
+            let (s, o2) = negative ? m.subtractingReportingOverflow(d) : m.addingReportingOverflow(d)
+            guard !o1 && !o2 else { return nil }
+            value = s
+            i += 1
+        }
+        return value
+    }
+
+    /// Parses a double: plain decimals exactly via the fast path, exponents and long mantissas via
+    /// strtod, `Infinity`/`Infinite`/`-Infinity` as infinities; nil for anything else.
+    public static func double(_ field: UnsafeRawBufferPointer) -> Double? {
+        var i = 0
+        var negative = false
+        if field[0] == UInt8(ascii: "-") || field[0] == UInt8(ascii: "+") {
+            negative = field[0] == UInt8(ascii: "-")
+            i = 1
+        }
+        var mantissa: UInt64 = 0
+        var digits = 0
+        var fraction = 0
+        var seenDot = false
+        var simple = i < field.count
+        while i < field.count {
+            let b = field[i]
+            if b >= 48 && b <= 57 {
+                if digits < 19 {
+                    mantissa = mantissa &* 10 &+ UInt64(b - 48)
+                    if mantissa != 0 || seenDot { digits += 1 }
+                } else {
+                    simple = false
+                    break
+                }
+                if seenDot { fraction += 1 }
+            } else if b == UInt8(ascii: ".") && !seenDot {
+                seenDot = true
+            } else {
+                simple = false
+                break
+            }
+            i += 1
+        }
+        if simple && mantissa < (1 << 53) && fraction <= 22 {
+            let value = Double(mantissa) / powersOfTen[fraction]
+            return negative ? -value : value
+        }
+        return slowDouble(field)
+    }
+
+    static func slowDouble(_ field: UnsafeRawBufferPointer) -> Double? {
+        let text = String(decoding: field, as: UTF8.self)
+        switch text {
+        case "Infinity", "+Infinity", "Infinite", "inf": return .infinity
+        case "-Infinity", "-Infinite", "-inf": return -.infinity
+        default: break
+        }
+        // Only decimal and exponent syntax: strtod would also accept hex floats and "nan(...)".
+        guard text.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 46 || $0 == 45 || $0 == 43 || $0 == 101 || $0 == 69 })
+        else { return nil }
+        return Double(text)
+    }
+
+    /// True for IB's spellings of an unset decimal.
+    public static func isUnsetSpelling(_ field: UnsafeRawBufferPointer) -> Bool {
+        guard field.count >= 10 else { return false }
+        let first = field[0]
+        guard first == UInt8(ascii: "2") || first == UInt8(ascii: "9") || first == UInt8(ascii: "1")
+            || first == UInt8(ascii: "-")
+        else { return false }
+        let text = String(decoding: field, as: UTF8.self)
+        return text == "2147483647" || text == "9223372036854775807" || text == "-9223372036854775808"
+            || text == "1.7976931348623157E308" || text == "1.7976931348623157e+308"
+            || text == "170141183460469231731687303715884105727"
+    }
+}

@@ -1,0 +1,44 @@
+import NIOCore
+
+/// TWS framing: a 4-byte big-endian length, then that many payload bytes.
+public enum TWSFraming {
+    /// The largest payload the official client accepts.
+    public static let maxFrameLength = 0xFF_FFFF
+}
+
+/// Streaming frame decoder: accepts bytes in arbitrary chunks (one byte at a time works) and yields
+/// whole frame payloads. A length above the maximum is an error before any payload is buffered, so
+/// a garbage stream can never make it buffer without bound.
+public struct TWSFrameDecoder: NIOSingleStepByteToMessageDecoder {
+    public typealias InboundOut = ByteBuffer
+
+    /// The largest accepted payload length.
+    public let maxFrameLength: Int
+
+    /// A decoder enforcing `maxFrameLength` (default: IB's 0xFFFFFF).
+    public init(maxFrameLength: Int = TWSFraming.maxFrameLength) {
+        self.maxFrameLength = maxFrameLength
+    }
+
+    /// The next whole payload, or nil (reader index untouched) until enough bytes arrived.
+    public mutating func decode(buffer: inout ByteBuffer) throws -> ByteBuffer? {
+        guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self) else { return nil }
+        guard Int(length) <= maxFrameLength else {
+            throw TWSWireError(
+                .frameTooLarge,
+                "frame length \(length) exceeds the maximum \(maxFrameLength) (garbage or a non-TWS peer)")
+        }
+        guard buffer.readableBytes >= 4 + Int(length) else { return nil }
+        buffer.moveReaderIndex(forwardBy: 4)
+        return buffer.readSlice(length: Int(length))
+    }
+
+    /// At end of stream: leftover bytes are a truncated frame.
+    public mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> ByteBuffer? {
+        if let frame = try decode(buffer: &buffer) { return frame }
+        if buffer.readableBytes > 0 {
+            throw TWSWireError(.truncated, "stream ended inside a frame (\(buffer.readableBytes) bytes left over)")
+        }
+        return nil
+    }
+}
