@@ -128,7 +128,12 @@ let package = Package(
         .testTarget(name: "OptionsModelTests", dependencies: ["OptionsModel"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TWSWireTests",
-            dependencies: ["TWSWire", "TestSupport", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [
+                "TWSWire", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# The project's test command: build once, run Swift tests, then the peer checks against real IB clients.
+# The project's test command: build once, run the Swift tests, then check our decoder against the
+# official decoder's readings of real captured frames.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 swift build --build-tests
 swift test --skip-build
+
+echo "== wire decode vs IB's official decoder (../shared/fixtures/tws/check_decoder.py)"
+python3 ../shared/fixtures/tws/check_decoder.py -- .build/debug/papertrader wire decode

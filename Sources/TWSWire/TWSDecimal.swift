@@ -15,10 +15,16 @@ public struct TWSDecimal: Hashable, Sendable, CustomStringConvertible, Expressib
         self.init(mantissa: value)
     }
 
-    /// The nearest decimal with up to 8 fractional digits (fractional shares use at most 4).
-    public init(_ value: Double) {
-        if value == value.rounded(), abs(value) < 9e15 {
+    /// The nearest decimal with up to 8 fractional digits (fractional shares use at most 4); nil
+    /// for values a decimal size cannot hold (non-finite, or beyond +-9e15).
+    public init?(exactly value: Double) {
+        guard value.isFinite, abs(value) < 9e15 else { return nil }
+        if value == value.rounded() {
             self.init(mantissa: Int64(value))
+            return
+        }
+        guard abs(value) < 9e10 else {
+            self.init(mantissa: Int64(value.rounded()))
             return
         }
         let scaled = (value * 1e8).rounded()
@@ -29,6 +35,11 @@ public struct TWSDecimal: Hashable, Sendable, CustomStringConvertible, Expressib
             s -= 1
         }
         self.init(mantissa: m, scale: s)
+    }
+
+    /// The nearest decimal to `value`; values a decimal cannot hold become 0.
+    public init(_ value: Double) {
+        self = TWSDecimal(exactly: value) ?? TWSDecimal(mantissa: 0)
     }
 
     /// Parses decimal text (`-12`, `0.25`, `1.0`); nil for anything else or more than 18 digits.

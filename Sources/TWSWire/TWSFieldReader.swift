@@ -133,8 +133,8 @@ public struct TWSFieldReader: TWSCoder {
         }
         if let d = TWSDecimal(ascii: field) {
             value = d
-        } else if let d = TWSNumberParsing.double(field), d.isFinite {
-            value = TWSDecimal(d)
+        } else if let d = TWSNumberParsing.double(field), let exact = TWSDecimal(exactly: d) {
+            value = exact
         } else {
             throw malformed(field, as: "decimal")
         }

@@ -88,7 +88,7 @@ public struct TWSContractDetails: Sendable, Hashable {
     public var evRule: String = ""
     public var evMultiplier: Int = 0
     public var secIdList: [TWSTagValue] = []
-    public var aggGroup: Int = 0
+    public var aggGroup: Int? = nil
     public var underSymbol: String = ""
     public var underSecType: String = ""
     public var marketRuleIds: String = ""

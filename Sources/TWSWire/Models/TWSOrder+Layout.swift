@@ -171,12 +171,12 @@ extension TWSCoder {
         } else {
             try string(&o.autoCancelDate, "order.autoCancelDate")
             try decimal(&o.filledQuantity, "order.filledQuantity")
-            try int(&o.refFuturesConId, "order.refFuturesConId")
+            try int(&o.refFuturesConId, "order.refFuturesConId", unset: .sentinel)
             try bool(&o.autoCancelParent, "order.autoCancelParent")
             try string(&o.shareholder, "order.shareholder")
             try bool(&o.imbalanceOnly, "order.imbalanceOnly")
             try bool(&o.routeMarketableToBbo, "order.routeMarketableToBbo")
-            try int(&o.parentPermId, "order.parentPermId")
+            try int(&o.parentPermId, "order.parentPermId", unset: .sentinel)
             try string(&state.completedTime, "orderState.completedTime")
             try string(&state.completedStatus, "orderState.completedStatus")
         }

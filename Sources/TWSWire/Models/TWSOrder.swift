@@ -5,7 +5,7 @@ public struct TWSOrder: Sendable, Hashable {
     public var clientId: Int = 0
     public var permId: Int = 0
     public var parentId: Int = 0
-    public var parentPermId: Int = 0
+    public var parentPermId: Int? = nil
 
     // MARK: Main order fields
     /// `BUY` or `SELL`.
@@ -139,7 +139,7 @@ public struct TWSOrder: Sendable, Hashable {
     public var discretionaryUpToLimitPrice: Bool = false
     public var autoCancelDate: String = ""
     public var filledQuantity: TWSDecimal? = nil
-    public var refFuturesConId: Int = 0
+    public var refFuturesConId: Int? = nil
     public var autoCancelParent: Bool = false
     public var shareholder: String = ""
     public var imbalanceOnly: Bool = false

@@ -62,7 +62,7 @@ extension TWSContractDetails {
         try c.string(&evRule, "evRule")
         try c.int(&evMultiplier, "evMultiplier")
         try c.tagValues(&secIdList, "secIdList")
-        try c.int(&aggGroup, "aggGroup")
+        try c.int(&aggGroup, "aggGroup", unset: .sentinel)
         try c.string(&underSymbol, "underSymbol")
         try c.string(&underSecType, "underSecType")
         try c.string(&marketRuleIds, "marketRuleIds")
