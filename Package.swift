@@ -157,7 +157,7 @@ let package = Package(
         .testTarget(name: "SnapshotStoreTests", dependencies: ["SnapshotStore", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "TradingTests", dependencies: ["Trading", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "AppConfigTests", dependencies: ["AppConfig", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "AppConfigTests", dependencies: ["AppConfig", "OptionsModel", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "OrchestratorTests", dependencies: ["Orchestrator", "TestSupport"], swiftSettings: swiftSettings
         ),
