@@ -1,0 +1,423 @@
+import Foundation
+import OptionsModel
+import Synchronization
+import TWSWire
+
+/// The simulated paper account: order ids, order states (PreSubmitted -> Submitted -> Filled /
+/// Cancelled), fills when a limit crosses the simulated market during regular trading hours,
+/// executions with commissions, positions with average cost, and account values marked to market.
+final class PaperAccount: SimAccountPort, Sendable {
+    let accounts: [String]
+    let market: SimulatedMarket
+    private let state: Mutex<State>
+    static let startingCash = 100_000.0
+    static let commissionPerContract = 0.65
+    static let minimumCommission = 1.0
+
+    struct WorkingOrder {
+        var orderId: Int
+        var clientId: Int
+        var permId: Int
+        var contract: TWSContract
+        var order: TWSOrder
+        var status: String
+        var filled: Double = 0
+        var avgFillPrice: Double = 0
+        var stuck = false
+    }
+
+    struct Holding {
+        var contract: TWSContract
+        var quantity: Double
+        var averageCost: Double
+    }
+
+    struct State {
+        var nextOrderId = 1
+        var nextPermId = 900_000_001
+        var nextExecSeq = 1
+        var orders: [Int: WorkingOrder] = [:]
+        var completed: [WorkingOrder] = []
+        var executions: [(TWSExecDetails, TWSCommissionAndFeesReport)] = []
+        var holdings: [Int: Holding] = [:]
+        var cash = PaperAccount.startingCash
+        var realized = 0.0
+        var stickAll = false
+        var usedIds: Set<Int> = []
+    }
+
+    init(accounts: [String], market: SimulatedMarket) {
+        self.accounts = accounts.isEmpty ? ["DU1234567"] : accounts
+        self.market = market
+        self.state = Mutex(State())
+    }
+
+    func nextOrderId() -> Int { state.withLock { $0.nextOrderId } }
+
+    func stickInPreSubmitted(_ orderId: Int?) {
+        state.withLock { s in
+            if let orderId { s.orders[orderId]?.stuck = true } else { s.stickAll = true }
+        }
+    }
+
+    // MARK: Orders
+
+    func place(orderId: Int, clientId: Int, contract: TWSContract, order: TWSOrder, at date: Date) -> [SimAccountEvent] {
+        state.withLock { s -> [SimAccountEvent] in
+            if var existing = s.orders[orderId] {
+                // A placeOrder with a live order's id modifies it (price, quantity).
+                existing.order.lmtPrice = order.lmtPrice
+                existing.order.totalQuantity = order.totalQuantity ?? existing.order.totalQuantity
+                s.orders[orderId] = existing
+                return [.openOrder(openOrder(existing)), .orderStatus(status(existing))] + fillIfCrossing(&s, orderId, at: date)
+            }
+            guard orderId >= s.nextOrderId || !s.usedIds.contains(orderId), !s.usedIds.contains(orderId) else {
+                return [.error(orderId: orderId, code: 103, message: "Duplicate order id")]
+            }
+            if let reason = reject(contract: contract, order: order) {
+                s.usedIds.insert(orderId)
+                return [.error(orderId: orderId, code: 201, message: "Order rejected - reason:\(reason)")]
+            }
+            s.usedIds.insert(orderId)
+            s.nextOrderId = max(s.nextOrderId, orderId + 1)
+            var working = WorkingOrder(
+                orderId: orderId, clientId: clientId, permId: s.nextPermId, contract: contract, order: order, status: "PreSubmitted")
+            working.order.orderId = orderId
+            working.order.clientId = clientId
+            working.order.permId = s.nextPermId
+            if working.order.account.isEmpty { working.order.account = accounts[0] }
+            working.stuck = s.stickAll
+            s.nextPermId += 1
+            s.orders[orderId] = working
+            var events: [SimAccountEvent] = [.openOrder(openOrder(working)), .orderStatus(status(working))]
+            if !working.stuck {
+                working.status = "Submitted"
+                s.orders[orderId] = working
+                events += [.openOrder(openOrder(working)), .orderStatus(status(working))]
+                events += fillIfCrossing(&s, orderId, at: date)
+            }
+            return events
+        }
+    }
+
+    /// Why an order is refused (IB's 201 reasons), nil when acceptable.
+    func reject(contract: TWSContract, order: TWSOrder) -> String? {
+        guard order.action == "BUY" || order.action == "SELL" else { return "invalid action '\(order.action)'" }
+        guard let quantity = order.totalQuantity?.doubleValue, quantity > 0 else { return "order quantity must be positive" }
+        guard order.orderType == "LMT" || order.orderType == "MKT" else { return "order type \(order.orderType) is not simulated (LMT, MKT)" }
+        if order.orderType == "LMT" && order.lmtPrice == nil { return "limit price missing" }
+        if !order.account.isEmpty && !accounts.contains(order.account) { return "account \(order.account) is not managed by this login" }
+        if contract.secType == "BAG" {
+            guard !contract.comboLegs.isEmpty else { return "combo has no legs" }
+            for leg in contract.comboLegs where market.option(conId: leg.conId) == nil && leg.conId != market.profile(contract.symbol)?.conId {
+                return "unknown combo leg conId \(leg.conId)"
+            }
+        } else if legs(of: contract).isEmpty {
+            return "no security definition for \(contract.symbol) \(contract.secType)"
+        }
+        return nil
+    }
+
+    func cancel(orderId: Int, at date: Date) -> [SimAccountEvent] {
+        state.withLock { s in
+            guard var working = s.orders.removeValue(forKey: orderId) else {
+                return [.error(orderId: orderId, code: 10147, message: "OrderId \(orderId) that needs to be cancelled is not found.")]
+            }
+            working.status = "Cancelled"
+            s.completed.append(working)
+            return [.orderStatus(status(working)), .error(orderId: orderId, code: 202, message: "Order Canceled - reason:")]
+        }
+    }
+
+    func cancelAll(at date: Date) -> [SimAccountEvent] {
+        let ids = state.withLock { Array($0.orders.keys).sorted() }
+        return ids.flatMap { cancel(orderId: $0, at: date) }
+    }
+
+    func tick(at date: Date) -> [SimAccountEvent] {
+        state.withLock { s in
+            s.orders.keys.sorted().flatMap { fillIfCrossing(&s, $0, at: date) }
+        }
+    }
+
+    // MARK: Matching
+
+    /// The legs of a contract as (conId, contract, signed ratio); a plain contract is one leg.
+    func legs(of contract: TWSContract) -> [(conId: Int, contract: TWSContract, ratio: Double)] {
+        if contract.secType == "BAG" {
+            return contract.comboLegs.compactMap { leg in
+                guard let resolved = resolve(conId: leg.conId) else { return nil }
+                return (leg.conId, resolved, Double(leg.ratio) * (leg.action == "SELL" ? -1 : 1))
+            }
+        }
+        if contract.conId > 0, let resolved = resolve(conId: contract.conId) { return [(contract.conId, resolved, 1)] }
+        if contract.secType == "OPT", let right = OptionRight(code: contract.right), let expiry = Expiry(contract.lastTradeDateOrContractMonth),
+            let strike = contract.strike
+        {
+            let option = OptionContract(symbol: contract.symbol, expiry: expiry, strike: strike, right: right)
+            if let conId = market.optionConId(option), let resolved = resolve(conId: conId) { return [(conId, resolved, 1)] }
+        }
+        if contract.secType == "STK", let p = market.profile(contract.symbol), let resolved = resolve(conId: p.conId) {
+            return [(p.conId, resolved, 1)]
+        }
+        return []
+    }
+
+    func resolve(conId: Int) -> TWSContract? {
+        if let option = market.option(conId: conId) { return SimulatorContracts.contract(for: option, market: market) }
+        if let p = market.profiles.first(where: { $0.conId == conId }) { return SimulatorContracts.stock(p) }
+        return nil
+    }
+
+    /// Bid and ask of a leg now.
+    func quote(_ contract: TWSContract, at date: Date) -> (bid: Double, ask: Double)? {
+        if contract.secType == "OPT", let option = market.option(conId: contract.conId),
+            let q = market.optionQuote(option, at: date)
+        {
+            return (q.bid, q.ask)
+        }
+        if let price = market.price(contract.symbol, at: date) { return (price - 0.01, price + 0.01) }
+        return nil
+    }
+
+    /// Fills the order at the natural price when its limit crosses it (market orders always), during
+    /// regular trading hours only.
+    func fillIfCrossing(_ s: inout State, _ orderId: Int, at date: Date) -> [SimAccountEvent] {
+        guard var working = s.orders[orderId], !working.stuck, working.status == "Submitted" else { return [] }
+        guard market.calendar.isRegularSession(date) else { return [] }
+        let legs = self.legs(of: working.contract)
+        guard !legs.isEmpty else { return [] }
+        let buying = working.order.action == "BUY"
+        // Natural price of the whole structure per unit, for the order's side.
+        var natural = 0.0
+        var legFills: [(conId: Int, contract: TWSContract, ratio: Double, price: Double)] = []
+        for leg in legs {
+            guard let q = quote(leg.contract, at: date) else { return [] }
+            let legBuys = (leg.ratio > 0) == buying
+            let price = legBuys ? q.ask : q.bid
+            natural += (leg.ratio > 0 ? 1 : -1) * abs(leg.ratio) * price
+            legFills.append((leg.conId, leg.contract, leg.ratio, price))
+        }
+        if working.order.orderType == "LMT", let limit = working.order.lmtPrice {
+            let crosses = buying ? limit >= natural - 1e-9 : limit <= natural + 1e-9
+            guard crosses else { return [] }
+        }
+        let quantity = (working.order.totalQuantity?.doubleValue ?? 0) - working.filled
+        guard quantity > 0 else { return [] }
+        var events: [SimAccountEvent] = []
+        let side = buying ? 1.0 : -1.0
+        let contracts = legs.reduce(0) { $0 + abs($1.ratio) } * quantity
+        var commissionLeft = max(Self.minimumCommission, Self.commissionPerContract * contracts)
+        for (i, leg) in legFills.enumerated() {
+            let legQuantity = abs(leg.ratio) * quantity
+            let signed = (leg.ratio > 0 ? 1 : -1) * side * legQuantity
+            let multiplier = Double(leg.contract.multiplier) ?? 1
+            let legCommission = i == legFills.count - 1 ? commissionLeft : (Self.commissionPerContract * legQuantity).rounded(toPlaces: 2)
+            commissionLeft -= legCommission
+            let realized = apply(&s, conId: leg.conId, contract: leg.contract, quantity: signed, price: leg.price, multiplier: multiplier)
+            s.cash -= signed * leg.price * multiplier + legCommission
+            events.append(execution(&s, working, leg: leg.contract, conId: leg.conId, quantity: legQuantity,
+                bought: signed > 0, price: leg.price, commission: legCommission, realized: realized, at: date))
+        }
+        if working.contract.secType == "BAG" {
+            // The combo's own execution at the net price, as IB reports it.
+            events.append(execution(&s, working, leg: working.contract, conId: 28_812_380, quantity: quantity, bought: buying,
+                price: natural, commission: 0, realized: nil, at: date))
+        }
+        working.filled += quantity
+        working.avgFillPrice = natural
+        working.status = "Filled"
+        s.orders[orderId] = nil
+        s.completed.append(working)
+        events.append(.orderStatus(status(working, lastFill: natural)))
+        events.append(.openOrder(openOrder(working)))
+        return events
+    }
+
+    /// Moves a position; returns the realized P&L of any closing part.
+    func apply(_ s: inout State, conId: Int, contract: TWSContract, quantity: Double, price: Double, multiplier: Double) -> Double? {
+        var h = s.holdings[conId] ?? Holding(contract: contract, quantity: 0, averageCost: 0)
+        var realized: Double?
+        if h.quantity == 0 || (h.quantity > 0) == (quantity > 0) {
+            let total = h.quantity + quantity
+            h.averageCost = (h.averageCost * abs(h.quantity) + price * multiplier * abs(quantity)) / abs(total)
+            h.quantity = total
+        } else {
+            let closing = min(abs(quantity), abs(h.quantity))
+            let pnl = (price * multiplier - h.averageCost) * closing * (h.quantity > 0 ? 1 : -1)
+            realized = pnl
+            s.realized += pnl
+            h.quantity += quantity
+            if abs(h.quantity) < 1e-9 {
+                h.quantity = 0
+                h.averageCost = 0
+            } else if (h.quantity > 0) == (quantity > 0) {
+                h.averageCost = price * multiplier
+            }
+        }
+        s.holdings[conId] = h.quantity == 0 ? nil : h
+        return realized
+    }
+
+    func execution(
+        _ s: inout State, _ working: WorkingOrder, leg: TWSContract, conId: Int, quantity: Double, bought: Bool, price: Double,
+        commission: Double, realized: Double?, at date: Date
+    ) -> SimAccountEvent {
+        var details = TWSExecDetails()
+        details.reqId = -1
+        details.contract = leg
+        details.contract.conId = conId
+        var e = TWSExecution()
+        e.execId = String(format: "0000e0d5.%08x.01.01", s.nextExecSeq)
+        s.nextExecSeq += 1
+        e.time = Self.executionTime(date)
+        e.acctNumber = working.order.account
+        e.exchange = "SMART"
+        e.side = bought ? "BOT" : "SLD"
+        e.shares = TWSDecimal(quantity)
+        e.price = (price * 100).rounded() / 100
+        e.permId = working.permId
+        e.clientId = working.clientId
+        e.orderId = working.orderId
+        e.cumQty = TWSDecimal(quantity)
+        e.avgPrice = e.price
+        e.orderRef = working.order.orderRef
+        e.lastLiquidity = 2
+        details.execution = e
+        var report = TWSCommissionAndFeesReport()
+        report.execId = e.execId
+        report.commissionAndFees = commission
+        report.currency = "USD"
+        report.realizedPNL = realized
+        s.executions.append((details, report))
+        return .execution(details, report)
+    }
+
+    static func executionTime(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "America/New_York")
+        formatter.dateFormat = "yyyyMMdd HH:mm:ss"
+        return formatter.string(from: date) + " US/Eastern"
+    }
+
+    func status(_ w: WorkingOrder, lastFill: Double = 0) -> TWSOrderStatus {
+        var s = TWSOrderStatus()
+        s.orderId = w.orderId
+        s.status = w.status
+        s.filled = TWSDecimal(w.filled)
+        s.remaining = TWSDecimal(max(0, (w.order.totalQuantity?.doubleValue ?? 0) - w.filled))
+        s.avgFillPrice = w.avgFillPrice
+        s.permId = w.permId
+        s.lastFillPrice = lastFill
+        s.clientId = w.clientId
+        return s
+    }
+
+    func openOrder(_ w: WorkingOrder) -> TWSOpenOrder {
+        var o = TWSOpenOrder()
+        o.orderId = w.orderId
+        o.contract = w.contract
+        o.order = w.order
+        o.orderState.status = w.status
+        o.orderState.commissionAndFeesCurrency = "USD"
+        return o
+    }
+
+    // MARK: Queries
+
+    func openOrders() -> [(TWSOpenOrder, TWSOrderStatus)] {
+        state.withLock { s in s.orders.values.sorted { $0.orderId < $1.orderId }.map { (openOrder($0), status($0)) } }
+    }
+
+    func completedOrders() -> [TWSCompletedOrder] {
+        state.withLock { s in
+            s.completed.map { w in
+                var c = TWSCompletedOrder()
+                c.contract = w.contract
+                c.order = w.order
+                c.order.filledQuantity = TWSDecimal(w.filled)
+                c.orderState.status = w.status
+                c.orderState.completedStatus = w.status
+                return c
+            }
+        }
+    }
+
+    func executions() -> [(TWSExecDetails, TWSCommissionAndFeesReport)] { state.withLock { $0.executions } }
+
+    func positions() -> [TWSPosition] {
+        state.withLock { s in
+            s.holdings.keys.sorted().compactMap { conId in
+                guard let h = s.holdings[conId] else { return nil }
+                var p = TWSPosition()
+                p.account = accounts[0]
+                p.contract = h.contract
+                p.contract.conId = conId
+                p.position = TWSDecimal(h.quantity)
+                p.avgCost = h.averageCost
+                return p
+            }
+        }
+    }
+
+    /// Mark of a holding (mid), per share.
+    func mark(_ h: Holding, conId: Int, at date: Date) -> Double {
+        guard let q = quote(h.contract, at: date) else { return h.averageCost / (Double(h.contract.multiplier) ?? 1) }
+        return (q.bid + q.ask) / 2
+    }
+
+    func portfolio(at date: Date) -> [TWSPortfolioValue] {
+        let holdings = state.withLock { s in s.holdings.map { ($0.key, $0.value) }.sorted { $0.0 < $1.0 } }
+        return holdings.map { conId, h in
+            var p = TWSPortfolioValue()
+            p.contract = h.contract
+            p.contract.conId = conId
+            p.position = TWSDecimal(h.quantity)
+            let multiplier = Double(h.contract.multiplier) ?? 1
+            p.marketPrice = mark(h, conId: conId, at: date)
+            p.marketValue = p.marketPrice * multiplier * h.quantity
+            p.averageCost = h.averageCost
+            p.unrealizedPNL = p.marketValue - h.averageCost * h.quantity
+            p.accountName = accounts[0]
+            return p
+        }
+    }
+
+    func accountValues(at date: Date) -> [(account: String, tag: String, value: String, currency: String)] {
+        let (cash, realized, holdings) = state.withLock { s in (s.cash, s.realized, Array(s.holdings)) }
+        var gross = 0.0, value = 0.0, margin = 0.0
+        for (conId, h) in holdings {
+            let multiplier = Double(h.contract.multiplier) ?? 1
+            let mv = mark(h, conId: conId, at: date) * multiplier * h.quantity
+            value += mv
+            gross += abs(mv)
+            if h.quantity < 0 { margin += abs(mv) }
+        }
+        let net = cash + value
+        let unrealized = holdings.reduce(0.0) { total, item in
+            let multiplier = Double(item.1.contract.multiplier) ?? 1
+            return total + mark(item.1, conId: item.0, at: date) * multiplier * item.1.quantity - item.1.averageCost * item.1.quantity
+        }
+        let rows: [(String, Double)] = [
+            ("NetLiquidation", net), ("TotalCashValue", cash), ("BuyingPower", max(0, (net - margin) * 4)),
+            ("AvailableFunds", net - margin), ("ExcessLiquidity", net - margin), ("GrossPositionValue", gross),
+            ("MaintMarginReq", margin), ("InitMarginReq", margin), ("UnrealizedPnL", unrealized), ("RealizedPnL", realized),
+            ("EquityWithLoanValue", net),
+        ]
+        var out: [(String, String, String, String)] = []
+        for account in accounts {
+            out.append((account, "AccountType", "INDIVIDUAL", ""))
+            for (tag, v) in rows { out.append((account, tag, String(format: "%.2f", v), "USD")) }
+        }
+        return out
+    }
+}
+
+extension Double {
+    func rounded(toPlaces places: Int) -> Double {
+        var p = 1.0
+        for _ in 0..<places { p *= 10 }
+        return (self * p).rounded() / p
+    }
+}

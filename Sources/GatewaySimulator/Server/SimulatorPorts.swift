@@ -1,0 +1,77 @@
+import Foundation
+import TWSWire
+
+/// One instrument's market state as the gateway would tick it: quote, sizes, day stats, and for
+/// options the model computation IB sends in tickOptionComputation. Absent values are nil.
+struct SimQuote: Sendable, Equatable {
+    var bid: Double?
+    var ask: Double?
+    var last: Double?
+    var bidSize: Double?
+    var askSize: Double?
+    var lastSize: Double?
+    var volume: Double?
+    var close: Double?
+    var high: Double?
+    var low: Double?
+    var open: Double?
+    /// Option open interest (generic tick 101 -> 27 for calls, 28 for puts).
+    var openInterest: Double?
+    /// Option volume (generic tick 100 -> 29/30).
+    var optionVolume: Double?
+    /// Underlying historical volatility (generic 104 -> 23) and implied volatility (106 -> 24).
+    var historicalVolatility: Double?
+    var impliedVolatility: Double?
+    /// Option model values (tickOptionComputation), nil where IB would send a sentinel.
+    var model: TWSTickOptionComputation?
+    /// True for an option (its computations and OI apply).
+    var isOption = false
+    /// C or P for options (selects OI tick 27 or 28).
+    var right: String = ""
+}
+
+/// What the session engine needs from the simulated market, in wire terms.
+protocol SimMarketPort: Sendable {
+    /// Contract details matching a (possibly partial) contract; empty when unknown (error 200).
+    func contractDetails(matching query: TWSContract, at date: Date) -> [TWSContractDetails]
+    /// The full contract for a conId.
+    func contract(conId: Int) -> TWSContract?
+    /// reqSecDefOptParams rows for an underlying (one per exchange), empty when unknown.
+    func optionParameters(symbol: String, underlyingConId: Int, at date: Date) -> [TWSSecurityDefinitionOptionParameter]
+    /// The quote of a resolved contract at `date`.
+    func quote(for contract: TWSContract, at date: Date, delayed: Bool) -> SimQuote?
+    /// Daily bars ending at `date`, oldest first.
+    func dailyBars(for contract: TWSContract, endingAt date: Date, count: Int) -> [TWSBar]
+    /// Whether the regular session is open at `date` (orders fill only then).
+    func isRegularSession(_ date: Date) -> Bool
+}
+
+/// Something the paper account tells the gateway to send.
+enum SimAccountEvent: Sendable, Equatable {
+    case orderStatus(TWSOrderStatus)
+    case openOrder(TWSOpenOrder)
+    case execution(TWSExecDetails, TWSCommissionAndFeesReport)
+    case error(orderId: Int, code: Int, message: String)
+}
+
+/// What the session engine needs from the paper account, in wire terms.
+protocol SimAccountPort: Sendable {
+    var accounts: [String] { get }
+    /// Places (or modifies) an order; returns what to send.
+    func place(orderId: Int, clientId: Int, contract: TWSContract, order: TWSOrder, at date: Date) -> [SimAccountEvent]
+    func cancel(orderId: Int, at date: Date) -> [SimAccountEvent]
+    func cancelAll(at date: Date) -> [SimAccountEvent]
+    /// Re-checks working orders against the market; fills what crosses.
+    func tick(at date: Date) -> [SimAccountEvent]
+    /// Marks an order (by id) to stay in PreSubmitted forever (fault injection).
+    func stickInPreSubmitted(_ orderId: Int?)
+    func openOrders() -> [(TWSOpenOrder, TWSOrderStatus)]
+    func completedOrders() -> [TWSCompletedOrder]
+    func executions() -> [(TWSExecDetails, TWSCommissionAndFeesReport)]
+    func positions() -> [TWSPosition]
+    /// Account summary / account values: (account, tag, value, currency).
+    func accountValues(at date: Date) -> [(account: String, tag: String, value: String, currency: String)]
+    func portfolio(at date: Date) -> [TWSPortfolioValue]
+    /// The order id IB would hand out next.
+    func nextOrderId() -> Int
+}

@@ -1,0 +1,101 @@
+import AppConfig
+import ArgumentParser
+import Foundation
+import GatewaySimulator
+import Logging
+
+/// `papertrader gateway-sim`: the built-in IB Gateway simulator as a standalone server.
+struct GatewaySimCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gateway-sim",
+        abstract: "Run the built-in IB Gateway simulator (TWS protocol, versions 157-200) on a TCP port.",
+        discussion: """
+            Serves a simulated market (SPY, QQQ, IWM, VIX and their option chains), a paper account with order \
+            matching, IB's pacing and line limits, and scripted faults. Any TWS API client can connect: IB's own \
+            ibapi, ib_async, or papertrader itself.
+            """
+    )
+
+    @Option(help: "Address to bind.") var host = "127.0.0.1"
+    @Option(help: "Port to bind (0 = any free port; the chosen port is printed).") var port = 4002
+    @Option(help: "Seed of the simulated market.") var seed: UInt64 = 1
+    @Option(help: "Managed accounts, comma-separated (paper ids start with D).") var accounts = "DU1234567"
+    @Option(help: "Highest server version offered (157...200).") var maxVersion = 200
+    @Option(help: "Market data entitlement: live, delayed or none.") var marketData = "live"
+    @Option(help: "Simulated exchange time at start, ISO 8601 (e.g. 2026-03-04T10:30:00-05:00). Default: now.") var start: String?
+    @Option(help: "Simulated seconds per real second.") var clockSpeed = 1.0
+    @Option(help: "Fault script (JSON or YAML).") var faults: String?
+    @Option(help: "Extra underlyings beyond SPY, QQQ, IWM, comma-separated.") var symbols: String?
+
+    func validate() throws {
+        guard (157...200).contains(maxVersion) else {
+            throw ValidationError("--max-version must be between 157 and 200 (201+ is the binary protocol)")
+        }
+        guard GatewaySimulator.MarketDataMode(rawValue: marketData) != nil else {
+            throw ValidationError("--market-data must be live, delayed or none")
+        }
+        guard clockSpeed > 0, clockSpeed <= 10_000 else { throw ValidationError("--clock-speed must be in (0, 10000]") }
+        if let start, ISO8601.parse(start) == nil {
+            throw ValidationError("--start '\(start)' is not an ISO 8601 time like 2026-03-04T10:30:00-05:00")
+        }
+    }
+
+    func run() async throws {
+        var config = GatewaySimulator.Configuration()
+        config.host = host
+        config.port = port
+        config.seed = seed
+        config.accounts = accounts.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        config.maxVersion = maxVersion
+        config.marketData = GatewaySimulator.MarketDataMode(rawValue: marketData) ?? .live
+        config.start = start.flatMap(ISO8601.parse)
+        config.clockSpeed = clockSpeed
+        config.extraSymbols = symbols?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
+        if let path = faults {
+            config.faults = try Self.loadFaults(path)
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .info
+            return handler
+        }
+        let simulator = GatewaySimulator(configuration: config)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await simulator.run() }
+            let bound = try await simulator.listeningPort()
+            print("gateway simulator listening on \(host):\(bound) (accounts \(config.accounts.joined(separator: ",")), server version <= \(maxVersion), market data \(marketData), simulated time \(ISO8601.format(simulator.now)), speed x\(clockSpeed))")
+            try await group.next()
+        }
+    }
+
+    static func loadFaults(_ path: String) throws -> FaultScript {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw ValidationError("cannot read fault script \(path)")
+        }
+        do {
+            if text.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("{") {
+                return try FaultScript.decode(json: data)
+            }
+            return try YAMLDecoding.decode(FaultScript.self, from: text)
+        } catch {
+            throw ValidationError("fault script \(path) is invalid: \(error)")
+        }
+    }
+}
+
+/// ISO 8601 with offsets (`2026-03-04T10:30:00-05:00`, `...Z`).
+enum ISO8601 {
+    static func parse(_ text: String) -> Date? {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        if let d = f.date(from: text) { return d }
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.date(from: text)
+    }
+
+    static func format(_ date: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.timeZone = TimeZone(identifier: "America/New_York")
+        return f.string(from: date)
+    }
+}
