@@ -63,7 +63,9 @@ struct GatewaySimCommand: AsyncParsableCommand {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await simulator.run() }
             let bound = try await simulator.listeningPort()
-            print("gateway simulator listening on \(host):\(bound) (accounts \(config.accounts.joined(separator: ",")), server version <= \(maxVersion), market data \(marketData), simulated time \(ISO8601.format(simulator.now)), speed x\(clockSpeed))")
+            let banner = "gateway simulator listening on \(host):\(bound) (accounts \(config.accounts.joined(separator: ",")), server version <= \(maxVersion), market data \(marketData), simulated time \(ISO8601.format(simulator.now)), speed x\(clockSpeed))\n"
+            // Written unbuffered: scripts wait for this line to learn the port.
+            FileHandle.standardOutput.write(Data(banner.utf8))
             try await group.next()
         }
     }

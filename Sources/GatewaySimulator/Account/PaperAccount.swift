@@ -219,11 +219,6 @@ final class PaperAccount: SimAccountPort, Sendable {
             events.append(execution(&s, working, leg: leg.contract, conId: leg.conId, quantity: legQuantity,
                 bought: signed > 0, price: leg.price, commission: legCommission, realized: realized, at: date))
         }
-        if working.contract.secType == "BAG" {
-            // The combo's own execution at the net price, as IB reports it.
-            events.append(execution(&s, working, leg: working.contract, conId: 28_812_380, quantity: quantity, bought: buying,
-                price: natural, commission: 0, realized: nil, at: date))
-        }
         working.filled += quantity
         working.avgFillPrice = natural
         working.status = "Filled"

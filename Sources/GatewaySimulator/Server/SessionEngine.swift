@@ -35,6 +35,10 @@ struct SessionEngine: Sendable {
 
     /// reqMarketDataType's last value (1 live ... 4 delayed-frozen).
     var requestedType = 1
+    /// reqPositions is a subscription: position changes are pushed until cancelPositions.
+    var positionsSubscribed = false
+    /// reqAccountUpdates account being streamed (portfolio and values pushed on changes).
+    var accountUpdatesFor: String?
     var subscriptions: [Int: Subscription] = [:]
     var faults = FaultFlags()
     var pending: [(due: Double, action: PendingAction)] = []
@@ -153,13 +157,21 @@ struct SessionEngine: Sendable {
             break
         case .reqAccountSummary(let m):
             out.append(accountSummary(m, now: now))
-        case .cancelAccountSummary, .cancelPositions, .cancelAccountUpdatesMulti:
+        case .cancelAccountSummary, .cancelAccountUpdatesMulti:
             break
+        case .cancelPositions:
+            positionsSubscribed = false
         case .reqPositions:
+            positionsSubscribed = true
             for p in account.positions() { out.messages.append(.position(p)) }
             out.messages.append(.positionEnd)
         case .reqAccountUpdates(let m):
-            if m.subscribe { out.append(accountUpdates(account: m.acctCode, now: now)) }
+            if m.subscribe {
+                accountUpdatesFor = m.acctCode.isEmpty ? account.accounts.first : m.acctCode
+                out.append(accountUpdates(account: m.acctCode, now: now))
+            } else {
+                accountUpdatesFor = nil
+            }
         case .reqAccountUpdatesMulti(let m):
             for v in account.accountValues(at: now) where m.account.isEmpty || m.account == v.account || m.account == "All" {
                 var u = TWSAccountUpdateMulti()
@@ -197,7 +209,12 @@ struct SessionEngine: Sendable {
 
     func accountEvents(_ events: [SimAccountEvent], now: Date) -> SessionOutput {
         var out = SessionOutput()
+        var changed: Set<Int> = []
+        defer {
+            if !changed.isEmpty { out.append(positionUpdates(changed, now: now)) }
+        }
         for event in events {
+            if case .execution(let details, _) = event { changed.insert(details.contract.conId) }
             switch event {
             case .orderStatus(let s): out.messages.append(.orderStatus(s))
             case .openOrder(let o): out.messages.append(.openOrder(o))
@@ -209,6 +226,29 @@ struct SessionEngine: Sendable {
             case .error(let orderId, let code, let message):
                 out.messages.append(error(orderId, code, message, now: now))
             }
+        }
+        return out
+    }
+
+    /// What subscribed clients receive after fills: position updates and the account stream.
+    func positionUpdates(_ conIds: Set<Int>, now: Date) -> SessionOutput {
+        var out = SessionOutput()
+        if positionsSubscribed {
+            let current = Dictionary(account.positions().map { ($0.contract.conId, $0) }, uniquingKeysWith: { a, _ in a })
+            for conId in conIds.sorted() {
+                if let p = current[conId] {
+                    out.messages.append(.position(p))
+                } else if let contract = market.contract(conId: conId) {
+                    var closed = TWSPosition()
+                    closed.account = account.accounts.first ?? ""
+                    closed.contract = contract
+                    closed.position = TWSDecimal(mantissa: 0)
+                    out.messages.append(.position(closed))
+                }
+            }
+        }
+        if let name = accountUpdatesFor {
+            out.append(accountUpdates(account: name, now: now))
         }
         return out
     }

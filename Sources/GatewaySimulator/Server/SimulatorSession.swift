@@ -96,7 +96,7 @@ final class SimulatorSession: Sendable {
                         record: { [shared] code in shared.recordError(code) }))
 
                 let greeting = engine.withLock { $0.greeting(now: now) }
-                try await send(greeting, version: version, to: outbound)
+                _ = try await send(greeting, version: version, to: outbound)
 
                 let channel = connection.channel
                 try await withThrowingTaskGroup(of: Void.self) { group in
