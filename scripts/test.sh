@@ -9,3 +9,6 @@ swift test --skip-build
 
 echo "== wire decode vs IB's official decoder (../shared/fixtures/tws/check_decoder.py)"
 python3 ../shared/fixtures/tws/check_decoder.py -- .build/debug/papertrader wire decode
+
+echo "== peer checks: IB's official client and ib_async against the gateway simulator"
+bash scripts/peer-check/run.sh

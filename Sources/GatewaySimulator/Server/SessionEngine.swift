@@ -210,9 +210,6 @@ struct SessionEngine: Sendable {
     func accountEvents(_ events: [SimAccountEvent], now: Date) -> SessionOutput {
         var out = SessionOutput()
         var changed: Set<Int> = []
-        defer {
-            if !changed.isEmpty { out.append(positionUpdates(changed, now: now)) }
-        }
         for event in events {
             if case .execution(let details, _) = event { changed.insert(details.contract.conId) }
             switch event {
@@ -227,6 +224,7 @@ struct SessionEngine: Sendable {
                 out.messages.append(error(orderId, code, message, now: now))
             }
         }
+        if !changed.isEmpty { out.append(positionUpdates(changed, now: now)) }
         return out
     }
 

@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""Peer check: ib_async (negotiating server version 178) drives the papertrader gateway simulator
+as a user would, asserting what ib_async receives."""
+import asyncio
+import math
+import sys
+
+from ib_async import IB, ComboLeg, Contract, Index, LimitOrder, Option, Stock
+
+from simulator import Checks, Simulator
+
+
+async def run(port, checks):
+    ib = IB()
+    errors = []
+    ib.errorEvent += lambda reqId, code, msg, contract: errors.append(code)
+    await ib.connectAsync("127.0.0.1", port, clientId=12, timeout=15)
+    checks.check("connect (positions, orders, executions, account updates synced)", ib.isConnected())
+    checks.check("negotiated server version 178", ib.client.serverVersion() == 178, ib.client.serverVersion())
+    checks.check("managed accounts", ib.managedAccounts() == ["DU1234567"], ib.managedAccounts())
+
+    spy = Stock("SPY", "SMART", "USD")
+    details = await ib.reqContractDetailsAsync(spy)
+    checks.check("contract details for SPY", len(details) == 1 and details[0].contract.conId == 756733)
+    chains = await ib.reqSecDefOptParamsAsync("SPY", "", "STK", 756733)
+    smart = [c for c in chains if c.exchange == "SMART"]
+    checks.check("secdef option params (SMART row)", len(smart) == 1 and len(smart[0].expirations) >= 10)
+    chain = smart[0]
+    [spy] = await ib.qualifyContractsAsync(spy)
+    [spy_ticker] = await ib.reqTickersAsync(spy)
+    spot = spy_ticker.last
+    checks.check("underlying snapshot", spot and spot > 0, spot)
+
+    expiry = min(chain.expirations, key=lambda e: abs(int(e) - 20260417))
+    near = sorted(chain.strikes, key=lambda k: abs(k - spot))[:6]
+    options = await ib.qualifyContractsAsync(*[Option("SPY", expiry, k, r, "SMART") for k in near for r in ("C", "P")])
+    checks.check("12 options qualified with conIds", len(options) == 12 and all(o.conId for o in options))
+    tickers = await ib.reqTickersAsync(*options)
+    greeks_ok = all(t.modelGreeks and t.modelGreeks.delta is not None for t in tickers)
+    checks.check("greeks present on every snapshot", greeks_ok)
+    checks.check("call delta in (0,1)", all(0 < t.modelGreeks.delta < 1 for t in tickers if t.contract.right == "C"))
+    checks.check("put delta in (-1,0)", all(-1 < t.modelGreeks.delta < 0 for t in tickers if t.contract.right == "P"))
+    checks.check("gamma > 0", all(t.modelGreeks.gamma > 0 for t in tickers))
+    by = {(t.contract.strike, t.contract.right): t for t in tickers}
+    parity = True
+    for k in near:
+        c, p = by[(k, "C")], by[(k, "P")]
+        g = c.modelGreeks
+        years = (int(expiry[:4]) - 2026) + 0  # same year in this check
+        days = (math.floor((__import__("datetime").date(int(expiry[:4]), int(expiry[4:6]), int(expiry[6:])) - __import__("datetime").date(2026, 3, 4)).days))
+        forward = g.undPrice - (g.pvDividend or 0) - k * math.exp(-0.04 * days / 365)
+        if not (c.bid - p.ask - 0.05 <= forward <= c.ask - p.bid + 0.05):
+            parity = False
+    checks.check("put-call parity holds within the spread", parity)
+
+    # Open interest needs a streaming request with generic tick 101.
+    call = [o for o in options if o.right == "C"][0]
+    stream = ib.reqMktData(call, "101", False, False)
+    await asyncio.sleep(3)
+    checks.check("open interest via generic tick 101", stream.callOpenInterest and stream.callOpenInterest > 0, stream.callOpenInterest)
+    ib.cancelMktData(call)
+
+    [vix] = await ib.qualifyContractsAsync(Index("VIX", "CBOE", "USD"))
+    [vix_ticker] = await ib.reqTickersAsync(vix)
+    checks.check("VIX index snapshot", vix_ticker.last and 8 < vix_ticker.last < 90, vix_ticker.last)
+
+    bars = await ib.reqHistoricalDataAsync(spy, "", "1 Y", "1 day", "TRADES", True)
+    checks.check("one year of daily bars", len(bars) >= 250, len(bars))
+
+    summary = await ib.accountSummaryAsync()
+    tags = {s.tag for s in summary}
+    checks.check("account summary", {"NetLiquidation", "TotalCashValue", "BuyingPower"} <= tags, tags)
+
+    puts = sorted([o for o in options if o.right == "P"], key=lambda o: o.strike)
+    short = puts[2]
+    [long] = await ib.qualifyContractsAsync(Option("SPY", expiry, short.strike - 5, "P", "SMART"))
+    combo = Contract(symbol="SPY", secType="BAG", exchange="SMART", currency="USD", comboLegs=[
+        ComboLeg(conId=short.conId, ratio=1, action="SELL", exchange="SMART"),
+        ComboLeg(conId=long.conId, ratio=1, action="BUY", exchange="SMART")])
+    trade = ib.placeOrder(combo, LimitOrder("BUY", 1, -0.05, orderRef="peer-ib_async-1"))
+    for _ in range(40):
+        await asyncio.sleep(0.25)
+        if trade.isDone():
+            break
+    await asyncio.sleep(0.5)
+    statuses = [e.status for e in trade.log]
+    checks.check("order filled", trade.orderStatus.status == "Filled", statuses)
+    checks.check("execDetails for both legs with the orderRef", len(trade.fills) == 2 and all(f.execution.orderRef == "peer-ib_async-1" for f in trade.fills))
+    checks.check("commission report per fill", all(f.commissionReport.commission > 0 for f in trade.fills))
+    positions = {p.contract.conId: p.position for p in ib.positions()}
+    checks.check("positions updated", positions.get(short.conId) == -1 and positions.get(long.conId) == 1, positions)
+
+    # ib_async paces itself at 45/s; write raw frames under it to provoke IB's error 100.
+    for _ in range(120):
+        ib.client.conn.sendMsg(ib.client._prefix(b"49\x001\x00"))
+    await asyncio.sleep(2)
+    checks.check("pacing error 100 when flooding", 100 in errors, errors[-5:])
+    ib.disconnect()
+
+
+def main():
+    checks = Checks("ib_async")
+    with Simulator("--clock-speed", "60") as sim:
+        asyncio.run(run(sim.port, checks))
+    return checks.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
