@@ -179,7 +179,7 @@ func errors(_ messages: [TWSServerMessage], reqId: Int? = nil) -> [Int] {
                 bars.contract = TWSContract(symbol: "VIX", secType: "IND", exchange: "CBOE", currency: "USD")
                 bars.durationStr = "1 Y"
                 try await client.send(.reqHistoricalData(bars))
-                let got = await client.wait { $0.contains { if case .historicalDataEnd = $0 { true } else { false } } }
+                let got = await client.wait { $0.contains { if case .historicalData = $0 { true } else { false } } }
                 let rows = got.compactMap { if case .securityDefinitionOptionParameter(let p) = $0 { return p } else { return nil } }
                 #expect(rows.map(\.exchange) == ["SMART", "CBOE"])
                 #expect(rows.first?.expirations.count ?? 0 > 20)
