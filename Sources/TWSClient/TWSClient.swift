@@ -1,0 +1,367 @@
+import Foundation
+import Logging
+import Metrics
+import OptionsModel
+import NIOCore
+import NIOPosix
+import Synchronization
+import TWSWire
+
+/// The connection to an IB Gateway or TWS: `run()` owns the socket, the read loop and reconnects;
+/// the async API methods can be called concurrently from any task while it runs.
+public final class TWSClient: Sendable {
+    public let configuration: TWSClientConfiguration
+    let logger: Logger
+    let bucket: TokenBucket<ContinuousClock>
+    let historical: HistoricalPacer<ContinuousClock>
+    let lines: MarketDataLines
+    let state = Mutex(ClientState())
+    let eventsContinuation: AsyncStream<TWSClientEvent>.Continuation
+    /// Connection-level events (connects, disconnects, farm notices, 1100/1101/1102, 10197).
+    public let events: AsyncStream<TWSClientEvent>
+    let readyWaiters = Mutex([CheckedContinuation<TWSConnectionInfo, any Error>]())
+    /// Serialises requests whose replies carry no reqId (positions, open orders ...).
+    let topicLock = MarketDataLines(capacity: 1)
+    /// Requests to send from places that cannot wait (stream terminations, 1101 resubscribes).
+    let outbox: AsyncStream<TWSRequest>
+    let outboxContinuation: AsyncStream<TWSRequest>.Continuation
+
+    struct Connection {
+        let writer: NIOAsyncChannelOutboundWriter<ByteBuffer>
+        let channel: any Channel
+        let info: TWSConnectionInfo
+        let capture: WireCapture?
+    }
+
+    struct ClientState {
+        var connection: Connection?
+        var status = TWSConnectionStatus()
+        var nextReqId = 1000
+        var nextOrderId = 1
+        var routes: [Int: AsyncThrowingStream<TWSServerMessage, any Error>.Continuation] = [:]
+        var topics: [String: AsyncThrowingStream<TWSServerMessage, any Error>.Continuation] = [:]
+        var orders: [Int: AsyncStream<TWSOrderEvent>.Continuation] = [:]
+        var execToOrder: [String: Int] = [:]
+        /// Live streaming subscriptions, re-sent after reconnects and 1101.
+        var subscriptions: [Int: TWSReqMktData] = [:]
+        var lastError: String?
+    }
+
+    /// A client for `configuration`; nothing happens until `run()`.
+    public init(configuration: TWSClientConfiguration, logger: Logger = Logger(label: "tws-client")) {
+        self.configuration = configuration
+        self.logger = logger
+        let rate = Double(configuration.maxMessagesPerSecond) * 0.9
+        self.bucket = TokenBucket(rate: rate, burst: max(1, rate / 5), clock: ContinuousClock())
+        self.historical = HistoricalPacer(clock: ContinuousClock())
+        self.lines = MarketDataLines(capacity: configuration.maxMarketDataLines)
+        (events, eventsContinuation) = AsyncStream<TWSClientEvent>.makeStream(bufferingPolicy: .bufferingNewest(1000))
+        (outbox, outboxContinuation) = AsyncStream<TWSRequest>.makeStream()
+    }
+
+    // MARK: Lifecycle
+
+    /// Connects and keeps the connection up (exponential backoff with jitter between attempts)
+    /// until cancelled. A refused client id or unsupported version ends it with that error.
+    public func run() async throws {
+        defer { eventsContinuation.finish() }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await request in self.outbox {
+                    try? await self.send(request)
+                }
+            }
+            defer { group.cancelAll() }
+            try await connectionLoop()
+        }
+    }
+
+    func connectionLoop() async throws {
+        var attempt = 0
+        while !Task.isCancelled {
+            do {
+                try await connectOnce()
+                attempt = 0
+            } catch let error as TWSClientError where error.code == .clientIdInUse || error.code == .serverVersionUnsupported {
+                failReadyWaiters(error)
+                throw error
+            } catch is CancellationError {
+                break
+            } catch {
+                let reason = (error as? TWSClientError)?.description ?? "\(error)"
+                state.withLock { $0.lastError = reason }
+                logger.warning("gateway connection failed", metadata: ["tws.error": "\(reason)"])
+            }
+            guard !Task.isCancelled else { break }
+            attempt += 1
+            let delay = backoff(attempt: attempt)
+            eventsContinuation.yield(.reconnecting(attempt: attempt, delay: delay))
+            try? await Task.sleep(for: delay)
+        }
+        failReadyWaiters(CancellationError())
+    }
+
+    /// Exponential backoff from the initial delay to the maximum, with up to 20% jitter.
+    func backoff(attempt: Int) -> Duration {
+        let base = configuration.reconnectInitialBackoff.seconds * pow(2, Double(min(attempt - 1, 16)))
+        let capped = min(configuration.reconnectMaxBackoff.seconds, base)
+        return .milliseconds(Int(capped * Double.random(in: 0.8...1.0) * 1000))
+    }
+
+    /// Waits (up to `timeout`) until a connection is ready.
+    public func waitUntilReady(timeout: Duration? = nil) async throws -> TWSConnectionInfo {
+        if let info = state.withLock({ $0.connection?.info }) { return info }
+        return try await withTimeout(timeout ?? configuration.requestTimeout, what: "waiting for the gateway connection") {
+            try await withCheckedThrowingContinuation { continuation in
+                let ready: TWSConnectionInfo? = self.state.withLock { $0.connection?.info }
+                if let ready {
+                    continuation.resume(returning: ready)
+                } else {
+                    self.readyWaiters.withLock { $0.append(continuation) }
+                }
+            }
+        }
+    }
+
+    func failReadyWaiters(_ error: any Error) {
+        let waiters = readyWaiters.withLock { w in
+            defer { w = [] }
+            return w
+        }
+        for w in waiters { w.resume(throwing: error) }
+    }
+
+    /// The connection's state now (nil info while disconnected).
+    public var connectionInfo: TWSConnectionInfo? { state.withLock { $0.connection?.info } }
+    /// Farms, connectivity and competing-session status from IB's notices.
+    public var status: TWSConnectionStatus { state.withLock { $0.status } }
+    /// The last connection failure, if any.
+    public var lastError: String? { state.withLock { $0.lastError } }
+    /// Market-data lines in use now.
+    public var linesInUse: Int { lines.inUse }
+    /// The most lines used at once.
+    public var peakLines: Int { lines.peak }
+    /// How often the pacer made a message wait.
+    public var pacingWaits: Int { bucket.waits }
+
+    /// One connection: connect, handshake, serve until it closes.
+    func connectOnce() async throws {
+        let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+        do {
+            channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connectTimeout(.milliseconds(Int64(configuration.connectTimeout.seconds * 1000)))
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .connect(host: configuration.host, port: configuration.port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    }
+                }
+        } catch {
+            throw TWSClientError(
+                .connectionRefused,
+                "cannot connect to \(configuration.host):\(configuration.port) (\(error)): is IB Gateway/TWS running with the API enabled on this port?")
+        }
+        let capture = try configuration.captureFile.map { try WireCapture(path: $0) }
+        let raw = channel.channel
+        try await channel.executeThenClose { inbound, outbound in
+            var machine = TWSConnectionStateMachine(maxServerVersion: configuration.maxServerVersion)
+            guard case .sendHello(let hello) = machine.connected() else { return }
+            let helloBytes = hello.encode()
+            capture?.client(helloBytes)
+            try await outbound.write(helloBytes)
+            var iterator = inbound.makeAsyncIterator()
+            var buffer = ByteBuffer()
+            var frames = TWSFrameDecoder()
+
+            // Handshake under a timeout: server hello, START_API, then accounts + next id. The timer
+            // closes the socket; reading stays in this task (NIO's iterator must not change tasks).
+            let timedOut = Flag()
+            let info: TWSConnectionInfo = try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await Task.sleep(for: self.configuration.handshakeTimeout)
+                    timedOut.set()
+                    try? await raw.close()
+                }
+                defer { group.cancelAll() }
+                var serverVersion: Int?
+                while true {
+                    while let frame = try frames.decode(buffer: &buffer) {
+                        capture?.server(frame: frame)
+                        let action: TWSConnectionStateMachine.Action
+                        if let version = serverVersion {
+                            let message = try TWSServerMessage.decode(payload: frame, serverVersion: version)
+                            action = machine.messageReceived(message, clientId: configuration.clientId)
+                            self.route(message)
+                        } else {
+                            action = machine.serverHelloReceived(try TWSServerHello.decode(payload: frame))
+                        }
+                        switch action {
+                        case .sendStartAPI(let version):
+                            serverVersion = version
+                            var start = ByteBuffer()
+                            try TWSRequest.startApi(TWSStartAPI(clientId: configuration.clientId)).encode(serverVersion: version, into: &start)
+                            capture?.client(start)
+                            try await outbound.write(start)
+                        case .ready(let info):
+                            return info
+                        case .fail(let code, let message):
+                            throw TWSClientError(code, message)
+                        case .sendHello, .none:
+                            break
+                        }
+                    }
+                    let chunk: ByteBuffer?
+                    do {
+                        chunk = try await iterator.next()
+                    } catch {
+                        chunk = nil
+                    }
+                    guard var chunk else {
+                        if timedOut.isSet, case .fail(let code, let message) = machine.handshakeTimedOut() {
+                            throw TWSClientError(code, message)
+                        }
+                        if case .fail(let code, let message) = machine.closed() { throw TWSClientError(code, message) }
+                        throw TWSClientError(.disconnected, "connection closed")
+                    }
+                    buffer.writeBuffer(&chunk)
+                }
+            }
+            try await serve(info: info, writer: outbound, channel: raw, capture: capture, buffer: buffer, frames: frames, iterator: &iterator)
+        }
+    }
+
+    /// Ready: publish the connection, restore subscriptions, then read until the socket closes.
+    func serve(
+        info: TWSConnectionInfo, writer: NIOAsyncChannelOutboundWriter<ByteBuffer>, channel: any Channel, capture: WireCapture?,
+        buffer initial: ByteBuffer, frames initialFrames: TWSFrameDecoder, iterator: inout NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
+    ) async throws {
+        let restore = state.withLock { s -> [TWSReqMktData] in
+            s.connection = Connection(writer: writer, channel: channel, info: info, capture: capture)
+            s.nextOrderId = max(s.nextOrderId, info.nextOrderId)
+            s.status = TWSConnectionStatus()
+            return Array(s.subscriptions.values)
+        }
+        logger.info(
+            "connected to gateway",
+            metadata: ["tws.server_version": "\(info.serverVersion)", "tws.accounts": "\(info.accounts.joined(separator: ","))"])
+        eventsContinuation.yield(.connected(info))
+        let waiters = readyWaiters.withLock { w in
+            defer { w = [] }
+            return w
+        }
+        for w in waiters { w.resume(returning: info) }
+        if configuration.marketDataType != .live {
+            try? await send(.reqMarketDataType(TWSReqMarketDataType(marketDataType: configuration.marketDataType.rawValue)))
+        }
+        await resubscribe(restore)
+
+        var buffer = initial
+        var frames = initialFrames
+        defer { connectionLost("the gateway closed the connection") }
+        while true {
+            while let frame = try frames.decode(buffer: &buffer) {
+                capture?.server(frame: frame)
+                Metrics.Counter(label: "tws_messages_in_total").increment()
+                do {
+                    route(try TWSServerMessage.decode(payload: frame, serverVersion: info.serverVersion))
+                } catch {
+                    // One bad message must not drop the connection; the frame boundary is intact.
+                    logger.error("undecodable message from the gateway", metadata: ["tws.error": "\(error)"])
+                }
+            }
+            guard var chunk = try await iterator.next() else { return }
+            buffer.writeBuffer(&chunk)
+        }
+    }
+
+    /// Fails everything in flight with a retryable error and forgets the connection.
+    func connectionLost(_ reason: String) {
+        let (routes, topics, orders) = state.withLock { s in
+            defer {
+                s.connection = nil
+                s.routes = [:]
+                s.topics = [:]
+            }
+            return (Array(s.routes.values), Array(s.topics.values), Array(s.orders.values))
+        }
+        let error = TWSClientError(.disconnected, reason + "; in-flight requests failed and can be retried")
+        for r in routes { r.finish(throwing: error) }
+        for t in topics { t.finish(throwing: error) }
+        for o in orders { o.yield(.error(code: 504, message: "Not connected")) }
+        eventsContinuation.yield(.disconnected(reason: reason))
+    }
+
+    // MARK: Sending
+
+    /// Sends a request through the pacer (never above 90% of IB's message rate).
+    func send(_ request: TWSRequest) async throws {
+        try await bucket.acquire()
+        guard let connection = state.withLock({ $0.connection }) else {
+            throw TWSClientError(.notConnected, "not connected to the gateway")
+        }
+        var buffer = ByteBuffer()
+        try request.encode(serverVersion: connection.info.serverVersion, into: &buffer)
+        connection.capture?.client(buffer)
+        Metrics.Counter(label: "tws_messages_out_total").increment()
+        do {
+            try await connection.writer.write(buffer)
+        } catch {
+            throw TWSClientError(.disconnected, "the connection closed while sending \(request.name)")
+        }
+    }
+
+    func allocateRequestId() -> Int {
+        state.withLock { s in
+            s.nextReqId += 1
+            return s.nextReqId
+        }
+    }
+
+    func allocateOrderId() -> Int {
+        state.withLock { s in
+            defer { s.nextOrderId += 1 }
+            return s.nextOrderId
+        }
+    }
+
+    /// Internal marker yielded into a stream's route when its subscription was re-sent.
+    static let resubscribedMarker = TWSServerMessage.unhandled(id: -1, fields: ["resubscribed"])
+
+    /// Re-sends live subscriptions (after a reconnect or 1101).
+    func resubscribe(_ requests: [TWSReqMktData]) async {
+        guard !requests.isEmpty else { return }
+        for request in requests {
+            try? await send(.reqMktData(request))
+            state.withLock { s in _ = s.routes[request.reqId]?.yield(TWSClient.resubscribedMarker) }
+        }
+        eventsContinuation.yield(.subscriptionsRestored(count: requests.count))
+    }
+}
+
+/// A one-way flag shared between tasks.
+final class Flag: Sendable {
+    private let value = Mutex(false)
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
+}
+
+/// Runs `body`, failing with `onTimeout()` (default: a request timeout) after `duration`.
+func withTimeout<T: Sendable>(
+    _ duration: Duration, what: String, onTimeout: @escaping @Sendable () -> any Error = { TWSClientError(.requestTimeout, "timed out") },
+    _ body: @escaping @Sendable () async throws -> T
+) async throws -> T {
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: duration)
+            let error = onTimeout()
+            if let e = error as? TWSClientError, e.code == .requestTimeout {
+                throw TWSClientError(.requestTimeout, "\(what) timed out after \(duration)")
+            }
+            throw error
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next() else { throw CancellationError() }
+        return first
+    }
+}
