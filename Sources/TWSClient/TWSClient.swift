@@ -51,8 +51,10 @@ public final class TWSClient: Sendable {
     public init(configuration: TWSClientConfiguration, logger: Logger = Logger(label: "tws-client")) {
         self.configuration = configuration
         self.logger = logger
-        let rate = Double(configuration.maxMessagesPerSecond) * 0.9
-        self.bucket = TokenBucket(rate: rate, burst: max(1, rate / 5), clock: ContinuousClock())
+        // Any one-second window sees at most burst + rate messages: keep that under IB's limit.
+        let limit = Double(configuration.maxMessagesPerSecond)
+        let rate = limit * 0.9
+        self.bucket = TokenBucket(rate: rate, burst: max(1, limit - rate - 1), clock: ContinuousClock())
         self.historical = HistoricalPacer(clock: ContinuousClock())
         self.lines = MarketDataLines(capacity: configuration.maxMarketDataLines)
         (events, eventsContinuation) = AsyncStream<TWSClientEvent>.makeStream(bufferingPolicy: .bufferingNewest(1000))

@@ -19,7 +19,7 @@ func withClient<R: Sendable>(
         config.reconnectInitialBackoff = .milliseconds(100)
         config.reconnectMaxBackoff = .milliseconds(400)
         configureClient(&config)
-        let client = TWSClient(configuration: config, logger: Logger(label: "test"))
+        let client = TWSClient(configuration: config, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         return try await withThrowingTaskGroup(of: R?.self) { group in
             group.addTask {
                 try? await client.run()
