@@ -108,8 +108,10 @@ let package = Package(
         .executableTarget(
             name: "papertrader",
             dependencies: [
-                "Orchestrator", "GatewaySimulator", "AppConfig",
+                "Orchestrator", "GatewaySimulator", "AppConfig", "TWSClient", "TWSWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

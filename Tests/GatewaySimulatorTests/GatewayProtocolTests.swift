@@ -56,7 +56,7 @@ func errors(_ messages: [TWSServerMessage], reqId: Int? = nil) -> [Int] {
     @Test func messageRateOver50IsError100() async throws {
         try await SimulatorHarness.with { sim in
             try await WireTestClient.withConnection(port: sim.port) { client in
-                for _ in 0..<60 { try await client.send(.reqCurrentTime) }
+                for _ in 0..<70 { try await client.send(.reqCurrentTime) }
                 let got = await client.wait { errors($0).contains(100) }
                 #expect(errors(got).contains(100))
             }

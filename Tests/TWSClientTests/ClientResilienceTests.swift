@@ -143,6 +143,7 @@ func reconnected(_ events: [TWSClientEvent]) -> Bool {
             }
             let codes = sim.errorCodesSent
             #expect(!codes.contains(100) && !codes.contains(101) && !codes.contains(162))
+            #expect(sim.peakMessageRate <= 50, "peak \(sim.peakMessageRate) messages in one second")
             #expect(client.peakLines <= 5)
             #expect(client.pacingWaits > 0)
         }

@@ -104,6 +104,9 @@ public final class GatewaySimulator: Sendable {
     /// Every IB error code the simulator has sent, in order (tests assert pacing with it).
     public var errorCodesSent: [Int] { shared.errorCodesSent }
 
+    /// The most client messages any connection sent within one second (tests assert pacing with it).
+    public var peakMessageRate: Int { shared.peakMessageRate }
+
     /// The simulated exchange time now.
     public var now: Date { shared.clock.now() }
 

@@ -139,6 +139,7 @@ final class SimulatorSession: Sendable {
                                 self.logger.notice("undecodable request", metadata: ["sim.error": "\(error)"])
                                 continue
                             }
+                            self.shared.recordPeakRate(engine.withLock { $0.rateLimiter.peak })
                             if try await self.send(output, version: version, to: outbound) { break readLoop }
                         }
                         guard var chunk = try await iterator.next() else { break }

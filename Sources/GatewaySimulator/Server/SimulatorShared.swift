@@ -21,7 +21,14 @@ final class SimulatorShared: Sendable {
         var nextSessionID = 0
         var restartContinuations: [AsyncStream<Double>.Continuation] = []
         var refuseUntil: Date?
+        var peakRate = 0
     }
+
+    func recordPeakRate(_ rate: Int) {
+        state.withLock { $0.peakRate = max($0.peakRate, rate) }
+    }
+
+    var peakMessageRate: Int { state.withLock { $0.peakRate } }
 
     /// A running session's mailbox for injected faults.
     struct SessionHandle: Sendable {
