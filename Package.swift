@@ -156,7 +156,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "SnapshotStoreTests", dependencies: ["SnapshotStore", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SnapshotStoreTests",
+            dependencies: ["SnapshotStore", "OptionsModel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "TradingTests", dependencies: ["Trading", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "AppConfigTests", dependencies: ["AppConfig", "OptionsModel", "TestSupport"], swiftSettings: swiftSettings),
