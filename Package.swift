@@ -64,6 +64,7 @@ let package = Package(
             dependencies: [
                 "OptionsModel",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -108,7 +109,7 @@ let package = Package(
         .executableTarget(
             name: "papertrader",
             dependencies: [
-                "Orchestrator", "GatewaySimulator", "AppConfig", "TWSClient", "TWSWire",
+                "Orchestrator", "GatewaySimulator", "AppConfig", "TWSClient", "TWSWire", "SnapshotStore", "OptionsModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

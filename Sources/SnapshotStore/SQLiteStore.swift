@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import OptionsModel
 
 /// A store error with what to do about it.
@@ -161,15 +162,46 @@ public final class SQLiteStore: MarketDataStore, JournalStore, Sendable {
         let stamp = ISOTime.string(chain.timestamp)
         let day = MarketCalendar().tradingDay(of: chain.timestamp).iso
         try pool.write { db in
+            // Thousands of rows per symbol: bind straight into the prepared statement (GRDB's argument
+            // arrays box every value, which halves throughput).
             let statement = try db.cachedStatement(sql: Self.upsertOption)
+            let raw = statement.sqliteStatement
+            var expiryText: [Expiry: (String, String)] = [:]
             for o in chain.options {
                 let c = o.contract
-                try statement.execute(arguments: [
-                    stamp, c.symbol, c.expiry.yyyymmdd, c.strike, c.right.code, o.quote.bid, o.quote.ask, o.quote.last, o.quote.volume,
-                    o.quote.openInterest, o.greeks.impliedVolatility, o.greeks.delta, o.greeks.gamma, o.greeks.theta, o.greeks.vega,
-                    o.underlyingPrice, c.expiry.yearMonth, day, o.source.rawValue, o.flags.rawValue, cycleID,
-                ])
+                let (expiry, yearMonth) = expiryText[c.expiry] ?? {
+                    let texts = (c.expiry.yyyymmdd, c.expiry.yearMonth)
+                    expiryText[c.expiry] = texts
+                    return texts
+                }()
+                sqlite3_reset(raw)
+                Self.bind(raw, 1, stamp)
+                Self.bind(raw, 2, c.symbol)
+                Self.bind(raw, 3, expiry)
+                sqlite3_bind_double(raw, 4, c.strike)
+                Self.bind(raw, 5, c.right.code)
+                for (index, value) in [o.quote.bid, o.quote.ask, o.quote.last, o.quote.volume, o.quote.openInterest, o.greeks.impliedVolatility,
+                    o.greeks.delta, o.greeks.gamma, o.greeks.theta, o.greeks.vega, o.underlyingPrice].enumerated()
+                {
+                    if let value, value.isFinite {
+                        sqlite3_bind_double(raw, Int32(6 + index), value)
+                    } else {
+                        sqlite3_bind_null(raw, Int32(6 + index))
+                    }
+                }
+                Self.bind(raw, 17, yearMonth)
+                Self.bind(raw, 18, day)
+                Self.bind(raw, 19, o.source.rawValue)
+                sqlite3_bind_int64(raw, 20, Int64(o.flags.rawValue))
+                sqlite3_bind_int64(raw, 21, cycleID)
+                let code = sqlite3_step(raw)
+                guard code == SQLITE_DONE else {
+                    let message = String(cString: sqlite3_errmsg(db.sqliteConnection))
+                    sqlite3_reset(raw)
+                    throw StoreError("writing \(c) failed: \(message) (SQLite \(code))")
+                }
             }
+            sqlite3_reset(raw)
             try db.execute(
                 sql: """
                     INSERT INTO underlying_snapshots (timestamp, symbol, price, vix, trend, iv_rank, atm_iv, source, cycle_id)
@@ -183,6 +215,18 @@ public final class SQLiteStore: MarketDataStore, JournalStore, Sendable {
                 try db.execute(
                     sql: "INSERT INTO daily_atm_iv (symbol, date, atm_iv, source) VALUES (?, ?, ?, ?) ON CONFLICT (symbol, date) DO UPDATE SET atm_iv = excluded.atm_iv, source = excluded.source",
                     arguments: [underlying.symbol, day, iv, underlying.source.rawValue])
+            }
+        }
+    }
+
+    /// SQLite copies bound text (the destructor -1 is SQLITE_TRANSIENT, a macro Swift cannot import).
+    static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    static func bind(_ statement: OpaquePointer?, _ index: Int32, _ text: String) {
+        var text = text
+        text.withUTF8 { buffer in
+            _ = buffer.withMemoryRebound(to: CChar.self) { chars in
+                sqlite3_bind_text(statement, index, chars.baseAddress, Int32(chars.count), transient)
             }
         }
     }
@@ -322,6 +366,38 @@ public final class SQLiteStore: MarketDataStore, JournalStore, Sendable {
             sql += " ORDER BY timestamp, expiry, strike, \"right\""
             let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
             while let row = try cursor.next() { try body(row) }
+        }
+    }
+
+    /// Export formats.
+    public enum ExportFormat: Sendable { case csv, jsonl }
+
+    static let exportColumns = [
+        "timestamp", "symbol", "expiry", "strike", "right", "bid", "ask", "last", "volume", "open_interest", "iv", "delta", "gamma",
+        "theta", "vega", "underlying_price", "yearmonth", "date", "source", "quality_flags",
+    ]
+
+    /// Streams a symbol's option rows as CSV (with a header) or JSON lines, one line per call.
+    public func export(symbol: String, from: TradingDay?, to: TradingDay?, format: ExportFormat, _ line: (String) -> Void) throws {
+        if format == .csv { line(Self.exportColumns.joined(separator: ",")) }
+        try exportRows(symbol: symbol, from: from, to: to) { row in
+            let values: [(String, DatabaseValue)] = Self.exportColumns.map { ($0, row[$0] as DatabaseValue) }
+            switch format {
+            case .csv:
+                line(values.map { Self.text($0.1, quoted: false) }.joined(separator: ","))
+            case .jsonl:
+                line("{" + values.map { "\"\($0.0)\": " + Self.text($0.1, quoted: true) }.joined(separator: ", ") + "}")
+            }
+        }
+    }
+
+    static func text(_ value: DatabaseValue, quoted: Bool) -> String {
+        switch value.storage {
+        case .null: return quoted ? "null" : ""
+        case .int64(let i): return String(i)
+        case .double(let d): return String(d)
+        case .string(let s): return quoted ? "\"" + s.replacingOccurrences(of: "\"", with: "\\\"") + "\"" : s
+        case .blob: return quoted ? "null" : ""
         }
     }
 
