@@ -12,7 +12,8 @@ import TestSupport
         try #require(FileManager.default.isExecutableFile(atPath: binary), "build the executable first: swift build (scripts/test.sh does)")
         let path = temporaryDatabase()
         _ = try SQLiteStore(path: path)  // create the schema before the writer starts
-        for round in 0..<3 {
+        for _ in 0..<3 {
+            let before = try await DatabaseQueue(path: path).read { db in try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM collection_cycles") ?? 0 }
             let process = Process()
             process.executableURL = URL(fileURLWithPath: binary)
             process.arguments = ["store", "crash-writer", "--db", path, "--contracts", "4000"]
@@ -22,10 +23,11 @@ import TestSupport
             var midWrite = false
             for _ in 0..<2000 where !midWrite {
                 try await Task.sleep(for: .milliseconds(2))
+                // A cycle of this writer (newer than any before it) is running and has written rows.
                 midWrite = try await probe.read { db in
-                    let running = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM collection_cycles WHERE status = 'running'") ?? 0
-                    let finished = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM collection_cycles WHERE status = 'ok'") ?? 0
-                    return running > 0 && finished >= round
+                    let running = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM collection_cycles WHERE status = 'running' AND id > ?", arguments: [before])
+                    guard let running else { return false }
+                    return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM option_snapshots WHERE cycle_id = ?", arguments: [running]) ?? 0 > 0
                 }
             }
             kill(process.processIdentifier, SIGKILL)
