@@ -109,7 +109,8 @@ let package = Package(
         .executableTarget(
             name: "papertrader",
             dependencies: [
-                "Orchestrator", "GatewaySimulator", "AppConfig", "TWSClient", "TWSWire", "SnapshotStore", "OptionsModel",
+                "Orchestrator", "GatewaySimulator", "AppConfig", "TWSClient", "TWSWire", "SnapshotStore",
+                "OptionsModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -159,12 +160,17 @@ let package = Package(
         ),
         .testTarget(
             name: "SnapshotStoreTests",
-            dependencies: ["SnapshotStore", "OptionsModel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "SnapshotStore", "OptionsModel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MarketDataTests", dependencies: ["MarketData", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "TradingTests", dependencies: ["Trading", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "AppConfigTests", dependencies: ["AppConfig", "OptionsModel", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AppConfigTests", dependencies: ["AppConfig", "OptionsModel", "TestSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "OrchestratorTests", dependencies: ["Orchestrator", "TestSupport"], swiftSettings: swiftSettings
         ),

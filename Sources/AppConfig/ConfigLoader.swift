@@ -61,17 +61,24 @@ public enum ConfigLoader {
     public static let defaultPath = "paper_trading.yaml"
 
     /// Loads `path` (nil = the default path, which may be absent) with `environment` overrides.
-    public static func load(path: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigErrors) -> LoadedConfig {
+    public static func load(path: String?, environment: [String: String] = ProcessInfo.processInfo.environment)
+        throws(ConfigErrors) -> LoadedConfig
+    {
         let file = path ?? defaultPath
         let label = (file as NSString).lastPathComponent
         guard FileManager.default.fileExists(atPath: file) else {
             if path == nil {
                 return try load(text: "", source: label, environment: environment, sourcePath: nil)
             }
-            throw ConfigErrors(issues: [ConfigIssue(source: label, line: nil, key: "", message: "file not found (\(file))")])
+            throw ConfigErrors(issues: [
+                ConfigIssue(source: label, line: nil, key: "", message: "file not found (\(file))")
+            ])
         }
-        guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
-            throw ConfigErrors(issues: [ConfigIssue(source: label, line: nil, key: "", message: "cannot read the file as UTF-8 text")])
+        guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8)
+        else {
+            throw ConfigErrors(issues: [
+                ConfigIssue(source: label, line: nil, key: "", message: "cannot read the file as UTF-8 text")
+            ])
         }
         return try load(text: text, source: label, environment: environment, sourcePath: file)
     }
@@ -88,7 +95,9 @@ public enum ConfigLoader {
         } catch let error as YamlError {
             throw ConfigErrors(issues: [validator.yamlIssue(error)])
         } catch {
-            throw ConfigErrors(issues: [ConfigIssue(source: source, line: nil, key: "", message: "malformed YAML: \(error)")])
+            throw ConfigErrors(issues: [
+                ConfigIssue(source: source, line: nil, key: "", message: "malformed YAML: \(error)")
+            ])
         }
         if let root {
             validator.walk(root, prefix: [], into: &config)
@@ -103,11 +112,14 @@ public enum ConfigLoader {
         var warnings: [String] = []
         if config.polygon.enabled && secret == nil {
             // Not a file error: the same file is right once the key is exported.
-            warnings.append("polygon.enabled is true but $\(keyVariable) is not set: the Polygon fallback will fail until you export it")
+            warnings.append(
+                "polygon.enabled is true but $\(keyVariable) is not set: the Polygon fallback will fail until you export it"
+            )
         }
         guard validator.issues.isEmpty else { throw ConfigErrors(issues: validator.issues) }
         return LoadedConfig(
-            config: config, sourcePath: sourcePath, polygonAPIKey: secret, environmentOverrides: overrides, warnings: warnings)
+            config: config, sourcePath: sourcePath, polygonAPIKey: secret, environmentOverrides: overrides,
+            warnings: warnings)
     }
 }
 
@@ -135,7 +147,8 @@ struct Validator {
 
     func yamlIssue(_ error: YamlError) -> ConfigIssue {
         switch error {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+            .composer(_, let problem, let mark, _):
             return ConfigIssue(source: source, line: mark.line, key: "", message: "malformed YAML: \(problem)")
         default:
             return ConfigIssue(source: source, line: nil, key: "", message: "malformed YAML: \(error)")
@@ -158,7 +171,11 @@ struct Validator {
             return  // an empty section: defaults
         }
         guard case .mapping(let mapping) = node else {
-            issue(node.mark?.line, dotted, prefix.isEmpty ? "the file must be a mapping of sections (gateway:, collection:, ...)" : "must be a mapping of keys")
+            issue(
+                node.mark?.line, dotted,
+                prefix.isEmpty
+                    ? "the file must be a mapping of sections (gateway:, collection:, ...)"
+                    : "must be a mapping of keys")
             return
         }
         let allowed = Self.children(of: prefix)
@@ -172,7 +189,10 @@ struct Validator {
             lines[path.joined(separator: ".")] = line
             if path == ["polygon", "api_key"] || path == ["polygon", "key"] || path == ["polygon", "apiKey"] {
                 // Never echo the value: it is a secret written where it does not belong.
-                issue(line, path.joined(separator: "."), "the API key never goes in the file: export it in the environment variable named by polygon.api_key_env (default POLYGON_API_KEY) and remove this line")
+                issue(
+                    line, path.joined(separator: "."),
+                    "the API key never goes in the file: export it in the environment variable named by polygon.api_key_env (default POLYGON_API_KEY) and remove this line"
+                )
                 continue
             }
             guard allowed.contains(key) else {
@@ -211,7 +231,8 @@ struct Validator {
             guard range.contains(value) else { return fail(Self.rangeMessage(range, got: "\(value)")) }
             return .int(value)
         case .double(let range):
-            guard let text = scalarText(), let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite else {
+            guard let text = scalarText(), let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite
+            else {
                 return fail("must be a number, got \(Self.show(node))")
             }
             guard range.contains(value) else { return fail(Self.rangeMessage(range, got: Self.number(value))) }
@@ -223,13 +244,17 @@ struct Validator {
             default: return fail("must be true or false, got \(Self.show(node))")
             }
         case .string:
-            guard let text = scalarText(), !text.isEmpty else { return fail("must be a non-empty text value, got \(Self.show(node))") }
+            guard let text = scalarText(), !text.isEmpty else {
+                return fail("must be a non-empty text value, got \(Self.show(node))")
+            }
             return .string(text)
         case .optionalString:
             guard let text = scalarText() else { return fail("must be a text value, got \(Self.show(node))") }
             return text.isEmpty || text == "null" || text == "~" ? .null : .string(text)
         case .choice(let options):
-            guard let text = scalarText() else { return fail("must be one of \(options.joined(separator: ", ")), got \(Self.show(node))") }
+            guard let text = scalarText() else {
+                return fail("must be one of \(options.joined(separator: ", ")), got \(Self.show(node))")
+            }
             guard options.contains(text) else {
                 let suggestion = Self.suggest(text, among: options).map { " (did you mean '\($0)'?)" } ?? ""
                 return fail("unknown value '\(text)': must be one of \(options.joined(separator: ", "))\(suggestion)")
@@ -281,7 +306,8 @@ struct Validator {
         }) {
             let known = ConfigSchema.fields.map(\.environmentName)
             let suggestion = Self.suggest(unknown, among: known).map { " (did you mean \($0)?)" } ?? ""
-            issues.append(ConfigIssue(source: "environment", line: nil, key: unknown, message: "unknown setting\(suggestion)"))
+            issues.append(
+                ConfigIssue(source: "environment", line: nil, key: unknown, message: "unknown setting\(suggestion)"))
         }
         return applied
     }
@@ -291,21 +317,37 @@ struct Validator {
         func rule(_ ok: Bool, _ key: String, _ message: String) {
             if !ok { issue(lines[key], key, message) }
         }
-        rule(c.collection.dteMin <= c.collection.dteMax, "collection.dte_min",
+        rule(
+            c.collection.dteMin <= c.collection.dteMax, "collection.dte_min",
             "must be <= collection.dte_max (\(c.collection.dteMax)), got \(c.collection.dteMin)")
-        rule(c.strategy.dteWindowMin <= c.strategy.dteWindowMax, "strategy.dte_window_min",
+        rule(
+            c.strategy.dteWindowMin <= c.strategy.dteWindowMax, "strategy.dte_window_min",
             "must be <= strategy.dte_window_max (\(c.strategy.dteWindowMax)), got \(c.strategy.dteWindowMin)")
-        rule((c.strategy.dteWindowMin...max(c.strategy.dteWindowMin, c.strategy.dteWindowMax)).contains(c.strategy.targetDTE),
-            "strategy.target_dte", "must lie in the DTE window \(c.strategy.dteWindowMin)...\(c.strategy.dteWindowMax), got \(c.strategy.targetDTE)")
-        rule(c.strategy.shortDeltaMin <= c.strategy.shortDeltaMax, "strategy.short_delta_min",
-            "must be <= strategy.short_delta_max (\(Self.number(c.strategy.shortDeltaMax))), got \(Self.number(c.strategy.shortDeltaMin))")
-        rule(c.strategy.shortDeltaMin <= c.strategy.shortDeltaTarget && c.strategy.shortDeltaTarget <= c.strategy.shortDeltaMax,
-            "strategy.short_delta_target", "must lie between short_delta_min and short_delta_max, got \(Self.number(c.strategy.shortDeltaTarget))")
-        rule(c.strategy.vixMin < c.strategy.vixMax, "strategy.vix_min",
+        rule(
+            (c.strategy.dteWindowMin...max(c.strategy.dteWindowMin, c.strategy.dteWindowMax)).contains(
+                c.strategy.targetDTE),
+            "strategy.target_dte",
+            "must lie in the DTE window \(c.strategy.dteWindowMin)...\(c.strategy.dteWindowMax), got \(c.strategy.targetDTE)"
+        )
+        rule(
+            c.strategy.shortDeltaMin <= c.strategy.shortDeltaMax, "strategy.short_delta_min",
+            "must be <= strategy.short_delta_max (\(Self.number(c.strategy.shortDeltaMax))), got \(Self.number(c.strategy.shortDeltaMin))"
+        )
+        rule(
+            c.strategy.shortDeltaMin <= c.strategy.shortDeltaTarget
+                && c.strategy.shortDeltaTarget <= c.strategy.shortDeltaMax,
+            "strategy.short_delta_target",
+            "must lie between short_delta_min and short_delta_max, got \(Self.number(c.strategy.shortDeltaTarget))")
+        rule(
+            c.strategy.vixMin < c.strategy.vixMax, "strategy.vix_min",
             "must be < strategy.vix_max (\(Self.number(c.strategy.vixMax))), got \(Self.number(c.strategy.vixMin))")
-        rule(c.strategy.longDelta < c.strategy.shortDeltaMin, "strategy.long_delta",
-            "must be below strategy.short_delta_min (\(Self.number(c.strategy.shortDeltaMin))), got \(Self.number(c.strategy.longDelta))")
-        rule(c.gateway.reconnectInitialBackoffSeconds <= c.gateway.reconnectMaxBackoffSeconds, "gateway.reconnect.initial_backoff_seconds",
+        rule(
+            c.strategy.longDelta < c.strategy.shortDeltaMin, "strategy.long_delta",
+            "must be below strategy.short_delta_min (\(Self.number(c.strategy.shortDeltaMin))), got \(Self.number(c.strategy.longDelta))"
+        )
+        rule(
+            c.gateway.reconnectInitialBackoffSeconds <= c.gateway.reconnectMaxBackoffSeconds,
+            "gateway.reconnect.initial_backoff_seconds",
             "must be <= gateway.reconnect.max_backoff_seconds")
         for (start, end, key) in [
             (c.collection.hoursStart, c.collection.hoursEnd, "collection.hours.start"),

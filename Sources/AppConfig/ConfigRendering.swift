@@ -5,7 +5,10 @@ public enum ConfigRendering {
     /// The effective configuration as YAML, secrets redacted.
     public static func effectiveYAML(_ loaded: LoadedConfig, comments: Bool = true) -> String {
         var lines: [String] = []
-        lines.append("# effective configuration: " + (loaded.sourcePath.map { "file \($0)" } ?? "no file found, built-in defaults") + " + environment + defaults")
+        lines.append(
+            "# effective configuration: "
+                + (loaded.sourcePath.map { "file \($0)" } ?? "no file found, built-in defaults")
+                + " + environment + defaults")
         if !loaded.environmentOverrides.isEmpty {
             lines.append("# overridden by environment: " + loaded.environmentOverrides.joined(separator: ", "))
         }
@@ -24,7 +27,8 @@ public enum ConfigRendering {
             lines.append(indent + (field.path.last ?? "") + ": " + yaml(field.get(loaded.config)))
             if field.path == ["polygon", "api_key_env"] {
                 let shown = loaded.polygonAPIKey.map { "\"\($0.redacted)\"" } ?? "null  # not set"
-                lines.append(indent + "api_key: " + shown + "  # from $" + loaded.config.polygon.apiKeyEnv + ", redacted")
+                lines.append(
+                    indent + "api_key: " + shown + "  # from $" + loaded.config.polygon.apiKeyEnv + ", redacted")
             }
         }
         return lines.joined(separator: "\n") + "\n"
@@ -42,7 +46,8 @@ public enum ConfigRendering {
     }
 
     static func quoted(_ s: String) -> String {
-        let plain = !s.isEmpty && s.allSatisfy { $0.isLetter || $0.isNumber || "._/-".contains($0) }
+        let plain =
+            !s.isEmpty && s.allSatisfy { $0.isLetter || $0.isNumber || "._/-".contains($0) }
             && !["true", "false", "yes", "no", "null", "on", "off"].contains(s.lowercased()) && Double(s) == nil
         if plain { return s }
         return "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
@@ -56,7 +61,8 @@ public enum ConfigRendering {
             var meaning = field.doc
             switch field.kind {
             case .int(let r): meaning += " Range \(r.lowerBound)...\(r.upperBound)."
-            case .double(let r): meaning += " Range \(Validator.number(r.lowerBound))...\(Validator.number(r.upperBound))."
+            case .double(let r):
+                meaning += " Range \(Validator.number(r.lowerBound))...\(Validator.number(r.upperBound))."
             case .choice(let options): meaning += " One of: \(options.joined(separator: ", "))."
             default: break
             }

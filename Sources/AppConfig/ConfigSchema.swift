@@ -45,41 +45,65 @@ public struct ConfigField: Sendable {
 }
 
 extension ConfigField {
-    static func int(_ path: String, _ kp: any WritableKeyPath<PaperTraderConfig, Int> & Sendable, _ range: ClosedRange<Int>, _ doc: String) -> ConfigField {
-        ConfigField(path: path.split(separator: ".").map(String.init), kind: .int(range), doc: doc,
+    static func int(
+        _ path: String, _ kp: any WritableKeyPath<PaperTraderConfig, Int> & Sendable, _ range: ClosedRange<Int>,
+        _ doc: String
+    ) -> ConfigField {
+        ConfigField(
+            path: path.split(separator: ".").map(String.init), kind: .int(range), doc: doc,
             get: { .int($0[keyPath: kp]) }, set: { c, v in if case .int(let i) = v { c[keyPath: kp] = i } })
     }
 
-    static func double(_ path: String, _ kp: any WritableKeyPath<PaperTraderConfig, Double> & Sendable, _ range: ClosedRange<Double>, _ doc: String) -> ConfigField {
-        ConfigField(path: path.split(separator: ".").map(String.init), kind: .double(range), doc: doc,
+    static func double(
+        _ path: String, _ kp: any WritableKeyPath<PaperTraderConfig, Double> & Sendable, _ range: ClosedRange<Double>,
+        _ doc: String
+    ) -> ConfigField {
+        ConfigField(
+            path: path.split(separator: ".").map(String.init), kind: .double(range), doc: doc,
             get: { .double($0[keyPath: kp]) }, set: { c, v in if case .double(let d) = v { c[keyPath: kp] = d } })
     }
 
-    static func bool(_ path: String, _ kp: any WritableKeyPath<PaperTraderConfig, Bool> & Sendable, _ doc: String) -> ConfigField {
-        ConfigField(path: path.split(separator: ".").map(String.init), kind: .bool, doc: doc,
+    static func bool(_ path: String, _ kp: any WritableKeyPath<PaperTraderConfig, Bool> & Sendable, _ doc: String)
+        -> ConfigField
+    {
+        ConfigField(
+            path: path.split(separator: ".").map(String.init), kind: .bool, doc: doc,
             get: { .bool($0[keyPath: kp]) }, set: { c, v in if case .bool(let b) = v { c[keyPath: kp] = b } })
     }
 
-    static func string(_ path: String, _ kp: any WritableKeyPath<PaperTraderConfig, String> & Sendable, _ doc: String) -> ConfigField {
-        ConfigField(path: path.split(separator: ".").map(String.init), kind: .string, doc: doc,
+    static func string(_ path: String, _ kp: any WritableKeyPath<PaperTraderConfig, String> & Sendable, _ doc: String)
+        -> ConfigField
+    {
+        ConfigField(
+            path: path.split(separator: ".").map(String.init), kind: .string, doc: doc,
             get: { .string($0[keyPath: kp]) }, set: { c, v in if case .string(let s) = v { c[keyPath: kp] = s } })
     }
 
-    static func optionalString(_ path: String, _ kp: any WritableKeyPath<PaperTraderConfig, String?> & Sendable, _ doc: String) -> ConfigField {
-        ConfigField(path: path.split(separator: ".").map(String.init), kind: .optionalString, doc: doc,
+    static func optionalString(
+        _ path: String, _ kp: any WritableKeyPath<PaperTraderConfig, String?> & Sendable, _ doc: String
+    ) -> ConfigField {
+        ConfigField(
+            path: path.split(separator: ".").map(String.init), kind: .optionalString, doc: doc,
             get: { $0[keyPath: kp].map(ConfigValue.string) ?? .null },
             set: { c, v in
                 if case .string(let s) = v { c[keyPath: kp] = s } else if case .null = v { c[keyPath: kp] = nil }
             })
     }
 
-    static func choice(_ path: String, _ kp: any WritableKeyPath<PaperTraderConfig, String> & Sendable, _ options: [String], _ doc: String) -> ConfigField {
-        ConfigField(path: path.split(separator: ".").map(String.init), kind: .choice(options), doc: doc,
+    static func choice(
+        _ path: String, _ kp: any WritableKeyPath<PaperTraderConfig, String> & Sendable, _ options: [String],
+        _ doc: String
+    ) -> ConfigField {
+        ConfigField(
+            path: path.split(separator: ".").map(String.init), kind: .choice(options), doc: doc,
             get: { .string($0[keyPath: kp]) }, set: { c, v in if case .string(let s) = v { c[keyPath: kp] = s } })
     }
 
-    static func time(_ path: String, _ kp: any WritableKeyPath<PaperTraderConfig, String> & Sendable, _ doc: String) -> ConfigField {
-        ConfigField(path: path.split(separator: ".").map(String.init), kind: .clockTime, doc: doc,
+    static func time(_ path: String, _ kp: any WritableKeyPath<PaperTraderConfig, String> & Sendable, _ doc: String)
+        -> ConfigField
+    {
+        ConfigField(
+            path: path.split(separator: ".").map(String.init), kind: .clockTime, doc: doc,
             get: { .string($0[keyPath: kp]) }, set: { c, v in if case .string(let s) = v { c[keyPath: kp] = s } })
     }
 }
@@ -90,9 +114,12 @@ public enum ConfigSchema {
     public static let fields: [ConfigField] = [
         .string("gateway.host", \.gateway.host, "IB Gateway / TWS host."),
         .int("gateway.port", \.gateway.port, 1...65535, "API port: 4002 paper IB Gateway, 7497 paper TWS."),
-        .int("gateway.client_id", \.gateway.clientId, 0...2_147_483_646, "API client id, unique per connection to the gateway."),
+        .int(
+            "gateway.client_id", \.gateway.clientId, 0...2_147_483_646,
+            "API client id, unique per connection to the gateway."),
         .double("gateway.connect_timeout_seconds", \.gateway.connectTimeoutSeconds, 0.1...600, "Handshake timeout."),
-        .double("gateway.request_timeout_seconds", \.gateway.requestTimeoutSeconds, 0.1...3600, "Timeout of one request."),
+        .double(
+            "gateway.request_timeout_seconds", \.gateway.requestTimeoutSeconds, 0.1...3600, "Timeout of one request."),
         ConfigField(
             path: ["gateway", "market_data_type"], kind: .choice(MarketDataType.allCases.map(\.configName)),
             doc: "Market data type to request: live, frozen, delayed or delayed_frozen.",
@@ -100,33 +127,60 @@ public enum ConfigSchema {
             set: { c, v in
                 if case .string(let s) = v, let t = MarketDataType(configName: s) { c.gateway.marketDataType = t }
             }),
-        .int("gateway.max_market_data_lines", \.gateway.maxMarketDataLines, 1...10_000, "Concurrent market-data lines the account has (IB default 100)."),
-        .int("gateway.max_messages_per_second", \.gateway.maxMessagesPerSecond, 1...50, "Client -> gateway message rate limit (IB allows 50)."),
-        .double("gateway.reconnect.initial_backoff_seconds", \.gateway.reconnectInitialBackoffSeconds, 0.1...600, "First reconnect delay."),
-        .double("gateway.reconnect.max_backoff_seconds", \.gateway.reconnectMaxBackoffSeconds, 1...3600, "Longest reconnect delay."),
-        .optionalString("gateway.capture_file", \.gateway.captureFile, "Record every frame to <path>.client / <path>.server (readable by `wire decode`)."),
+        .int(
+            "gateway.max_market_data_lines", \.gateway.maxMarketDataLines, 1...10_000,
+            "Concurrent market-data lines the account has (IB default 100)."),
+        .int(
+            "gateway.max_messages_per_second", \.gateway.maxMessagesPerSecond, 1...50,
+            "Client -> gateway message rate limit (IB allows 50)."),
+        .double(
+            "gateway.reconnect.initial_backoff_seconds", \.gateway.reconnectInitialBackoffSeconds, 0.1...600,
+            "First reconnect delay."),
+        .double(
+            "gateway.reconnect.max_backoff_seconds", \.gateway.reconnectMaxBackoffSeconds, 1...3600,
+            "Longest reconnect delay."),
+        .optionalString(
+            "gateway.capture_file", \.gateway.captureFile,
+            "Record every frame to <path>.client / <path>.server (readable by `wire decode`)."),
 
         ConfigField(
             path: ["collection", "symbols"], kind: .symbols, doc: "Underlyings whose option chains are collected.",
             get: { .list($0.collection.symbols) },
             set: { c, v in if case .list(let l) = v { c.collection.symbols = l } }),
-        .int("collection.interval_seconds", \.collection.intervalSeconds, 60...86_400, "Seconds between collection cycles (at least 60)."),
+        .int(
+            "collection.interval_seconds", \.collection.intervalSeconds, 60...86_400,
+            "Seconds between collection cycles (at least 60)."),
         .int("collection.dte_min", \.collection.dteMin, 0...3650, "Shortest days to expiry collected."),
         .int("collection.dte_max", \.collection.dteMax, 0...3650, "Longest days to expiry collected."),
-        .int("collection.max_expiries", \.collection.maxExpiries, 1...100, "Expiries per symbol inside the DTE window."),
-        .double("collection.strike_range_pct", \.collection.strikeRangePct, 0.001...0.5, "Strikes within this fraction of spot (0.08 = +-8%)."),
-        .double("collection.snapshot_timeout_seconds", \.collection.snapshotTimeoutSeconds, 0.5...120, "Wait for a snapshot's end before taking what arrived."),
-        .double("collection.greeks_timeout_seconds", \.collection.greeksTimeoutSeconds, 0.1...120, "Extra wait for greeks that lag the quotes."),
-        .choice("collection.open_interest", \.collection.openInterest, ["every_cycle", "daily", "off"], "Open interest collection (it needs a streaming line per contract)."),
-        .double("collection.open_interest_timeout_seconds", \.collection.openInterestTimeoutSeconds, 0.5...120, "Wait for open-interest ticks before cancelling."),
+        .int(
+            "collection.max_expiries", \.collection.maxExpiries, 1...100, "Expiries per symbol inside the DTE window."),
+        .double(
+            "collection.strike_range_pct", \.collection.strikeRangePct, 0.001...0.5,
+            "Strikes within this fraction of spot (0.08 = +-8%)."),
+        .double(
+            "collection.snapshot_timeout_seconds", \.collection.snapshotTimeoutSeconds, 0.5...120,
+            "Wait for a snapshot's end before taking what arrived."),
+        .double(
+            "collection.greeks_timeout_seconds", \.collection.greeksTimeoutSeconds, 0.1...120,
+            "Extra wait for greeks that lag the quotes."),
+        .choice(
+            "collection.open_interest", \.collection.openInterest, ["every_cycle", "daily", "off"],
+            "Open interest collection (it needs a streaming line per contract)."),
+        .double(
+            "collection.open_interest_timeout_seconds", \.collection.openInterestTimeoutSeconds, 0.5...120,
+            "Wait for open-interest ticks before cancelling."),
         .time("collection.hours.start", \.collection.hoursStart, "Collection starts (New York time)."),
         .time("collection.hours.end", \.collection.hoursEnd, "Collection ends (New York time)."),
         .bool("collection.hours.weekdays_only", \.collection.weekdaysOnly, "Collect on weekdays only."),
         .bool("collection.hours.skip_holidays", \.collection.skipHolidays, "Skip NYSE holidays."),
-        .string("collection.bar_duration", \.collection.barDuration, "IB duration of daily bars for trend (e.g. 200 D, 1 Y)."),
+        .string(
+            "collection.bar_duration", \.collection.barDuration,
+            "IB duration of daily bars for trend (e.g. 200 D, 1 Y)."),
 
         .string("storage.path", \.storage.path, "SQLite database file."),
-        .int("storage.retention_days", \.storage.retentionDays, 0...36_500, "Days of option snapshots kept (0 = forever)."),
+        .int(
+            "storage.retention_days", \.storage.retentionDays, 0...36_500,
+            "Days of option snapshots kept (0 = forever)."),
 
         .bool("polygon.enabled", \.polygon.enabled, "Use Polygon as the fallback data source."),
         .string("polygon.api_key_env", \.polygon.apiKeyEnv, "Environment variable holding the Polygon API key."),
@@ -134,55 +188,104 @@ public enum ConfigSchema {
         .int("polygon.requests_per_minute", \.polygon.requestsPerMinute, 1...100_000, "Request budget (free plan: 5)."),
         .double("polygon.timeout_seconds", \.polygon.timeoutSeconds, 1...600, "HTTP timeout."),
 
-        .int("circuit_breaker.failure_threshold", \.circuitBreaker.failureThreshold, 1...1000, "Consecutive failures that open a provider's breaker."),
-        .double("circuit_breaker.reset_timeout_seconds", \.circuitBreaker.resetTimeoutSeconds, 1...86_400, "Seconds before an open breaker tries again."),
+        .int(
+            "circuit_breaker.failure_threshold", \.circuitBreaker.failureThreshold, 1...1000,
+            "Consecutive failures that open a provider's breaker."),
+        .double(
+            "circuit_breaker.reset_timeout_seconds", \.circuitBreaker.resetTimeoutSeconds, 1...86_400,
+            "Seconds before an open breaker tries again."),
 
         .double("strategy.min_iv_rank", \.strategy.minIVRank, 0...100, "Minimum IV rank to enter."),
         .double("strategy.vix_min", \.strategy.vixMin, 0...200, "Lowest VIX to enter."),
         .double("strategy.vix_max", \.strategy.vixMax, 0...200, "Highest VIX to enter."),
-        .bool("strategy.structures.bull_put_spread", \.strategy.bullPutSpread, "Trade bull put credit spreads in uptrends."),
-        .bool("strategy.structures.bear_call_spread", \.strategy.bearCallSpread, "Trade bear call credit spreads in downtrends."),
+        .bool(
+            "strategy.structures.bull_put_spread", \.strategy.bullPutSpread,
+            "Trade bull put credit spreads in uptrends."),
+        .bool(
+            "strategy.structures.bear_call_spread", \.strategy.bearCallSpread,
+            "Trade bear call credit spreads in downtrends."),
         .bool("strategy.structures.iron_condor", \.strategy.ironCondor, "Trade iron condors when neutral."),
         .int("strategy.target_dte", \.strategy.targetDTE, 1...3650, "Preferred days to expiry."),
         .int("strategy.dte_window_min", \.strategy.dteWindowMin, 1...3650, "Shortest acceptable days to expiry."),
         .int("strategy.dte_window_max", \.strategy.dteWindowMax, 1...3650, "Longest acceptable days to expiry."),
-        .double("strategy.short_delta_min", \.strategy.shortDeltaMin, 0.01...0.99, "Short strike absolute delta, low end."),
-        .double("strategy.short_delta_max", \.strategy.shortDeltaMax, 0.01...0.99, "Short strike absolute delta, high end."),
-        .double("strategy.short_delta_target", \.strategy.shortDeltaTarget, 0.01...0.99, "Short strike absolute delta, preferred."),
-        .choice("strategy.long_strike_mode", \.strategy.longStrikeMode, ["width", "delta"], "Pick the long strike by width or by delta."),
+        .double(
+            "strategy.short_delta_min", \.strategy.shortDeltaMin, 0.01...0.99, "Short strike absolute delta, low end."),
+        .double(
+            "strategy.short_delta_max", \.strategy.shortDeltaMax, 0.01...0.99, "Short strike absolute delta, high end."),
+        .double(
+            "strategy.short_delta_target", \.strategy.shortDeltaTarget, 0.01...0.99,
+            "Short strike absolute delta, preferred."),
+        .choice(
+            "strategy.long_strike_mode", \.strategy.longStrikeMode, ["width", "delta"],
+            "Pick the long strike by width or by delta."),
         .double("strategy.spread_width", \.strategy.spreadWidth, 0.5...500, "Dollars between short and long strike."),
         .double("strategy.long_delta", \.strategy.longDelta, 0.01...0.99, "Long strike absolute delta (delta mode)."),
-        .double("strategy.min_credit_fraction", \.strategy.minCreditFraction, 0...1, "Minimum credit as a fraction of the width."),
-        .double("strategy.max_spread_pct_of_mid", \.strategy.maxSpreadPctOfMid, 0.001...10, "Max bid-ask spread of a leg as a fraction of its mid."),
-        .double("strategy.min_open_interest", \.strategy.minOpenInterest, 0...1e9, "Minimum open interest of each leg."),
-        .double("strategy.max_quote_age_seconds", \.strategy.maxQuoteAgeSeconds, 1...86_400, "Quotes older than this are stale."),
+        .double(
+            "strategy.min_credit_fraction", \.strategy.minCreditFraction, 0...1,
+            "Minimum credit as a fraction of the width."),
+        .double(
+            "strategy.max_spread_pct_of_mid", \.strategy.maxSpreadPctOfMid, 0.001...10,
+            "Max bid-ask spread of a leg as a fraction of its mid."),
+        .double(
+            "strategy.min_open_interest", \.strategy.minOpenInterest, 0...1e9, "Minimum open interest of each leg."),
+        .double(
+            "strategy.max_quote_age_seconds", \.strategy.maxQuoteAgeSeconds, 1...86_400,
+            "Quotes older than this are stale."),
         .bool("strategy.allow_delayed_data", \.strategy.allowDelayedData, "Allow entries on delayed data."),
         .int("strategy.quantity", \.strategy.quantity, 1...1000, "Contracts per position."),
-        .double("strategy.take_profit_pct", \.strategy.takeProfitPct, 0.01...1, "Take profit at this fraction of the credit captured."),
-        .double("strategy.stop_loss_multiple", \.strategy.stopLossMultiple, 0.1...100, "Stop when the loss reaches this multiple of the credit."),
+        .double(
+            "strategy.take_profit_pct", \.strategy.takeProfitPct, 0.01...1,
+            "Take profit at this fraction of the credit captured."),
+        .double(
+            "strategy.stop_loss_multiple", \.strategy.stopLossMultiple, 0.1...100,
+            "Stop when the loss reaches this multiple of the credit."),
         .int("strategy.exit_dte", \.strategy.exitDTE, 0...3650, "Close with this many days to expiry left."),
-        .double("strategy.short_delta_exit", \.strategy.shortDeltaExit, 0.01...1, "Close when the short leg's absolute delta exceeds this."),
-        .int("strategy.close_before_expiry_days", \.strategy.closeBeforeExpiryDays, 0...30, "Close this many days before expiry at the latest."),
+        .double(
+            "strategy.short_delta_exit", \.strategy.shortDeltaExit, 0.01...1,
+            "Close when the short leg's absolute delta exceeds this."),
+        .int(
+            "strategy.close_before_expiry_days", \.strategy.closeBeforeExpiryDays, 0...30,
+            "Close this many days before expiry at the latest."),
 
-        .choice("execution.venue", \.execution.venue, ["ib_paper", "simulated"], "ib_paper sends combo orders to the paper account; simulated fills internally."),
-        .double("execution.limit_offset", \.execution.limitOffset, -100...100, "Dollars added to mid for the first limit price."),
-        .double("execution.reprice_after_seconds", \.execution.repriceAfterSeconds, 1...86_400, "Re-price an unfilled order after this long."),
+        .choice(
+            "execution.venue", \.execution.venue, ["ib_paper", "simulated"],
+            "ib_paper sends combo orders to the paper account; simulated fills internally."),
+        .double(
+            "execution.limit_offset", \.execution.limitOffset, -100...100,
+            "Dollars added to mid for the first limit price."),
+        .double(
+            "execution.reprice_after_seconds", \.execution.repriceAfterSeconds, 1...86_400,
+            "Re-price an unfilled order after this long."),
         .int("execution.max_reprices", \.execution.maxReprices, 0...100, "Re-prices before giving up."),
-        .double("execution.reprice_step", \.execution.repriceStep, 0.01...100, "Dollars moved toward the natural price per re-price."),
-        .double("execution.cancel_unfilled_after_seconds", \.execution.cancelUnfilledAfterSeconds, 1...86_400, "Cancel an order still unfilled after this long."),
-        .double("execution.slippage", \.execution.slippage, 0...100, "Simulated venue: slippage per spread in dollars."),
-        .double("execution.commission_per_contract", \.execution.commissionPerContract, 0...100, "Simulated venue: commission per contract."),
-        .bool("execution.cancel_orders_on_shutdown", \.execution.cancelOrdersOnShutdown, "Cancel working orders when `run` stops."),
+        .double(
+            "execution.reprice_step", \.execution.repriceStep, 0.01...100,
+            "Dollars moved toward the natural price per re-price."),
+        .double(
+            "execution.cancel_unfilled_after_seconds", \.execution.cancelUnfilledAfterSeconds, 1...86_400,
+            "Cancel an order still unfilled after this long."),
+        .double(
+            "execution.slippage", \.execution.slippage, 0...100, "Simulated venue: slippage per spread in dollars."),
+        .double(
+            "execution.commission_per_contract", \.execution.commissionPerContract, 0...100,
+            "Simulated venue: commission per contract."),
+        .bool(
+            "execution.cancel_orders_on_shutdown", \.execution.cancelOrdersOnShutdown,
+            "Cancel working orders when `run` stops."),
 
         .int("risk.max_open_positions", \.risk.maxOpenPositions, 0...1000, "Open positions overall."),
         .int("risk.max_positions_per_symbol", \.risk.maxPositionsPerSymbol, 0...1000, "Open positions per underlying."),
-        .double("risk.max_risk_per_trade", \.risk.maxRiskPerTrade, 0...1e9, "(width - credit) x 100 x quantity, dollars."),
+        .double(
+            "risk.max_risk_per_trade", \.risk.maxRiskPerTrade, 0...1e9, "(width - credit) x 100 x quantity, dollars."),
         .double("risk.max_total_risk", \.risk.maxTotalRisk, 0...1e10, "Sum of open positions' max loss, dollars."),
-        .int("risk.max_new_positions_per_day", \.risk.maxNewPositionsPerDay, 0...1000, "New positions per trading day."),
-        .double("risk.daily_loss_limit", \.risk.dailyLossLimit, 0...1e9, "Loss of the day that halts entries, dollars."),
+        .int(
+            "risk.max_new_positions_per_day", \.risk.maxNewPositionsPerDay, 0...1000, "New positions per trading day."),
+        .double(
+            "risk.daily_loss_limit", \.risk.dailyLossLimit, 0...1e9, "Loss of the day that halts entries, dollars."),
         .time("risk.trading_window_start", \.risk.tradingWindowStart, "Entries allowed from (New York time)."),
         .time("risk.trading_window_end", \.risk.tradingWindowEnd, "Entries allowed until (New York time)."),
-        .int("risk.no_entry_minutes_before_close", \.risk.noEntryMinutesBeforeClose, 0...390, "No entries this close to the session close."),
+        .int(
+            "risk.no_entry_minutes_before_close", \.risk.noEntryMinutesBeforeClose, 0...390,
+            "No entries this close to the session close."),
         .string("risk.kill_switch_file", \.risk.killSwitchFile, "Entries halt while this file exists."),
         .bool("risk.flatten_on_kill", \.risk.flattenOnKill, "Also close open positions when the kill switch is on."),
 
@@ -190,7 +293,9 @@ public enum ConfigSchema {
         .string("http.host", \.http.host, "HTTP bind address."),
         .int("http.port", \.http.port, 1...65535, "HTTP port."),
 
-        .choice("logging.level", \.logging.level, ["trace", "debug", "info", "notice", "warning", "error", "critical"], "Log level."),
+        .choice(
+            "logging.level", \.logging.level, ["trace", "debug", "info", "notice", "warning", "error", "critical"],
+            "Log level."),
         .choice("logging.format", \.logging.format, ["text", "json"], "Log format."),
         .optionalString("logging.file", \.logging.file, "Also append logs to this file."),
     ]

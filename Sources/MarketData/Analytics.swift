@@ -63,7 +63,8 @@ public enum MarketAnalytics {
         var perExpiry: [(days: Int, iv: Double)] = []
         for expiry in Set(chain.map(\.contract.expiry)).sorted() {
             let days = expiry.days(since: today)
-            guard days > 0, let iv = atmIV(of: chain.filter { $0.contract.expiry == expiry }, underlying: underlying) else {
+            guard days > 0, let iv = atmIV(of: chain.filter { $0.contract.expiry == expiry }, underlying: underlying)
+            else {
                 continue
             }
             perExpiry.append((days, iv))

@@ -98,7 +98,8 @@ public final class CircuitBreaker<C: Clock>: Sendable where C.Duration == Durati
                 transition(&inner, to: .open, reason: "trial call failed: \(description)")
             case .closed where inner.consecutiveFailures >= failureThreshold:
                 inner.openedAt = clock.now
-                transition(&inner, to: .open, reason: "\(inner.consecutiveFailures) consecutive failures: \(description)")
+                transition(
+                    &inner, to: .open, reason: "\(inner.consecutiveFailures) consecutive failures: \(description)")
             default:
                 break
             }

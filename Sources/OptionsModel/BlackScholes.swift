@@ -47,12 +47,18 @@ public enum BlackScholes {
         switch right {
         case .call:
             let price = s * discQ * normalCDF(d1) - k * discR * normalCDF(d2)
-            let theta = -s * discQ * pdf * sigma / (2 * sqrtT) - r * k * discR * normalCDF(d2) + q * s * discQ * normalCDF(d1)
-            return Result(price: price, delta: discQ * normalCDF(d1), gamma: gamma, vega: vega, theta: theta, rho: k * t * discR * normalCDF(d2))
+            let theta =
+                -s * discQ * pdf * sigma / (2 * sqrtT) - r * k * discR * normalCDF(d2) + q * s * discQ * normalCDF(d1)
+            return Result(
+                price: price, delta: discQ * normalCDF(d1), gamma: gamma, vega: vega, theta: theta,
+                rho: k * t * discR * normalCDF(d2))
         case .put:
             let price = k * discR * normalCDF(-d2) - s * discQ * normalCDF(-d1)
-            let theta = -s * discQ * pdf * sigma / (2 * sqrtT) + r * k * discR * normalCDF(-d2) - q * s * discQ * normalCDF(-d1)
-            return Result(price: price, delta: -discQ * normalCDF(-d1), gamma: gamma, vega: vega, theta: theta, rho: -k * t * discR * normalCDF(-d2))
+            let theta =
+                -s * discQ * pdf * sigma / (2 * sqrtT) + r * k * discR * normalCDF(-d2) - q * s * discQ * normalCDF(-d1)
+            return Result(
+                price: price, delta: -discQ * normalCDF(-d1), gamma: gamma, vega: vega, theta: theta,
+                rho: -k * t * discR * normalCDF(-d2))
         }
     }
 
@@ -63,13 +69,15 @@ public enum BlackScholes {
         dividendYield q: Double = 0
     ) -> Double? {
         guard t > 0, s > 0, k > 0, price.isFinite else { return nil }
-        let lower = right == .call ? max(0, s * exp(-q * t) - k * exp(-r * t)) : max(0, k * exp(-r * t) - s * exp(-q * t))
+        let lower =
+            right == .call ? max(0, s * exp(-q * t) - k * exp(-r * t)) : max(0, k * exp(-r * t) - s * exp(-q * t))
         let upper = right == .call ? s * exp(-q * t) : k * exp(-r * t)
         guard price > lower + 1e-12, price < upper else { return nil }
         var lo = 1e-4, hi = 5.0
         var sigma = 0.3
         for _ in 0..<100 {
-            let result = evaluate(right: right, spot: s, strike: k, time: t, rate: r, dividendYield: q, volatility: sigma)
+            let result = evaluate(
+                right: right, spot: s, strike: k, time: t, rate: r, dividendYield: q, volatility: sigma)
             let diff = result.price - price
             if abs(diff) < 1e-10 { return sigma }
             if diff > 0 { hi = sigma } else { lo = sigma }
@@ -78,7 +86,9 @@ public enum BlackScholes {
             sigma = next
             if hi - lo < 1e-12 { return sigma }
         }
-        return abs(evaluate(right: right, spot: s, strike: k, time: t, rate: r, dividendYield: q, volatility: sigma).price - price) < 1e-6
+        return abs(
+            evaluate(right: right, spot: s, strike: k, time: t, rate: r, dividendYield: q, volatility: sigma).price
+                - price) < 1e-6
             ? sigma : nil
     }
 }

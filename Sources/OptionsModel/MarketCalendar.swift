@@ -146,7 +146,9 @@ public struct MarketCalendar: Sendable {
     }
 
     static func lastWeekday(_ weekday: Int, month: Int, year: Int) -> TradingDay {
-        let nextMonthFirst = month == 12 ? TradingDay(year: year + 1, month: 1, day: 1)! : TradingDay(year: year, month: month + 1, day: 1)!
+        let nextMonthFirst =
+            month == 12
+            ? TradingDay(year: year + 1, month: 1, day: 1)! : TradingDay(year: year, month: month + 1, day: 1)!
         let last = nextMonthFirst.adding(days: -1)
         let back = (last.isoWeekday - weekday + 7) % 7
         return last.adding(days: -back)

@@ -22,7 +22,9 @@ public final class SQLiteStore: MarketDataStore, JournalStore, Sendable {
     public init(path: String) throws {
         self.path = path
         let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty { try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        if !directory.isEmpty {
+            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
         var config = Configuration()
         config.busyMode = .timeout(10)
         config.prepareDatabase { db in
@@ -38,12 +40,14 @@ public final class SQLiteStore: MarketDataStore, JournalStore, Sendable {
         let unknown = applied.subtracting(migrator.migrations)
         if !unknown.isEmpty {
             throw StoreError(
-                "database \(path) has schema migrations this build does not know (\(unknown.sorted().joined(separator: ", "))): it was written by a newer papertrader; upgrade papertrader or use another storage.path")
+                "database \(path) has schema migrations this build does not know (\(unknown.sorted().joined(separator: ", "))): it was written by a newer papertrader; upgrade papertrader or use another storage.path"
+            )
         }
         try migrator.migrate(pool)
         try pool.write { db in
             try db.execute(
-                sql: "UPDATE collection_cycles SET status = 'failed', finished_at = ?, errors = ? WHERE status = 'running'",
+                sql:
+                    "UPDATE collection_cycles SET status = 'failed', finished_at = ?, errors = ? WHERE status = 'running'",
                 arguments: [ISOTime.string(Date()), #"["interrupted: the process ended before the cycle finished"]"#])
         }
     }
@@ -54,61 +58,62 @@ public final class SQLiteStore: MarketDataStore, JournalStore, Sendable {
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
         m.registerMigration("v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE option_snapshots (
-                    timestamp TEXT NOT NULL, symbol TEXT NOT NULL, expiry TEXT NOT NULL, strike REAL NOT NULL,
-                    "right" TEXT NOT NULL CHECK ("right" IN ('C', 'P')),
-                    bid REAL, ask REAL, last REAL, volume REAL, open_interest REAL,
-                    iv REAL, delta REAL, gamma REAL, theta REAL, vega REAL, underlying_price REAL,
-                    yearmonth TEXT NOT NULL, date TEXT NOT NULL, source TEXT NOT NULL,
-                    quality_flags INTEGER NOT NULL DEFAULT 0, cycle_id INTEGER,
-                    PRIMARY KEY (timestamp, symbol, expiry, strike, "right")
-                ) WITHOUT ROWID;
-                CREATE INDEX option_snapshots_latest ON option_snapshots (symbol, timestamp);
-                CREATE INDEX option_snapshots_history ON option_snapshots (symbol, date);
-                CREATE TABLE underlying_snapshots (
-                    timestamp TEXT NOT NULL, symbol TEXT NOT NULL, price REAL, vix REAL, trend TEXT, iv_rank REAL,
-                    atm_iv REAL, source TEXT NOT NULL, cycle_id INTEGER, PRIMARY KEY (timestamp, symbol)
-                );
-                CREATE TABLE daily_atm_iv (
-                    symbol TEXT NOT NULL, date TEXT NOT NULL, atm_iv REAL NOT NULL, source TEXT NOT NULL,
-                    PRIMARY KEY (symbol, date)
-                );
-                CREATE TABLE bars (
-                    symbol TEXT NOT NULL, date TEXT NOT NULL, bar_size TEXT NOT NULL, open REAL NOT NULL, high REAL NOT NULL,
-                    low REAL NOT NULL, close REAL NOT NULL, volume REAL, source TEXT NOT NULL,
-                    PRIMARY KEY (symbol, date, bar_size)
-                );
-                CREATE TABLE collection_cycles (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT, started_at TEXT NOT NULL, finished_at TEXT,
-                    status TEXT NOT NULL CHECK (status IN ('running', 'ok', 'partial', 'failed')),
-                    counts TEXT NOT NULL DEFAULT '{}', sources TEXT NOT NULL DEFAULT '{}', errors TEXT NOT NULL DEFAULT '[]',
-                    notes TEXT NOT NULL DEFAULT '[]'
-                );
-                CREATE TABLE positions (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT, symbol TEXT NOT NULL, structure TEXT NOT NULL,
-                    status TEXT NOT NULL CHECK (status IN ('opening', 'open', 'closing', 'closed')),
-                    opened_at TEXT, closed_at TEXT, quantity INTEGER NOT NULL, expiry TEXT NOT NULL, legs TEXT NOT NULL,
-                    entry_credit REAL, exit_debit REAL, max_loss REAL, realized_pnl REAL, exit_reason TEXT,
-                    open_order_ref TEXT, close_order_ref TEXT
-                );
-                CREATE TABLE orders (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT, order_ref TEXT NOT NULL UNIQUE, ib_order_id INTEGER,
-                    position_id INTEGER REFERENCES positions(id), purpose TEXT NOT NULL CHECK (purpose IN ('open', 'close')),
-                    status TEXT NOT NULL, limit_price REAL, quantity INTEGER NOT NULL, legs TEXT NOT NULL, account TEXT,
-                    venue TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, reprice_count INTEGER NOT NULL DEFAULT 0
-                );
-                CREATE TABLE fills (
-                    exec_id TEXT PRIMARY KEY, order_ref TEXT, ib_order_id INTEGER, time TEXT NOT NULL, symbol TEXT NOT NULL,
-                    leg TEXT NOT NULL, side TEXT NOT NULL, quantity REAL NOT NULL, price REAL NOT NULL, commission REAL,
-                    realized_pnl REAL
-                );
-                CREATE TABLE events (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL, kind TEXT NOT NULL, symbol TEXT,
-                    message TEXT NOT NULL, data TEXT
-                );
-                CREATE INDEX events_time ON events (time);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE option_snapshots (
+                        timestamp TEXT NOT NULL, symbol TEXT NOT NULL, expiry TEXT NOT NULL, strike REAL NOT NULL,
+                        "right" TEXT NOT NULL CHECK ("right" IN ('C', 'P')),
+                        bid REAL, ask REAL, last REAL, volume REAL, open_interest REAL,
+                        iv REAL, delta REAL, gamma REAL, theta REAL, vega REAL, underlying_price REAL,
+                        yearmonth TEXT NOT NULL, date TEXT NOT NULL, source TEXT NOT NULL,
+                        quality_flags INTEGER NOT NULL DEFAULT 0, cycle_id INTEGER,
+                        PRIMARY KEY (timestamp, symbol, expiry, strike, "right")
+                    ) WITHOUT ROWID;
+                    CREATE INDEX option_snapshots_latest ON option_snapshots (symbol, timestamp);
+                    CREATE INDEX option_snapshots_history ON option_snapshots (symbol, date);
+                    CREATE TABLE underlying_snapshots (
+                        timestamp TEXT NOT NULL, symbol TEXT NOT NULL, price REAL, vix REAL, trend TEXT, iv_rank REAL,
+                        atm_iv REAL, source TEXT NOT NULL, cycle_id INTEGER, PRIMARY KEY (timestamp, symbol)
+                    );
+                    CREATE TABLE daily_atm_iv (
+                        symbol TEXT NOT NULL, date TEXT NOT NULL, atm_iv REAL NOT NULL, source TEXT NOT NULL,
+                        PRIMARY KEY (symbol, date)
+                    );
+                    CREATE TABLE bars (
+                        symbol TEXT NOT NULL, date TEXT NOT NULL, bar_size TEXT NOT NULL, open REAL NOT NULL, high REAL NOT NULL,
+                        low REAL NOT NULL, close REAL NOT NULL, volume REAL, source TEXT NOT NULL,
+                        PRIMARY KEY (symbol, date, bar_size)
+                    );
+                    CREATE TABLE collection_cycles (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT, started_at TEXT NOT NULL, finished_at TEXT,
+                        status TEXT NOT NULL CHECK (status IN ('running', 'ok', 'partial', 'failed')),
+                        counts TEXT NOT NULL DEFAULT '{}', sources TEXT NOT NULL DEFAULT '{}', errors TEXT NOT NULL DEFAULT '[]',
+                        notes TEXT NOT NULL DEFAULT '[]'
+                    );
+                    CREATE TABLE positions (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT, symbol TEXT NOT NULL, structure TEXT NOT NULL,
+                        status TEXT NOT NULL CHECK (status IN ('opening', 'open', 'closing', 'closed')),
+                        opened_at TEXT, closed_at TEXT, quantity INTEGER NOT NULL, expiry TEXT NOT NULL, legs TEXT NOT NULL,
+                        entry_credit REAL, exit_debit REAL, max_loss REAL, realized_pnl REAL, exit_reason TEXT,
+                        open_order_ref TEXT, close_order_ref TEXT
+                    );
+                    CREATE TABLE orders (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT, order_ref TEXT NOT NULL UNIQUE, ib_order_id INTEGER,
+                        position_id INTEGER REFERENCES positions(id), purpose TEXT NOT NULL CHECK (purpose IN ('open', 'close')),
+                        status TEXT NOT NULL, limit_price REAL, quantity INTEGER NOT NULL, legs TEXT NOT NULL, account TEXT,
+                        venue TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, reprice_count INTEGER NOT NULL DEFAULT 0
+                    );
+                    CREATE TABLE fills (
+                        exec_id TEXT PRIMARY KEY, order_ref TEXT, ib_order_id INTEGER, time TEXT NOT NULL, symbol TEXT NOT NULL,
+                        leg TEXT NOT NULL, side TEXT NOT NULL, quantity REAL NOT NULL, price REAL NOT NULL, commission REAL,
+                        realized_pnl REAL
+                    );
+                    CREATE TABLE events (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL, kind TEXT NOT NULL, symbol TEXT,
+                        message TEXT NOT NULL, data TEXT
+                    );
+                    CREATE INDEX events_time ON events (time);
+                    """)
         }
         return m
     }
@@ -117,31 +122,40 @@ public final class SQLiteStore: MarketDataStore, JournalStore, Sendable {
 
     public func beginCycle(startedAt: Date) throws -> Int64 {
         try pool.write { db in
-            try db.execute(sql: "INSERT INTO collection_cycles (started_at, status) VALUES (?, 'running')", arguments: [ISOTime.string(startedAt)])
+            try db.execute(
+                sql: "INSERT INTO collection_cycles (started_at, status) VALUES (?, 'running')",
+                arguments: [ISOTime.string(startedAt)])
             return db.lastInsertedRowID
         }
     }
 
     public func finishCycle(
-        id: Int64, finishedAt: Date, status: CycleStatus, counts: [String: Int], sources: [String: String], errors: [String],
+        id: Int64, finishedAt: Date, status: CycleStatus, counts: [String: Int], sources: [String: String],
+        errors: [String],
         notes: [String]
     ) throws {
         try pool.write { db in
             try db.execute(
-                sql: "UPDATE collection_cycles SET finished_at = ?, status = ?, counts = ?, sources = ?, errors = ?, notes = ? WHERE id = ?",
-                arguments: [ISOTime.string(finishedAt), status.rawValue, JSONText.encode(counts), JSONText.encode(sources), JSONText.encode(errors), JSONText.encode(notes), id])
+                sql:
+                    "UPDATE collection_cycles SET finished_at = ?, status = ?, counts = ?, sources = ?, errors = ?, notes = ? WHERE id = ?",
+                arguments: [
+                    ISOTime.string(finishedAt), status.rawValue, JSONText.encode(counts), JSONText.encode(sources),
+                    JSONText.encode(errors), JSONText.encode(notes), id,
+                ])
         }
     }
 
     public func cycles(limit: Int) throws -> [CollectionCycle] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM collection_cycles ORDER BY id DESC LIMIT ?", arguments: [limit]).map { row in
-                CollectionCycle(
-                    id: row["id"], startedAt: ISOTime.date(row["started_at"]) ?? .distantPast,
-                    finishedAt: (row["finished_at"] as String?).flatMap(ISOTime.date), status: CycleStatus(rawValue: row["status"]) ?? .failed,
-                    counts: JSONText.decode(row["counts"]) ?? [:], sources: JSONText.decode(row["sources"]) ?? [:],
-                    errors: JSONText.decode(row["errors"]) ?? [], notes: JSONText.decode(row["notes"]) ?? [])
-            }
+            try Row.fetchAll(db, sql: "SELECT * FROM collection_cycles ORDER BY id DESC LIMIT ?", arguments: [limit])
+                .map { row in
+                    CollectionCycle(
+                        id: row["id"], startedAt: ISOTime.date(row["started_at"]) ?? .distantPast,
+                        finishedAt: (row["finished_at"] as String?).flatMap(ISOTime.date),
+                        status: CycleStatus(rawValue: row["status"]) ?? .failed,
+                        counts: JSONText.decode(row["counts"]) ?? [:], sources: JSONText.decode(row["sources"]) ?? [:],
+                        errors: JSONText.decode(row["errors"]) ?? [], notes: JSONText.decode(row["notes"]) ?? [])
+                }
         }
     }
 
@@ -169,20 +183,24 @@ public final class SQLiteStore: MarketDataStore, JournalStore, Sendable {
             var expiryText: [Expiry: (String, String)] = [:]
             for o in chain.options {
                 let c = o.contract
-                let (expiry, yearMonth) = expiryText[c.expiry] ?? {
-                    let texts = (c.expiry.yyyymmdd, c.expiry.yearMonth)
-                    expiryText[c.expiry] = texts
-                    return texts
-                }()
+                let (expiry, yearMonth) =
+                    expiryText[c.expiry]
+                    ?? {
+                        let texts = (c.expiry.yyyymmdd, c.expiry.yearMonth)
+                        expiryText[c.expiry] = texts
+                        return texts
+                    }()
                 sqlite3_reset(raw)
                 Self.bind(raw, 1, stamp)
                 Self.bind(raw, 2, c.symbol)
                 Self.bind(raw, 3, expiry)
                 sqlite3_bind_double(raw, 4, c.strike)
                 Self.bind(raw, 5, c.right.code)
-                for (index, value) in [o.quote.bid, o.quote.ask, o.quote.last, o.quote.volume, o.quote.openInterest, o.greeks.impliedVolatility,
-                    o.greeks.delta, o.greeks.gamma, o.greeks.theta, o.greeks.vega, o.underlyingPrice].enumerated()
-                {
+                for (index, value) in [
+                    o.quote.bid, o.quote.ask, o.quote.last, o.quote.volume, o.quote.openInterest,
+                    o.greeks.impliedVolatility,
+                    o.greeks.delta, o.greeks.gamma, o.greeks.theta, o.greeks.vega, o.underlyingPrice,
+                ].enumerated() {
                     if let value, value.isFinite {
                         sqlite3_bind_double(raw, Int32(6 + index), value)
                     } else {
@@ -209,11 +227,15 @@ public final class SQLiteStore: MarketDataStore, JournalStore, Sendable {
                     ON CONFLICT (timestamp, symbol) DO UPDATE SET price = excluded.price, vix = excluded.vix, trend = excluded.trend,
                         iv_rank = excluded.iv_rank, atm_iv = excluded.atm_iv, source = excluded.source, cycle_id = excluded.cycle_id
                     """,
-                arguments: [stamp, underlying.symbol, underlying.price, underlying.vix, underlying.trend?.rawValue, underlying.ivRank, underlying.atmIV, underlying.source.rawValue, cycleID])
+                arguments: [
+                    stamp, underlying.symbol, underlying.price, underlying.vix, underlying.trend?.rawValue,
+                    underlying.ivRank, underlying.atmIV, underlying.source.rawValue, cycleID,
+                ])
             if let iv = underlying.atmIV {
                 // The day's latest ATM IV is the day's value for IV rank.
                 try db.execute(
-                    sql: "INSERT INTO daily_atm_iv (symbol, date, atm_iv, source) VALUES (?, ?, ?, ?) ON CONFLICT (symbol, date) DO UPDATE SET atm_iv = excluded.atm_iv, source = excluded.source",
+                    sql:
+                        "INSERT INTO daily_atm_iv (symbol, date, atm_iv, source) VALUES (?, ?, ?, ?) ON CONFLICT (symbol, date) DO UPDATE SET atm_iv = excluded.atm_iv, source = excluded.source",
                     arguments: [underlying.symbol, day, iv, underlying.source.rawValue])
             }
         }
@@ -233,9 +255,13 @@ public final class SQLiteStore: MarketDataStore, JournalStore, Sendable {
 
     // MARK: Reading snapshots
 
-    public func latestChain(symbol: String, expiryFrom: Expiry? = nil, expiryTo: Expiry? = nil, right: OptionRight? = nil) throws -> ChainSnapshot? {
+    public func latestChain(
+        symbol: String, expiryFrom: Expiry? = nil, expiryTo: Expiry? = nil, right: OptionRight? = nil
+    ) throws -> ChainSnapshot? {
         try pool.read { db in
-            guard let stamp = try String.fetchOne(db, sql: "SELECT MAX(timestamp) FROM option_snapshots WHERE symbol = ?", arguments: [symbol]),
+            guard
+                let stamp = try String.fetchOne(
+                    db, sql: "SELECT MAX(timestamp) FROM option_snapshots WHERE symbol = ?", arguments: [symbol]),
                 let timestamp = ISOTime.date(stamp)
             else { return nil }
             var sql = "SELECT * FROM option_snapshots WHERE symbol = ? AND timestamp = ?"
@@ -255,27 +281,35 @@ public final class SQLiteStore: MarketDataStore, JournalStore, Sendable {
                 options.append(quote)
             }
             let source = sources.count == 1 ? DataSource(rawValue: sources.first ?? "") ?? .ib : .ib
-            return ChainSnapshot(symbol: symbol, timestamp: timestamp, underlyingPrice: underlying, options: options, source: source)
+            return ChainSnapshot(
+                symbol: symbol, timestamp: timestamp, underlyingPrice: underlying, options: options, source: source)
         }
     }
 
     static func optionQuote(_ row: Row) -> OptionQuote? {
-        guard let expiry = Expiry(row["expiry"] as String? ?? ""), let right = OptionRight(code: row["right"] as String? ?? ""),
+        guard let expiry = Expiry(row["expiry"] as String? ?? ""),
+            let right = OptionRight(code: row["right"] as String? ?? ""),
             let source = DataSource(rawValue: row["source"] as String? ?? "")
         else { return nil }
         let contract = OptionContract(symbol: row["symbol"], expiry: expiry, strike: row["strike"], right: right)
         return OptionQuote(
             contract: contract,
-            quote: Quote(bid: row["bid"], ask: row["ask"], last: row["last"], volume: row["volume"], openInterest: row["open_interest"]),
-            greeks: Greeks(impliedVolatility: row["iv"], delta: row["delta"], gamma: row["gamma"], theta: row["theta"], vega: row["vega"]),
-            underlyingPrice: row["underlying_price"], flags: QualityFlags(rawValue: row["quality_flags"]), source: source)
+            quote: Quote(
+                bid: row["bid"], ask: row["ask"], last: row["last"], volume: row["volume"],
+                openInterest: row["open_interest"]),
+            greeks: Greeks(
+                impliedVolatility: row["iv"], delta: row["delta"], gamma: row["gamma"], theta: row["theta"],
+                vega: row["vega"]),
+            underlyingPrice: row["underlying_price"], flags: QualityFlags(rawValue: row["quality_flags"]),
+            source: source)
     }
 
     public func ivHistory(symbol: String, days: Int, until: Date) throws -> IVHistory {
         let last = MarketCalendar().tradingDay(of: until).iso
         return try pool.read { db in
             let rows = try Row.fetchAll(
-                db, sql: "SELECT date, atm_iv FROM daily_atm_iv WHERE symbol = ? AND date <= ? ORDER BY date DESC LIMIT ?",
+                db,
+                sql: "SELECT date, atm_iv FROM daily_atm_iv WHERE symbol = ? AND date <= ? ORDER BY date DESC LIMIT ?",
                 arguments: [symbol, last, days])
             let points = rows.reversed().compactMap { row -> (TradingDay, Double)? in
                 guard let day = TradingDay(row["date"] as String? ?? "") else { return nil }
@@ -290,16 +324,37 @@ public final class SQLiteStore: MarketDataStore, JournalStore, Sendable {
 
     public func latestUnderlyings() throws -> [UnderlyingSnapshot] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT u.* FROM underlying_snapshots u
-                JOIN (SELECT symbol, MAX(timestamp) AS t FROM underlying_snapshots GROUP BY symbol) m ON u.symbol = m.symbol AND u.timestamp = m.t
-                ORDER BY u.symbol
-                """).map { row in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT u.* FROM underlying_snapshots u
+                    JOIN (SELECT symbol, MAX(timestamp) AS t FROM underlying_snapshots GROUP BY symbol) m ON u.symbol = m.symbol AND u.timestamp = m.t
+                    ORDER BY u.symbol
+                    """
+            ).map { row in
                 UnderlyingSnapshot(
-                    symbol: row["symbol"], timestamp: ISOTime.date(row["timestamp"]) ?? .distantPast, price: row["price"], vix: row["vix"],
-                    trend: (row["trend"] as String?).flatMap(Trend.init(rawValue:)), ivRank: row["iv_rank"], atmIV: row["atm_iv"],
+                    symbol: row["symbol"], timestamp: ISOTime.date(row["timestamp"]) ?? .distantPast,
+                    price: row["price"], vix: row["vix"],
+                    trend: (row["trend"] as String?).flatMap(Trend.init(rawValue:)), ivRank: row["iv_rank"],
+                    atmIV: row["atm_iv"],
                     source: DataSource(rawValue: row["source"]) ?? .ib)
             }
+        }
+    }
+
+    /// The latest cycle that stored each symbol: symbol -> (cycle id, cycle timestamp).
+    public func latestCyclePerSymbol() throws -> [String: (cycleID: Int64, timestamp: Date)] {
+        try pool.read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql:
+                    "SELECT symbol, cycle_id, MAX(timestamp) AS t FROM underlying_snapshots WHERE cycle_id IS NOT NULL GROUP BY symbol"
+            )
+            var out: [String: (Int64, Date)] = [:]
+            for row in rows {
+                if let time = ISOTime.date(row["t"]) { out[row["symbol"]] = (row["cycle_id"], time) }
+            }
+            return out
         }
     }
 
@@ -307,13 +362,16 @@ public final class SQLiteStore: MarketDataStore, JournalStore, Sendable {
 
     public func upsertBars(symbol: String, bars: [Bar], barSize: String = "1 day", source: DataSource) throws {
         try pool.write { db in
-            let statement = try db.cachedStatement(sql: """
-                INSERT INTO bars (symbol, date, bar_size, open, high, low, close, volume, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (symbol, date, bar_size) DO UPDATE SET open = excluded.open, high = excluded.high, low = excluded.low,
-                    close = excluded.close, volume = excluded.volume, source = excluded.source
-                """)
+            let statement = try db.cachedStatement(
+                sql: """
+                    INSERT INTO bars (symbol, date, bar_size, open, high, low, close, volume, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (symbol, date, bar_size) DO UPDATE SET open = excluded.open, high = excluded.high, low = excluded.low,
+                        close = excluded.close, volume = excluded.volume, source = excluded.source
+                    """)
             for b in bars {
-                try statement.execute(arguments: [symbol, b.day.iso, barSize, b.open, b.high, b.low, b.close, b.volume, source.rawValue])
+                try statement.execute(arguments: [
+                    symbol, b.day.iso, barSize, b.open, b.high, b.low, b.close, b.volume, source.rawValue,
+                ])
             }
         }
     }
@@ -321,10 +379,13 @@ public final class SQLiteStore: MarketDataStore, JournalStore, Sendable {
     public func bars(symbol: String, count: Int) throws -> [Bar] {
         try pool.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM bars WHERE symbol = ? AND bar_size = '1 day' ORDER BY date DESC LIMIT ?", arguments: [symbol, count]
+                db, sql: "SELECT * FROM bars WHERE symbol = ? AND bar_size = '1 day' ORDER BY date DESC LIMIT ?",
+                arguments: [symbol, count]
             ).reversed().compactMap { row in
                 guard let day = TradingDay(row["date"] as String? ?? "") else { return nil }
-                return Bar(day: day, open: row["open"], high: row["high"], low: row["low"], close: row["close"], volume: row["volume"])
+                return Bar(
+                    day: day, open: row["open"], high: row["high"], low: row["low"], close: row["close"],
+                    volume: row["volume"])
             }
         }
     }
@@ -335,13 +396,19 @@ public final class SQLiteStore: MarketDataStore, JournalStore, Sendable {
         let bytes = ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? NSNumber)?.int64Value ?? 0
         return try pool.read { db in
             let rows = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM option_snapshots") ?? 0
-            let perSymbol = try Row.fetchAll(db, sql: "SELECT symbol, COUNT(*) AS n FROM option_snapshots GROUP BY symbol ORDER BY symbol")
-            let range = try Row.fetchOne(db, sql: "SELECT MIN(timestamp) AS a, MAX(timestamp) AS b, COUNT(DISTINCT timestamp) AS c FROM option_snapshots")
+            let perSymbol = try Row.fetchAll(
+                db, sql: "SELECT symbol, COUNT(*) AS n FROM option_snapshots GROUP BY symbol ORDER BY symbol")
+            let range = try Row.fetchOne(
+                db,
+                sql:
+                    "SELECT MIN(timestamp) AS a, MAX(timestamp) AS b, COUNT(DISTINCT timestamp) AS c FROM option_snapshots"
+            )
             let cycles = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM collection_cycles") ?? 0
             let stamps: Int = range?["c"] ?? 0
             return StoreStats(
                 optionRows: rows, symbols: perSymbol.map { $0["symbol"] },
-                firstTimestamp: (range?["a"] as String?).flatMap(ISOTime.date), lastTimestamp: (range?["b"] as String?).flatMap(ISOTime.date),
+                firstTimestamp: (range?["a"] as String?).flatMap(ISOTime.date),
+                lastTimestamp: (range?["b"] as String?).flatMap(ISOTime.date),
                 cycles: cycles, averageRowsPerCycle: stamps == 0 ? 0 : Double(rows) / Double(stamps),
                 rowsPerSymbol: Dictionary(uniqueKeysWithValues: perSymbol.map { ($0["symbol"], $0["n"]) }),
                 schemaVersion: Self.schemaVersion, fileBytes: bytes)
@@ -373,12 +440,15 @@ public final class SQLiteStore: MarketDataStore, JournalStore, Sendable {
     public enum ExportFormat: Sendable { case csv, jsonl }
 
     static let exportColumns = [
-        "timestamp", "symbol", "expiry", "strike", "right", "bid", "ask", "last", "volume", "open_interest", "iv", "delta", "gamma",
+        "timestamp", "symbol", "expiry", "strike", "right", "bid", "ask", "last", "volume", "open_interest", "iv",
+        "delta", "gamma",
         "theta", "vega", "underlying_price", "yearmonth", "date", "source", "quality_flags",
     ]
 
     /// Streams a symbol's option rows as CSV (with a header) or JSON lines, one line per call.
-    public func export(symbol: String, from: TradingDay?, to: TradingDay?, format: ExportFormat, _ line: (String) -> Void) throws {
+    public func export(
+        symbol: String, from: TradingDay?, to: TradingDay?, format: ExportFormat, _ line: (String) -> Void
+    ) throws {
         if format == .csv { line(Self.exportColumns.joined(separator: ",")) }
         try exportRows(symbol: symbol, from: from, to: to) { row in
             let values: [(String, DatabaseValue)] = Self.exportColumns.map { ($0, row[$0] as DatabaseValue) }
@@ -418,12 +488,15 @@ public final class SQLiteStore: MarketDataStore, JournalStore, Sendable {
 
     public func recentEvents(limit: Int, kind: String? = nil) throws -> [JournalEvent] {
         try pool.read { db in
-            let rows = kind == nil
+            let rows =
+                kind == nil
                 ? try Row.fetchAll(db, sql: "SELECT * FROM events ORDER BY id DESC LIMIT ?", arguments: [limit])
-                : try Row.fetchAll(db, sql: "SELECT * FROM events WHERE kind = ? ORDER BY id DESC LIMIT ?", arguments: [kind, limit])
+                : try Row.fetchAll(
+                    db, sql: "SELECT * FROM events WHERE kind = ? ORDER BY id DESC LIMIT ?", arguments: [kind, limit])
             return rows.map { row in
                 JournalEvent(
-                    id: row["id"], time: ISOTime.date(row["time"]) ?? .distantPast, kind: row["kind"], symbol: row["symbol"],
+                    id: row["id"], time: ISOTime.date(row["time"]) ?? .distantPast, kind: row["kind"],
+                    symbol: row["symbol"],
                     message: row["message"], data: row["data"])
             }
         }

@@ -11,10 +11,12 @@ public protocol MarketDataStore: Sendable {
     func recordSymbol(cycleID: Int64, chain: ChainSnapshot, underlying: UnderlyingSnapshot) throws
     /// Closes a cycle with its outcome.
     func finishCycle(
-        id: Int64, finishedAt: Date, status: CycleStatus, counts: [String: Int], sources: [String: String], errors: [String],
+        id: Int64, finishedAt: Date, status: CycleStatus, counts: [String: Int], sources: [String: String],
+        errors: [String],
         notes: [String]) throws
     /// The latest stored chain of a symbol, optionally filtered.
-    func latestChain(symbol: String, expiryFrom: Expiry?, expiryTo: Expiry?, right: OptionRight?) throws -> ChainSnapshot?
+    func latestChain(symbol: String, expiryFrom: Expiry?, expiryTo: Expiry?, right: OptionRight?) throws
+        -> ChainSnapshot?
     /// Daily ATM IV of the last `days` trading days up to `until`.
     func ivHistory(symbol: String, days: Int, until: Date) throws -> IVHistory
     /// Stores daily bars (unique per symbol, day and bar size).

@@ -13,7 +13,10 @@ public struct UnderlyingSnapshot: Sendable, Equatable, Codable {
     public var atmIV: Double?
     public var source: DataSource
 
-    public init(symbol: String, timestamp: Date, price: Double?, vix: Double?, trend: Trend?, ivRank: Double?, atmIV: Double?, source: DataSource) {
+    public init(
+        symbol: String, timestamp: Date, price: Double?, vix: Double?, trend: Trend?, ivRank: Double?, atmIV: Double?,
+        source: DataSource
+    ) {
         self.symbol = symbol
         self.timestamp = timestamp
         self.price = price
@@ -80,7 +83,8 @@ public struct JournalEvent: Sendable, Equatable, Codable {
     /// JSON text with details.
     public var data: String?
 
-    public init(id: Int64? = nil, time: Date, kind: String, symbol: String? = nil, message: String, data: String? = nil) {
+    public init(id: Int64? = nil, time: Date, kind: String, symbol: String? = nil, message: String, data: String? = nil)
+    {
         self.id = id
         self.time = time
         self.kind = kind

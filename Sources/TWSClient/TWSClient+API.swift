@@ -80,9 +80,13 @@ extension TWSClient {
     // MARK: Contracts
 
     /// Contract details matching a (possibly partial) contract.
-    public func contractDetails(_ contract: TWSContract, timeout: Duration? = nil) async throws -> [TWSContractDetails] {
+    public func contractDetails(_ contract: TWSContract, timeout: Duration? = nil) async throws -> [TWSContractDetails]
+    {
         let collected = Mutex([TWSContractDetails]())
-        return try await exchange("reqContractDetails", timeout: timeout, { .reqContractDetails(TWSReqContractDetails(reqId: $0, contract: contract)) }) { m in
+        return try await exchange(
+            "reqContractDetails", timeout: timeout,
+            { .reqContractDetails(TWSReqContractDetails(reqId: $0, contract: contract)) }
+        ) { m in
             switch m {
             case .contractData(let d): collected.withLock { $0.append(d.contractDetails) }
             case .contractDataEnd: return collected.withLock { $0 }
@@ -93,11 +97,18 @@ extension TWSClient {
     }
 
     /// Option chain parameters (one row per exchange and trading class).
-    public func secDefOptParams(symbol: String, secType: String = "STK", conId: Int) async throws -> [TWSSecurityDefinitionOptionParameter] {
+    public func secDefOptParams(symbol: String, secType: String = "STK", conId: Int) async throws
+        -> [TWSSecurityDefinitionOptionParameter]
+    {
         let collected = Mutex([TWSSecurityDefinitionOptionParameter]())
-        return try await exchange("reqSecDefOptParams", {
-            .reqSecDefOptParams(TWSReqSecDefOptParams(reqId: $0, underlyingSymbol: symbol, underlyingSecType: secType, underlyingConId: conId))
-        }) { m in
+        return try await exchange(
+            "reqSecDefOptParams",
+            {
+                .reqSecDefOptParams(
+                    TWSReqSecDefOptParams(
+                        reqId: $0, underlyingSymbol: symbol, underlyingSecType: secType, underlyingConId: conId))
+            }
+        ) { m in
             switch m {
             case .securityDefinitionOptionParameter(let p): collected.withLock { $0.append(p) }
             case .securityDefinitionOptionParameterEnd: return collected.withLock { $0 }
@@ -117,17 +128,21 @@ extension TWSClient {
     ) async throws -> TWSMarketDataSnapshot {
         try await lines.acquire()
         defer { lines.release() }
-        return try await collectMarketData(contract, genericTicks: "", snapshot: true, timeout: timeout, greeksGrace: greeksGrace, expected: expected)
+        return try await collectMarketData(
+            contract, genericTicks: "", snapshot: true, timeout: timeout, greeksGrace: greeksGrace, expected: expected)
     }
 
     /// Subscribe, wait until `fields` arrived or `timeout`, cancel: the route for generic ticks
     /// (open interest 101) that snapshots cannot carry.
     public func sample(
-        _ contract: TWSContract, genericTicks: String, until fields: Set<TWSMarketDataSnapshot.Field>, timeout: Duration = .seconds(5)
+        _ contract: TWSContract, genericTicks: String, until fields: Set<TWSMarketDataSnapshot.Field>,
+        timeout: Duration = .seconds(5)
     ) async throws -> TWSMarketDataSnapshot {
         try await lines.acquire()
         defer { lines.release() }
-        return try await collectMarketData(contract, genericTicks: genericTicks, snapshot: false, timeout: timeout, greeksGrace: .zero, expected: fields)
+        return try await collectMarketData(
+            contract, genericTicks: genericTicks, snapshot: false, timeout: timeout, greeksGrace: .zero,
+            expected: fields)
     }
 
     func collectMarketData(
@@ -193,7 +208,8 @@ extension TWSClient {
 
     /// Streaming market data; iterating ends (and sends cancelMktData, freeing the line) when the
     /// consumer stops. Re-established automatically after reconnects and 1101.
-    public func marketDataStream(_ contract: TWSContract, genericTicks: String = "") async throws -> TWSMarketDataStream {
+    public func marketDataStream(_ contract: TWSContract, genericTicks: String = "") async throws -> TWSMarketDataStream
+    {
         _ = try await waitUntilReady()
         try await lines.acquire()
         let reqId = allocateRequestId()
@@ -222,7 +238,8 @@ extension TWSClient {
         // The consumer's iteration drives the raw stream through this relay; no task outlives it, and
         // dropping the iterator (or the stream) ends the raw stream, whose onTermination cancels at
         // the gateway and frees the line.
-        let relay = Relay(raw: raw, continuation: rawContinuation, failure: { self.failure(for: $0, request: "reqMktData") })
+        let relay = Relay(
+            raw: raw, continuation: rawContinuation, failure: { self.failure(for: $0, request: "reqMktData") })
         return TWSMarketDataStream(relay: relay)
     }
 
@@ -237,7 +254,8 @@ extension TWSClient {
         let continuation: AsyncThrowingStream<TWSServerMessage, any Error>.Continuation
 
         init(
-            raw: AsyncThrowingStream<TWSServerMessage, any Error>, continuation: AsyncThrowingStream<TWSServerMessage, any Error>.Continuation,
+            raw: AsyncThrowingStream<TWSServerMessage, any Error>,
+            continuation: AsyncThrowingStream<TWSServerMessage, any Error>.Continuation,
             failure: @escaping @Sendable (TWSErrorMessage) -> TWSClientError?
         ) {
             self.iterator = raw.makeAsyncIterator()
@@ -285,16 +303,19 @@ extension TWSClient {
         defer { historical.release() }
         let collected = Mutex([TWSBar]())
         let serverVersion = try await waitUntilReady().serverVersion
-        return try await exchange("reqHistoricalData", timeout: timeout, { reqId in
-            var r = TWSReqHistoricalData()
-            r.reqId = reqId
-            r.contract = contract
-            r.durationStr = duration
-            r.barSizeSetting = barSize
-            r.whatToShow = whatToShow
-            r.useRTH = useRTH ? 1 : 0
-            return .reqHistoricalData(r)
-        }) { m in
+        return try await exchange(
+            "reqHistoricalData", timeout: timeout,
+            { reqId in
+                var r = TWSReqHistoricalData()
+                r.reqId = reqId
+                r.contract = contract
+                r.durationStr = duration
+                r.barSizeSetting = barSize
+                r.whatToShow = whatToShow
+                r.useRTH = useRTH ? 1 : 0
+                return .reqHistoricalData(r)
+            }
+        ) { m in
             switch m {
             case .historicalData(let h):
                 collected.withLock { $0 += h.bars }
@@ -307,16 +328,21 @@ extension TWSClient {
     }
 
     /// Account summary values (tag -> value) per account.
-    public func accountSummary(tags: [String] = ["NetLiquidation", "TotalCashValue", "BuyingPower", "MaintMarginReq"]) async throws -> [TWSAccountSummary] {
+    public func accountSummary(tags: [String] = ["NetLiquidation", "TotalCashValue", "BuyingPower", "MaintMarginReq"])
+        async throws -> [TWSAccountSummary]
+    {
         let collected = Mutex([TWSAccountSummary]())
         let reqIdBox = Mutex(0)
-        let result = try await exchange("reqAccountSummary", { reqId in
-            reqIdBox.withLock { $0 = reqId }
-            var r = TWSReqAccountSummary()
-            r.reqId = reqId
-            r.tags = tags.joined(separator: ",")
-            return .reqAccountSummary(r)
-        }) { m in
+        let result = try await exchange(
+            "reqAccountSummary",
+            { reqId in
+                reqIdBox.withLock { $0 = reqId }
+                var r = TWSReqAccountSummary()
+                r.reqId = reqId
+                r.tags = tags.joined(separator: ",")
+                return .reqAccountSummary(r)
+            }
+        ) { m in
             switch m {
             case .accountSummary(let a): collected.withLock { $0.append(a) }
             case .accountSummaryEnd: return collected.withLock { $0 }
@@ -379,12 +405,15 @@ extension TWSClient {
             topicLock.release()
         }
         let collected = Mutex([TWSExecDetails]())
-        let details = try await exchange("reqExecutions", { reqId in
-            var r = TWSReqExecutions()
-            r.reqId = reqId
-            r.execFilter = filter
-            return .reqExecutions(r)
-        }) { m in
+        let details = try await exchange(
+            "reqExecutions",
+            { reqId in
+                var r = TWSReqExecutions()
+                r.reqId = reqId
+                r.execFilter = filter
+                return .reqExecutions(r)
+            }
+        ) { m in
             switch m {
             case .execDetails(let e): collected.withLock { $0.append(e) }
             case .execDetailsEnd: return collected.withLock { $0 }
@@ -396,7 +425,9 @@ extension TWSClient {
         for try await m in commissionStream {
             if case .commissionAndFeesReport(let c) = m { commissions.withLock { $0[c.report.execId] = c.report } }
         }
-        return details.map { d in TWSExecutionReport(details: d, commission: commissions.withLock { $0[d.execution.execId] }) }
+        return details.map { d in
+            TWSExecutionReport(details: d, commission: commissions.withLock { $0[d.execution.execId] })
+        }
     }
 
     // MARK: Orders
@@ -406,8 +437,11 @@ extension TWSClient {
     public func placeOrder(contract: TWSContract, order: TWSOrder) async throws -> TWSOrderHandle {
         let info = try await waitUntilReady()
         guard info.allAccountsArePaper else {
-            let message = "refusing to place an order: managed accounts \(info.accounts.joined(separator: ",")) are not all paper accounts (ids beginning with D)"
-            logger.error("order refused: not a paper account", metadata: ["tws.accounts": "\(info.accounts.joined(separator: ","))"])
+            let message =
+                "refusing to place an order: managed accounts \(info.accounts.joined(separator: ",")) are not all paper accounts (ids beginning with D)"
+            logger.error(
+                "order refused: not a paper account",
+                metadata: ["tws.accounts": "\(info.accounts.joined(separator: ","))"])
             throw TWSClientError(.notPaperAccount, message)
         }
         let orderId = allocateOrderId()
@@ -447,7 +481,8 @@ final class Locked<Value: Sendable>: Sendable {
 }
 
 /// Runs `body`; false when `duration` passes first.
-func withTimeoutOrFalse(_ duration: Duration, _ body: @escaping @Sendable () async throws -> Bool) async throws -> Bool {
+func withTimeoutOrFalse(_ duration: Duration, _ body: @escaping @Sendable () async throws -> Bool) async throws -> Bool
+{
     try await withThrowingTaskGroup(of: Bool?.self) { group in
         group.addTask { try await body() }
         group.addTask {

@@ -39,7 +39,9 @@ extension TWSClient {
         case .execDetailsEnd(let e): deliver(e.reqId, m)
         case .commissionAndFeesReport(let c):
             deliverTopic("executions", m)
-            if let order = state.withLock({ $0.execToOrder[c.report.execId] }) { orderEvent(order, .commission(c.report)) }
+            if let order = state.withLock({ $0.execToOrder[c.report.execId] }) {
+                orderEvent(order, .commission(c.report))
+            }
         case .orderStatus(let s):
             orderEvent(s.orderId, .status(s))
             deliverTopic("openOrders", m)
@@ -90,9 +92,14 @@ extension TWSClient {
                 if !live.isEmpty { eventsContinuation.yield(.subscriptionsRestored(count: live.count)) }
             }
             if e.errorCode >= 2100 && e.errorCode < 2170 {
-                logger.debug("gateway notice", metadata: ["tws.code": "\(e.errorCode)", "tws.message": "\(e.errorString)"])
+                logger.debug(
+                    "gateway notice", metadata: ["tws.code": "\(e.errorCode)", "tws.message": "\(e.errorString)"])
             } else {
-                logger.notice("gateway message", metadata: ["tws.code": "\(e.errorCode)", "tws.req_id": "\(e.reqId)", "tws.message": "\(e.errorString)"])
+                logger.notice(
+                    "gateway message",
+                    metadata: [
+                        "tws.code": "\(e.errorCode)", "tws.req_id": "\(e.reqId)", "tws.message": "\(e.errorString)",
+                    ])
             }
         }
     }

@@ -1,9 +1,9 @@
 import Foundation
 import Logging
 import Metrics
-import OptionsModel
 import NIOCore
 import NIOPosix
+import OptionsModel
 import Synchronization
 import TWSWire
 
@@ -84,7 +84,9 @@ public final class TWSClient: Sendable {
             do {
                 try await connectOnce()
                 attempt = 0
-            } catch let error as TWSClientError where error.code == .clientIdInUse || error.code == .serverVersionUnsupported {
+            } catch let error as TWSClientError
+                where error.code == .clientIdInUse || error.code == .serverVersionUnsupported
+            {
                 failReadyWaiters(error)
                 throw error
             } catch is CancellationError {
@@ -113,7 +115,9 @@ public final class TWSClient: Sendable {
     /// Waits (up to `timeout`) until a connection is ready.
     public func waitUntilReady(timeout: Duration? = nil) async throws -> TWSConnectionInfo {
         if let info = state.withLock({ $0.connection?.info }) { return info }
-        return try await withTimeout(timeout ?? configuration.requestTimeout, what: "waiting for the gateway connection") {
+        return try await withTimeout(
+            timeout ?? configuration.requestTimeout, what: "waiting for the gateway connection"
+        ) {
             try await withCheckedThrowingContinuation { continuation in
                 let ready: TWSConnectionInfo? = self.state.withLock { $0.connection?.info }
                 if let ready {
@@ -161,9 +165,12 @@ public final class TWSClient: Sendable {
         } catch {
             throw TWSClientError(
                 .connectionRefused,
-                "cannot connect to \(configuration.host):\(configuration.port) (\(error)): is IB Gateway/TWS running with the API enabled on this port?")
+                "cannot connect to \(configuration.host):\(configuration.port) (\(error)): is IB Gateway/TWS running with the API enabled on this port?"
+            )
         }
         let capture = try configuration.captureFile.map { try WireCapture(path: $0) }
+        // A new connection starts with a clean status; notices during the handshake fill it.
+        state.withLock { $0.status = TWSConnectionStatus() }
         let raw = channel.channel
         try await channel.executeThenClose { inbound, outbound in
             var machine = TWSConnectionStateMachine(maxServerVersion: configuration.maxServerVersion)
@@ -201,7 +208,8 @@ public final class TWSClient: Sendable {
                         case .sendStartAPI(let version):
                             serverVersion = version
                             var start = ByteBuffer()
-                            try TWSRequest.startApi(TWSStartAPI(clientId: configuration.clientId)).encode(serverVersion: version, into: &start)
+                            try TWSRequest.startApi(TWSStartAPI(clientId: configuration.clientId)).encode(
+                                serverVersion: version, into: &start)
                             capture?.client(start)
                             try await outbound.write(start)
                         case .ready(let info):
@@ -228,24 +236,30 @@ public final class TWSClient: Sendable {
                     buffer.writeBuffer(&chunk)
                 }
             }
-            try await serve(info: info, writer: outbound, channel: raw, capture: capture, buffer: buffer, frames: frames, iterator: &iterator)
+            try await serve(
+                info: info, writer: outbound, channel: raw, capture: capture, buffer: buffer, frames: frames,
+                iterator: &iterator)
         }
     }
 
     /// Ready: publish the connection, restore subscriptions, then read until the socket closes.
     func serve(
-        info: TWSConnectionInfo, writer: NIOAsyncChannelOutboundWriter<ByteBuffer>, channel: any Channel, capture: WireCapture?,
-        buffer initial: ByteBuffer, frames initialFrames: TWSFrameDecoder, iterator: inout NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
+        info: TWSConnectionInfo, writer: NIOAsyncChannelOutboundWriter<ByteBuffer>, channel: any Channel,
+        capture: WireCapture?,
+        buffer initial: ByteBuffer, frames initialFrames: TWSFrameDecoder,
+        iterator: inout NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
     ) async throws {
         let restore = state.withLock { s -> [TWSReqMktData] in
             s.connection = Connection(writer: writer, channel: channel, info: info, capture: capture)
             s.nextOrderId = max(s.nextOrderId, info.nextOrderId)
-            s.status = TWSConnectionStatus()
             return Array(s.subscriptions.values)
         }
         logger.info(
             "connected to gateway",
-            metadata: ["tws.server_version": "\(info.serverVersion)", "tws.accounts": "\(info.accounts.joined(separator: ","))"])
+            metadata: [
+                "tws.server_version": "\(info.serverVersion)",
+                "tws.accounts": "\(info.accounts.joined(separator: ","))",
+            ])
         eventsContinuation.yield(.connected(info))
         let waiters = readyWaiters.withLock { w in
             defer { w = [] }
@@ -253,7 +267,8 @@ public final class TWSClient: Sendable {
         }
         for w in waiters { w.resume(returning: info) }
         if configuration.marketDataType != .live {
-            try? await send(.reqMarketDataType(TWSReqMarketDataType(marketDataType: configuration.marketDataType.rawValue)))
+            try? await send(
+                .reqMarketDataType(TWSReqMarketDataType(marketDataType: configuration.marketDataType.rawValue)))
         }
         await resubscribe(restore)
 
@@ -349,7 +364,8 @@ final class Flag: Sendable {
 
 /// Runs `body`, failing with `onTimeout()` (default: a request timeout) after `duration`.
 func withTimeout<T: Sendable>(
-    _ duration: Duration, what: String, onTimeout: @escaping @Sendable () -> any Error = { TWSClientError(.requestTimeout, "timed out") },
+    _ duration: Duration, what: String,
+    onTimeout: @escaping @Sendable () -> any Error = { TWSClientError(.requestTimeout, "timed out") },
     _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     try await withThrowingTaskGroup(of: T.self) { group in

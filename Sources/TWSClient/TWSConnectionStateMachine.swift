@@ -54,9 +54,12 @@ public struct TWSConnectionStateMachine: Sendable {
             state = .closed
             return .fail(
                 code: .serverVersionUnsupported,
-                message: "the gateway negotiated version \(hello.serverVersion); this client speaks \(TWSProtocolVersions.minimum)...\(maxServerVersion). Upgrade IB Gateway/TWS if it is older.")
+                message:
+                    "the gateway negotiated version \(hello.serverVersion); this client speaks \(TWSProtocolVersions.minimum)...\(maxServerVersion). Upgrade IB Gateway/TWS if it is older."
+            )
         }
-        state = .awaitingReady(serverVersion: hello.serverVersion, connectionTime: hello.connectionTime, accounts: nil, nextOrderId: nil)
+        state = .awaitingReady(
+            serverVersion: hello.serverVersion, connectionTime: hello.connectionTime, accounts: nil, nextOrderId: nil)
         return .sendStartAPI(serverVersion: hello.serverVersion)
     }
 
@@ -68,11 +71,16 @@ public struct TWSConnectionStateMachine: Sendable {
         case .nextValidId(let m): nextId = m.orderId
         case .error(let e) where e.errorCode == 326:
             state = .closed
-            return .fail(code: .clientIdInUse, message: "client id \(clientId) is already in use: set gateway.client_id to another value or close the other program")
+            return .fail(
+                code: .clientIdInUse,
+                message:
+                    "client id \(clientId) is already in use: set gateway.client_id to another value or close the other program"
+            )
         default: return .none
         }
         if let accounts, let nextId {
-            let info = TWSConnectionInfo(serverVersion: version, connectionTime: time, accounts: accounts, nextOrderId: nextId)
+            let info = TWSConnectionInfo(
+                serverVersion: version, connectionTime: time, accounts: accounts, nextOrderId: nextId)
             state = .ready(info)
             return .ready(info)
         }
@@ -85,7 +93,11 @@ public struct TWSConnectionStateMachine: Sendable {
         switch state {
         case .awaitingServerHello, .awaitingReady, .idle:
             state = .closed
-            return .fail(code: .handshakeTimeout, message: "the gateway did not complete the handshake in time: is this the API port (4002 paper gateway, 7497 paper TWS) and is the API enabled?")
+            return .fail(
+                code: .handshakeTimeout,
+                message:
+                    "the gateway did not complete the handshake in time: is this the API port (4002 paper gateway, 7497 paper TWS) and is the API enabled?"
+            )
         default:
             return .none
         }
@@ -98,7 +110,10 @@ public struct TWSConnectionStateMachine: Sendable {
         let wasClosed = state == .closed
         state = .closed
         if wasClosed { return .none }
-        return .fail(code: .disconnected, message: wasReady ? "the gateway closed the connection" : "the gateway closed the connection during the handshake")
+        return .fail(
+            code: .disconnected,
+            message: wasReady
+                ? "the gateway closed the connection" : "the gateway closed the connection during the handshake")
     }
 }
 

@@ -13,7 +13,8 @@ final class WireCapture: Sendable {
         for suffix in [".client", ".server"] {
             _ = manager.createFile(atPath: path + suffix, contents: nil)
         }
-        guard let client = FileHandle(forWritingAtPath: path + ".client"), let server = FileHandle(forWritingAtPath: path + ".server")
+        guard let client = FileHandle(forWritingAtPath: path + ".client"),
+            let server = FileHandle(forWritingAtPath: path + ".server")
         else {
             throw TWSClientError(.protocolError, "cannot write wire capture files at \(path).client / .server")
         }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Reads NUL-terminated ASCII fields from one frame's payload without copying or allocating
@@ -260,7 +260,9 @@ public enum TWSNumberParsing {
         default: break
         }
         // Only decimal and exponent syntax: strtod would also accept hex floats and "nan(...)".
-        guard text.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 46 || $0 == 45 || $0 == 43 || $0 == 101 || $0 == 69 })
+        guard
+            text.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 46 || $0 == 45 || $0 == 43 || $0 == 101 || $0 == 69 }
+            )
         else { return nil }
         return Double(text)
     }
@@ -269,8 +271,9 @@ public enum TWSNumberParsing {
     public static func isUnsetSpelling(_ field: UnsafeRawBufferPointer) -> Bool {
         guard field.count >= 10 else { return false }
         let first = field[0]
-        guard first == UInt8(ascii: "2") || first == UInt8(ascii: "9") || first == UInt8(ascii: "1")
-            || first == UInt8(ascii: "-")
+        guard
+            first == UInt8(ascii: "2") || first == UInt8(ascii: "9") || first == UInt8(ascii: "1")
+                || first == UInt8(ascii: "-")
         else { return false }
         let text = String(decoding: field, as: UTF8.self)
         return text == "2147483647" || text == "9223372036854775807" || text == "-9223372036854775808"

@@ -128,7 +128,8 @@ public struct TWSServerHello: Hashable, Sendable {
         if version > TWSProtocolVersions.maximumText {
             throw TWSWireError(
                 .unsupportedVersion,
-                "server version \(version) uses the binary/protobuf protocol (201+), which is not supported; advertise at most 200")
+                "server version \(version) uses the binary/protobuf protocol (201+), which is not supported; advertise at most 200"
+            )
         }
         if version < TWSProtocolVersions.minimum {
             throw TWSWireError(

@@ -191,9 +191,11 @@ public enum TWSRequest: Sendable, Hashable {
             case ID.reqMktData: return .reqMktData(try .decode(from: &r))
             case ID.cancelMktData: return .cancelMktData(reqId: try TWSCancelRequest.decode(from: &r).reqId)
             case ID.reqHistoricalData: return .reqHistoricalData(try .decode(from: &r))
-            case ID.cancelHistoricalData: return .cancelHistoricalData(reqId: try TWSCancelRequest.decode(from: &r).reqId)
+            case ID.cancelHistoricalData:
+                return .cancelHistoricalData(reqId: try TWSCancelRequest.decode(from: &r).reqId)
             case ID.reqAccountSummary: return .reqAccountSummary(try .decode(from: &r))
-            case ID.cancelAccountSummary: return .cancelAccountSummary(reqId: try TWSCancelRequest.decode(from: &r).reqId)
+            case ID.cancelAccountSummary:
+                return .cancelAccountSummary(reqId: try TWSCancelRequest.decode(from: &r).reqId)
             case ID.reqPositions: _ = try TWSPlainRequest.decode(from: &r); return .reqPositions
             case ID.cancelPositions: _ = try TWSPlainRequest.decode(from: &r); return .cancelPositions
             case ID.reqAccountUpdates: return .reqAccountUpdates(try .decode(from: &r))

@@ -47,7 +47,9 @@ extension TWSServerMessage {
     /// `{"message": <callback>, <parameter>: <value>, ...}` with official parameter names.
     public func callbacks(serverVersion: Int) -> [TWSJSONValue] {
         func callback(_ name: String, _ fields: [(String, TWSJSONValue)]) -> TWSJSONValue {
-            guard case .object(let pairs) = TWSJSONCoder.nest(fields) else { return .object([("message", .string(name))]) }
+            guard case .object(let pairs) = TWSJSONCoder.nest(fields) else {
+                return .object([("message", .string(name))])
+            }
             return .object([("message", .string(name))] + pairs)
         }
         switch self {
@@ -58,15 +60,19 @@ extension TWSServerMessage {
             var out = [
                 callback(
                     "tickPrice",
-                    [("reqId", .int(m.reqId)), ("tickType", .int(m.tickType)), ("price", .double(m.price)),
-                     ("attrib", .object(attrib))])
+                    [
+                        ("reqId", .int(m.reqId)), ("tickType", .int(m.tickType)), ("price", .double(m.price)),
+                        ("attrib", .object(attrib)),
+                    ])
             ]
             if let sizeType = m.sizeTickType {
                 out.append(
                     callback(
                         "tickSize",
-                        [("reqId", .int(m.reqId)), ("tickType", .int(sizeType)),
-                         ("size", m.size.map { .string($0.description) } ?? .null)]))
+                        [
+                            ("reqId", .int(m.reqId)), ("tickType", .int(sizeType)),
+                            ("size", m.size.map { .string($0.description) } ?? .null),
+                        ]))
             }
             return out
         case .historicalData(let m):
@@ -96,7 +102,11 @@ extension TWSServerMessage {
             let fields = m.renderedFields(serverVersion: serverVersion).fields
             return [callback("openOrder", [("orderId", .int(m.orderId)), ("order.orderId", .int(m.orderId))] + fields)]
         case .unhandled(let id, let fields):
-            return [.object([("message", .string("unhandled")), ("id", .int(id)), ("fields", .array(fields.map { .string($0) }))])]
+            return [
+                .object([
+                    ("message", .string("unhandled")), ("id", .int(id)), ("fields", .array(fields.map { .string($0) })),
+                ])
+            ]
         case .openOrderEnd, .positionEnd, .completedOrdersEnd:
             return [callback(callbackName, [])]
         default:

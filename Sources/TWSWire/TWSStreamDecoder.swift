@@ -43,7 +43,8 @@ public struct TWSStreamDecoder {
             guard let frame = try frames.decode(buffer: &buffer) else {
                 if buffer.readableBytes > 0 {
                     throw TWSWireError(
-                        .truncated, "stream ends inside a frame (\(buffer.readableBytes) bytes after the last whole message)")
+                        .truncated,
+                        "stream ends inside a frame (\(buffer.readableBytes) bytes after the last whole message)")
                 }
                 return
             }

@@ -8,12 +8,14 @@ public enum Fixtures {
 
     /// `../shared/fixtures/<relative>` beside the repository (read-only data written by others).
     public static func shared(_ relative: String) -> URL {
-        repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/fixtures").appendingPathComponent(relative)
+        repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/fixtures").appendingPathComponent(
+            relative)
     }
 
     /// `../shared/protocol/<relative>`.
     public static func sharedProtocol(_ relative: String) -> URL {
-        repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/protocol").appendingPathComponent(relative)
+        repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/protocol").appendingPathComponent(
+            relative)
     }
 
     /// A file under the repository root.

@@ -54,7 +54,9 @@ public final class WireTestClient: Sendable {
                             buffer.writeBuffer(&chunk)
                         }
                         if buffer.readableBytes > 0 {
-                            box.state.withLock { $0.streamError = "stream ended inside a frame (\(buffer.readableBytes) bytes)" }
+                            box.state.withLock {
+                                $0.streamError = "stream ended inside a frame (\(buffer.readableBytes) bytes)"
+                            }
                         }
                     } catch {
                         box.state.withLock { $0.streamError = "\(error)" }
@@ -93,6 +95,13 @@ public final class WireTestClient: Sendable {
 
     /// Sends requests.
     public func send(_ requests: TWSRequest...) async throws {
+        var buffer = ByteBuffer()
+        for r in requests { try r.encode(serverVersion: serverVersion, into: &buffer) }
+        try await outbound.write(buffer)
+    }
+
+    /// Sends requests in one write (they reach the gateway together).
+    public func send(contentsOf requests: [TWSRequest]) async throws {
         var buffer = ByteBuffer()
         for r in requests { try r.encode(serverVersion: serverVersion, into: &buffer) }
         try await outbound.write(buffer)

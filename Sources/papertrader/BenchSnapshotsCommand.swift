@@ -16,7 +16,8 @@ struct BenchSnapshotsCommand: AsyncParsableCommand {
     @Option(help: "Option snapshots to fetch.") var count = 500
     @Option(help: "Market-data lines (IB default 100).") var lines = 100
     @Option(help: "Messages per second allowed by the gateway (IB: 50).") var rate = 50
-    @Option(help: "Use an already running gateway or simulator on this port instead of an in-process one.") var port: Int?
+    @Option(help: "Use an already running gateway or simulator on this port instead of an in-process one.") var port:
+        Int?
 
     func run() async throws {
         LoggingSystem.bootstrap { _ in SwiftLogNoOpLogHandler() }
@@ -41,7 +42,11 @@ struct BenchSnapshotsCommand: AsyncParsableCommand {
             let latency = (ContinuousClock.now - one).seconds
             let start = ContinuousClock.now
             let complete = try await withThrowingTaskGroup(of: Bool.self) { inner in
-                for contract in contracts { inner.addTask { try await client.snapshot(contract, expected: [.bid, .ask, .greeks]).missing.isEmpty } }
+                for contract in contracts {
+                    inner.addTask {
+                        try await client.snapshot(contract, expected: [.bid, .ask, .greeks]).missing.isEmpty
+                    }
+                }
                 var ok = 0
                 for try await full in inner where full { ok += 1 }
                 return ok
@@ -49,9 +54,14 @@ struct BenchSnapshotsCommand: AsyncParsableCommand {
             let elapsed = (ContinuousClock.now - start).seconds
             let pacedRate = Double(rate) * 0.9
             let floor = max(Double(count) / pacedRate, (Double(count) / Double(lines)).rounded(.up) * latency)
-            print("snapshot benchmark: \(count) option snapshots, \(lines) lines, \(rate) msg/s (client paces at \(Int(pacedRate)))")
+            print(
+                "snapshot benchmark: \(count) option snapshots, \(lines) lines, \(rate) msg/s (client paces at \(Int(pacedRate)))"
+            )
             print(String(format: "  elapsed          %.2f s (%.0f snapshots/s)", elapsed, Double(count) / elapsed))
-            print(String(format: "  pacing floor     %.2f s = max(%d / %.0f, ceil(%d / %d) x %.3f s latency)", floor, count, pacedRate, count, lines, latency))
+            print(
+                String(
+                    format: "  pacing floor     %.2f s = max(%d / %.0f, ceil(%d / %d) x %.3f s latency)", floor, count,
+                    pacedRate, count, lines, latency))
             print(String(format: "  ratio to floor   %.2f", elapsed / floor))
             print("  complete         \(complete)/\(count) with bid, ask and greeks")
             group.cancelAll()
@@ -67,7 +77,10 @@ struct BenchSnapshotsCommand: AsyncParsableCommand {
         while out.count < count {
             let expiry = expiries[(i / 60) % expiries.count]
             let strike = 560.0 + Double(i % 30) * 2
-            out.append(TWSContract(symbol: "SPY", secType: "OPT", lastTradeDateOrContractMonth: expiry, strike: strike, right: i % 60 < 30 ? "C" : "P", multiplier: "100"))
+            out.append(
+                TWSContract(
+                    symbol: "SPY", secType: "OPT", lastTradeDateOrContractMonth: expiry, strike: strike,
+                    right: i % 60 < 30 ? "C" : "P", multiplier: "100"))
             i += 1
         }
         return out

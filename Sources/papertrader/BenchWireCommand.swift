@@ -46,13 +46,17 @@ struct BenchWireCommand: ParsableCommand {
         let rate = Double(decoded) / best
         let megabytes = Double(stream.readableBytes) / 1e6 / best
         if json {
-            print(#"{"messages": \#(decoded), "seconds": \#(best), "messages_per_second": \#(Int(rate)), "mb_per_second": \#(megabytes)}"#)
+            print(
+                #"{"messages": \#(decoded), "seconds": \#(best), "messages_per_second": \#(Int(rate)), "mb_per_second": \#(megabytes)}"#
+            )
         } else {
             print("wire decode benchmark (server version 178, one core)")
             print("  messages        \(decoded)")
             print("  bytes           \(stream.readableBytes)")
             print("  best of \(passes)       \(String(format: "%.3f", best)) s")
-            print("  throughput      \(String(format: "%.2f", rate / 1e6)) M messages/s, \(String(format: "%.0f", megabytes)) MB/s")
+            print(
+                "  throughput      \(String(format: "%.2f", rate / 1e6)) M messages/s, \(String(format: "%.0f", megabytes)) MB/s"
+            )
         }
     }
 }
@@ -94,7 +98,9 @@ enum WireBenchmark {
         var open = TWSOpenOrder()
         open.orderId = 12
         open.contract = TWSContract(symbol: "SPY", secType: "BAG", exchange: "SMART", currency: "USD")
-        open.contract.comboLegs = [TWSComboLeg(conId: 1, ratio: 1, action: "SELL"), TWSComboLeg(conId: 2, ratio: 1, action: "BUY")]
+        open.contract.comboLegs = [
+            TWSComboLeg(conId: 1, ratio: 1, action: "SELL"), TWSComboLeg(conId: 2, ratio: 1, action: "BUY"),
+        ]
         open.order.action = "BUY"
         open.order.totalQuantity = 1
         open.order.orderType = "LMT"

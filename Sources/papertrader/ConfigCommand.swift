@@ -44,7 +44,8 @@ struct ConfigCheckCommand: ParsableCommand {
 /// `config show`: the effective configuration with secrets redacted.
 struct ConfigShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "show", abstract: "Print the effective configuration (file + environment + defaults), secrets redacted.")
+        commandName: "show",
+        abstract: "Print the effective configuration (file + environment + defaults), secrets redacted.")
 
     @OptionGroup var options: ConfigOption
 

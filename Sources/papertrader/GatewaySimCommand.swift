@@ -22,7 +22,8 @@ struct GatewaySimCommand: AsyncParsableCommand {
     @Option(help: "Managed accounts, comma-separated (paper ids start with D).") var accounts = "DU1234567"
     @Option(help: "Highest server version offered (157...200).") var maxVersion = 200
     @Option(help: "Market data entitlement: live, delayed or none.") var marketData = "live"
-    @Option(help: "Simulated exchange time at start, ISO 8601 (e.g. 2026-03-04T10:30:00-05:00). Default: now.") var start: String?
+    @Option(help: "Simulated exchange time at start, ISO 8601 (e.g. 2026-03-04T10:30:00-05:00). Default: now.")
+    var start: String?
     @Option(help: "Simulated seconds per real second.") var clockSpeed = 1.0
     @Option(help: "Fault script (JSON or YAML).") var faults: String?
     @Option(help: "Extra underlyings beyond SPY, QQQ, IWM, comma-separated.") var symbols: String?
@@ -63,7 +64,8 @@ struct GatewaySimCommand: AsyncParsableCommand {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await simulator.run() }
             let bound = try await simulator.listeningPort()
-            let banner = "gateway simulator listening on \(host):\(bound) (accounts \(config.accounts.joined(separator: ",")), server version <= \(maxVersion), market data \(marketData), simulated time \(ISO8601.format(simulator.now)), speed x\(clockSpeed))\n"
+            let banner =
+                "gateway simulator listening on \(host):\(bound) (accounts \(config.accounts.joined(separator: ",")), server version <= \(maxVersion), market data \(marketData), simulated time \(ISO8601.format(simulator.now)), speed x\(clockSpeed))\n"
             // Written unbuffered: scripts wait for this line to learn the port.
             FileHandle.standardOutput.write(Data(banner.utf8))
             try await group.next()
@@ -71,7 +73,8 @@ struct GatewaySimCommand: AsyncParsableCommand {
     }
 
     static func loadFaults(_ path: String) throws -> FaultScript {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
+        else {
             throw ValidationError("cannot read fault script \(path)")
         }
         do {

@@ -6,6 +6,8 @@ struct PaperTraderCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "papertrader",
         abstract: "Options paper-trading orchestrator for Interactive Brokers.",
-        subcommands: [GatewaySimCommand.self, ConfigCommand.self, StoreCommand.self, WireCommand.self, BenchCommand.self]
+        subcommands: [
+            GatewaySimCommand.self, ConfigCommand.self, StoreCommand.self, WireCommand.self, BenchCommand.self,
+        ]
     )
 }

@@ -31,7 +31,8 @@ struct StoreOptions: ParsableArguments {
 
 /// `store stats`.
 struct StoreStatsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "stats", abstract: "Rows, symbols, date range and cycles of the store.")
+    static let configuration = CommandConfiguration(
+        commandName: "stats", abstract: "Rows, symbols, date range and cycles of the store.")
     @OptionGroup var options: StoreOptions
     @Flag(help: "One JSON document.") var json = false
 
@@ -48,18 +49,29 @@ struct StoreStatsCommand: ParsableCommand {
         print("database        \(store.path) (\(s.fileBytes / 1024) KiB, schema \(s.schemaVersion))")
         print("option rows     \(s.optionRows)")
         print("symbols         \(s.symbols.joined(separator: ", "))")
-        for symbol in s.symbols { print("  \(symbol.padding(toLength: 6, withPad: " ", startingAt: 0))        \(s.rowsPerSymbol[symbol] ?? 0) rows") }
-        print("first / latest  \(s.firstTimestamp.map(ISOTime.string) ?? "-") / \(s.lastTimestamp.map(ISOTime.string) ?? "-")")
-        print("cycles          \(s.cycles) (\(String(format: "%.0f", s.averageRowsPerCycle)) rows per snapshot timestamp)")
+        for symbol in s.symbols {
+            print(
+                "  \(symbol.padding(toLength: 6, withPad: " ", startingAt: 0))        \(s.rowsPerSymbol[symbol] ?? 0) rows"
+            )
+        }
+        print(
+            "first / latest  \(s.firstTimestamp.map(ISOTime.string) ?? "-") / \(s.lastTimestamp.map(ISOTime.string) ?? "-")"
+        )
+        print(
+            "cycles          \(s.cycles) (\(String(format: "%.0f", s.averageRowsPerCycle)) rows per snapshot timestamp)"
+        )
         for c in try store.cycles(limit: 5) {
-            print("  #\(c.id) \(ISOTime.string(c.startedAt)) \(c.status.rawValue) \(c.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))")
+            print(
+                "  #\(c.id) \(ISOTime.string(c.startedAt)) \(c.status.rawValue) \(c.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))"
+            )
         }
     }
 }
 
 /// `store export`.
 struct StoreExportCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "export", abstract: "Stream a symbol's option rows as CSV or JSON lines.")
+    static let configuration = CommandConfiguration(
+        commandName: "export", abstract: "Stream a symbol's option rows as CSV or JSON lines.")
     @OptionGroup var options: StoreOptions
     @Option(help: "Underlying symbol.") var symbol: String
     @Option(help: "First day (YYYY-MM-DD).") var from: String?
@@ -76,7 +88,10 @@ struct StoreExportCommand: ParsableCommand {
         let store = try options.open()
         let out = FileHandle.standardOutput
         var buffer = ""
-        try store.export(symbol: symbol, from: from.flatMap(Expiry.init), to: to.flatMap(Expiry.init), format: format == "csv" ? .csv : .jsonl) { line in
+        try store.export(
+            symbol: symbol, from: from.flatMap(Expiry.init), to: to.flatMap(Expiry.init),
+            format: format == "csv" ? .csv : .jsonl
+        ) { line in
             buffer += line + "\n"
             if buffer.utf8.count > 1 << 16 {
                 out.write(Data(buffer.utf8))
@@ -89,7 +104,8 @@ struct StoreExportCommand: ParsableCommand {
 
 /// Hidden: writes cycles in a loop for the crash-safety test (killed with SIGKILL mid-write).
 struct StoreCrashWriterCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "crash-writer", abstract: "Test helper: write cycles until killed.", shouldDisplay: false)
+    static let configuration = CommandConfiguration(
+        commandName: "crash-writer", abstract: "Test helper: write cycles until killed.", shouldDisplay: false)
     @Option var db: String
     @Option var contracts = 4000
 
@@ -101,13 +117,25 @@ struct StoreCrashWriterCommand: ParsableCommand {
             for symbol in ["SPY", "QQQ", "IWM"] {
                 var options: [OptionQuote] = []
                 for i in 0..<contracts {
-                    let contract = OptionContract(symbol: symbol, expiry: Expiry("20260417")!.adding(days: 7 * (i / 400)), strike: Double(400 + (i % 400) / 2), right: i % 2 == 0 ? .call : .put)
-                    options.append(OptionQuote(contract: contract, quote: Quote(bid: 1, ask: 1.1), greeks: Greeks(impliedVolatility: 0.2, delta: 0.3), underlyingPrice: 600, source: .simulator))
+                    let contract = OptionContract(
+                        symbol: symbol, expiry: Expiry("20260417")!.adding(days: 7 * (i / 400)),
+                        strike: Double(400 + (i % 400) / 2), right: i % 2 == 0 ? .call : .put)
+                    options.append(
+                        OptionQuote(
+                            contract: contract, quote: Quote(bid: 1, ask: 1.1),
+                            greeks: Greeks(impliedVolatility: 0.2, delta: 0.3), underlyingPrice: 600, source: .simulator
+                        ))
                 }
-                let chain = ChainSnapshot(symbol: symbol, timestamp: time, underlyingPrice: 600, options: options, source: .simulator)
-                try store.recordSymbol(cycleID: cycle, chain: chain, underlying: UnderlyingSnapshot(symbol: symbol, timestamp: time, price: 600, vix: 16, trend: .neutral, ivRank: 50, atmIV: 0.2, source: .simulator))
+                let chain = ChainSnapshot(
+                    symbol: symbol, timestamp: time, underlyingPrice: 600, options: options, source: .simulator)
+                try store.recordSymbol(
+                    cycleID: cycle, chain: chain,
+                    underlying: UnderlyingSnapshot(
+                        symbol: symbol, timestamp: time, price: 600, vix: 16, trend: .neutral, ivRank: 50, atmIV: 0.2,
+                        source: .simulator))
             }
-            try store.finishCycle(id: cycle, finishedAt: time, status: .ok, counts: [:], sources: [:], errors: [], notes: [])
+            try store.finishCycle(
+                id: cycle, finishedAt: time, status: .ok, counts: [:], sources: [:], errors: [], notes: [])
             time.addTimeInterval(300)
         }
     }

@@ -1,7 +1,7 @@
 import Foundation
 import OptionsModel
-import Testing
 import TestSupport
+import Testing
 
 @testable import AppConfig
 
@@ -53,44 +53,60 @@ import TestSupport
     }
 
     @Test func unknownKeyWithDidYouMean() {
-        #expect(issues("collection:\n  interval_secs: 300\n") == [
-            "paper_trading.yaml:2: collection.interval_secs: unknown key (did you mean 'interval_seconds'?)"
-        ])
-        #expect(issues("gatway:\n  port: 1\n") == ["paper_trading.yaml:1: gatway: unknown key (did you mean 'gateway'?)"])
+        #expect(
+            issues("collection:\n  interval_secs: 300\n") == [
+                "paper_trading.yaml:2: collection.interval_secs: unknown key (did you mean 'interval_seconds'?)"
+            ])
+        #expect(
+            issues("gatway:\n  port: 1\n") == ["paper_trading.yaml:1: gatway: unknown key (did you mean 'gateway'?)"])
         #expect(issues("zzz: 1\n") == ["paper_trading.yaml:1: zzz: unknown key"])
     }
 
     @Test func wrongTypes() {
-        #expect(issues("gateway:\n  port: four\n") == ["paper_trading.yaml:2: gateway.port: must be an integer, got 'four'"])
+        #expect(
+            issues("gateway:\n  port: four\n") == ["paper_trading.yaml:2: gateway.port: must be an integer, got 'four'"]
+        )
         #expect(issues("gateway: 5\n") == ["paper_trading.yaml:1: gateway: must be a mapping of keys"])
-        #expect(issues("http:\n  enabled: maybe\n") == ["paper_trading.yaml:2: http.enabled: must be true or false, got 'maybe'"])
-        #expect(issues("collection:\n  symbols: {a: 1}\n") == ["paper_trading.yaml:2: collection.symbols: must be a list of ticker symbols"])
+        #expect(
+            issues("http:\n  enabled: maybe\n") == [
+                "paper_trading.yaml:2: http.enabled: must be true or false, got 'maybe'"
+            ])
+        #expect(
+            issues("collection:\n  symbols: {a: 1}\n") == [
+                "paper_trading.yaml:2: collection.symbols: must be a list of ticker symbols"
+            ])
     }
 
     @Test func outOfRangeValues() {
-        #expect(issues("gateway:\n  port: 70000\n") == ["paper_trading.yaml:2: gateway.port: must be <= 65535, got 70000"])
+        #expect(
+            issues("gateway:\n  port: 70000\n") == ["paper_trading.yaml:2: gateway.port: must be <= 65535, got 70000"])
         #expect(issues("gateway:\n  port: 0\n") == ["paper_trading.yaml:2: gateway.port: must be >= 1, got 0"])
-        #expect(issues("collection:\n  strike_range_pct: 0.9\n") == [
-            "paper_trading.yaml:2: collection.strike_range_pct: must be <= 0.5, got 0.9"
-        ])
+        #expect(
+            issues("collection:\n  strike_range_pct: 0.9\n") == [
+                "paper_trading.yaml:2: collection.strike_range_pct: must be <= 0.5, got 0.9"
+            ])
     }
 
     @Test func crossFieldRules() {
-        #expect(issues("collection:\n  dte_min: 90\n  dte_max: 30\n") == [
-            "paper_trading.yaml:2: collection.dte_min: must be <= collection.dte_max (30), got 90"
-        ])
-        #expect(issues("risk:\n  trading_window_start: \"16:00\"\n  trading_window_end: \"10:00\"\n") == [
-            "paper_trading.yaml:2: risk.trading_window_start: must be before the end time 10:00, got 16:00"
-        ])
+        #expect(
+            issues("collection:\n  dte_min: 90\n  dte_max: 30\n") == [
+                "paper_trading.yaml:2: collection.dte_min: must be <= collection.dte_max (30), got 90"
+            ])
+        #expect(
+            issues("risk:\n  trading_window_start: \"16:00\"\n  trading_window_end: \"10:00\"\n") == [
+                "paper_trading.yaml:2: risk.trading_window_start: must be before the end time 10:00, got 16:00"
+            ])
     }
 
     @Test func unknownEnumValue() {
-        #expect(issues("gateway:\n  market_data_type: delay\n") == [
-            "paper_trading.yaml:2: gateway.market_data_type: unknown value 'delay': must be one of live, frozen, delayed, delayed_frozen (did you mean 'delayed'?)"
-        ])
-        #expect(issues("logging:\n  format: xml\n") == [
-            "paper_trading.yaml:2: logging.format: unknown value 'xml': must be one of text, json"
-        ])
+        #expect(
+            issues("gateway:\n  market_data_type: delay\n") == [
+                "paper_trading.yaml:2: gateway.market_data_type: unknown value 'delay': must be one of live, frozen, delayed, delayed_frozen (did you mean 'delayed'?)"
+            ])
+        #expect(
+            issues("logging:\n  format: xml\n") == [
+                "paper_trading.yaml:2: logging.format: unknown value 'xml': must be one of text, json"
+            ])
     }
 
     @Test func malformedYAMLNamesTheLine() throws {
@@ -111,19 +127,24 @@ import TestSupport
             logging:
               level: loud
             """
-        #expect(issues(yaml) == [
-            "paper_trading.yaml:2: gateway.port: must be <= 65535, got 99999",
-            "paper_trading.yaml:3: gateway.clientid: unknown key (did you mean 'client_id'?)",
-            "paper_trading.yaml:5: collection.interval_seconds: must be >= 60, got 10",
-            "paper_trading.yaml:7: logging.level: unknown value 'loud': must be one of trace, debug, info, notice, warning, error, critical",
-        ])
+        #expect(
+            issues(yaml) == [
+                "paper_trading.yaml:2: gateway.port: must be <= 65535, got 99999",
+                "paper_trading.yaml:3: gateway.clientid: unknown key (did you mean 'client_id'?)",
+                "paper_trading.yaml:5: collection.interval_seconds: must be >= 60, got 10",
+                "paper_trading.yaml:7: logging.level: unknown value 'loud': must be one of trace, debug, info, notice, warning, error, critical",
+            ])
     }
 
     @Test func badSymbols() {
-        #expect(issues("collection:\n  symbols: [spy]\n") == [
-            "paper_trading.yaml:2: collection.symbols: 'spy' is not an upper-case ticker symbol"
-        ])
-        #expect(issues("collection:\n  symbols: [SPY, SPY]\n") == ["paper_trading.yaml:2: collection.symbols: symbols must be unique"])
+        #expect(
+            issues("collection:\n  symbols: [spy]\n") == [
+                "paper_trading.yaml:2: collection.symbols: 'spy' is not an upper-case ticker symbol"
+            ])
+        #expect(
+            issues("collection:\n  symbols: [SPY, SPY]\n") == [
+                "paper_trading.yaml:2: collection.symbols: symbols must be unique"
+            ])
     }
 
     @Test func environmentOverrides() throws {
@@ -133,19 +154,23 @@ import TestSupport
         #expect(loaded.config.gateway.port == 7497)
         #expect(loaded.config.collection.symbols == ["SPY", "QQQ"])
         #expect(Set(loaded.environmentOverrides) == ["gateway.port", "collection.symbols"])
-        #expect(issues("", env: ["PAPERTRADER_GATEWAY_PORT": "x"]) == [
-            "environment: PAPERTRADER_GATEWAY_PORT: must be an integer, got 'x'"
-        ])
-        #expect(issues("", env: ["PAPERTRADER_GATEWAY_PROT": "1"]) == [
-            "environment: PAPERTRADER_GATEWAY_PROT: unknown setting (did you mean PAPERTRADER_GATEWAY_PORT?)"
-        ])
+        #expect(
+            issues("", env: ["PAPERTRADER_GATEWAY_PORT": "x"]) == [
+                "environment: PAPERTRADER_GATEWAY_PORT: must be an integer, got 'x'"
+            ])
+        #expect(
+            issues("", env: ["PAPERTRADER_GATEWAY_PROT": "1"]) == [
+                "environment: PAPERTRADER_GATEWAY_PROT: unknown setting (did you mean PAPERTRADER_GATEWAY_PORT?)"
+            ])
     }
 
     @Test func missingExplicitFileIsAnError() {
         #expect(throws: ConfigErrors.self) { try ConfigLoader.load(path: "/nonexistent/paper.yaml", environment: [:]) }
     }
 
-    @Test(arguments: ["paper_trading.yaml", "config/simulator.yaml", "config/polygon-only.yaml", "config/delayed-data.yaml"])
+    @Test(arguments: [
+        "paper_trading.yaml", "config/simulator.yaml", "config/polygon-only.yaml", "config/delayed-data.yaml",
+    ])
     func shippedConfigsAreValid(_ path: String) throws {
         _ = try ConfigLoader.load(path: Fixtures.repo(path).path, environment: [:])
     }
@@ -167,8 +192,10 @@ import TestSupport
         #expect(!shown.contains(key))
         #expect(!shown.contains("0123456"))
         #expect(shown.contains("api_key: \"***6789\""))
-        for text in [String(describing: loaded.polygonAPIKey as Any), String(reflecting: loaded.polygonAPIKey as Any),
-                     "\(loaded.polygonAPIKey!)"] {
+        for text in [
+            String(describing: loaded.polygonAPIKey as Any), String(reflecting: loaded.polygonAPIKey as Any),
+            "\(loaded.polygonAPIKey!)",
+        ] {
             #expect(!text.contains(key))
         }
     }

@@ -1,9 +1,9 @@
 import Foundation
 import NIOCore
 import NIOPosix
-import Testing
-import TestSupport
 import TWSWire
+import TestSupport
+import Testing
 
 @testable import GatewaySimulator
 
@@ -47,10 +47,11 @@ func isTick(_ m: TWSServerMessage) -> Bool {
             var connectedAgain = false
             for _ in 0..<100 where !connectedAgain {
                 try await Task.sleep(for: .milliseconds(100))
-                connectedAgain = (try? await WireTestClient.withConnection(port: port) { client in
-                    await connected(client)
-                    return client.messages.count > 0
-                }) ?? false
+                connectedAgain =
+                    (try? await WireTestClient.withConnection(port: port) { client in
+                        await connected(client)
+                        return client.messages.count > 0
+                    }) ?? false
             }
             #expect(connectedAgain)
         }
@@ -72,7 +73,9 @@ func isTick(_ m: TWSServerMessage) -> Bool {
                 // 1101 drops subscriptions (the client must resubscribe); 1102 keeps them.
                 // The gateway answers in order: once currentTime is back, any 300 for the cancel is too.
                 try await client.send(.cancelMktData(reqId: 1), .reqCurrentTime)
-                let after = await client.wait { msgs in msgs.contains { if case .currentTime = $0 { true } else { false } } }
+                let after = await client.wait { msgs in
+                    msgs.contains { if case .currentTime = $0 { true } else { false } }
+                }
                 #expect(errors(after, reqId: 1).contains(300) == dataLost)
             }
         }
@@ -120,9 +123,14 @@ func isTick(_ m: TWSServerMessage) -> Bool {
                 sim.inject(.sendSentinels(symbol: nil))
                 try await client.send(.reqMktData(TWSReqMktData(reqId: 6, contract: option(600, "C"), snapshot: true)))
                 let got = await client.wait { $0.contains(.tickSnapshotEnd(.init(reqId: 6))) }
-                let computations = got.compactMap { if case .tickOptionComputation(let c) = $0, c.reqId == 6 { return c } else { return nil } }
+                let computations = got.compactMap {
+                    if case .tickOptionComputation(let c) = $0, c.reqId == 6 { return c } else { return nil }
+                }
                 #expect(!computations.isEmpty)
-                #expect(computations.allSatisfy { $0.delta == nil && $0.impliedVol == nil && $0.gamma == nil && $0.undPrice == nil })
+                #expect(
+                    computations.allSatisfy {
+                        $0.delta == nil && $0.impliedVol == nil && $0.gamma == nil && $0.undPrice == nil
+                    })
             }
         }
     }
@@ -134,7 +142,15 @@ func isTick(_ m: TWSServerMessage) -> Bool {
                 sim.inject(.delayReplies(milliseconds: 300))
                 try await client.send(.reqCurrentTime)
                 let got = await client.wait { $0.contains { if case .currentTime = $0 { true } else { false } } }
-                #expect(got.contains { if case .currentTime(let t) = $0 { t.time == Int(sim.now.timeIntervalSince1970) || abs(t.time - Int(sim.now.timeIntervalSince1970)) < 5 } else { false } })
+                #expect(
+                    got.contains {
+                        if case .currentTime(let t) = $0 {
+                            t.time == Int(sim.now.timeIntervalSince1970)
+                                || abs(t.time - Int(sim.now.timeIntervalSince1970)) < 5
+                        } else {
+                            false
+                        }
+                    })
             }
         }
     }
@@ -189,14 +205,17 @@ func isTick(_ m: TWSServerMessage) -> Bool {
                 let got = await client.wait(timeout: .milliseconds(800)) { msgs in
                     msgs.contains { if case .orderStatus(let s) = $0 { s.status != "PreSubmitted" } else { false } }
                 }
-                let statuses = got.compactMap { if case .orderStatus(let s) = $0 { return s.status } else { return nil } }
+                let statuses = got.compactMap {
+                    if case .orderStatus(let s) = $0 { return s.status } else { return nil }
+                }
                 #expect(statuses == ["PreSubmitted"])
             }
         }
     }
 
     @Test func scriptedFaultsRunPerConnection() async throws {
-        let json = #"{"steps": [{"afterSeconds": 0.2, "action": {"farmOutage": {"code": 2103, "seconds": 0.1}}}, {"afterSeconds": 0.6, "action": {"dropConnection": {}}}]}"#
+        let json =
+            #"{"steps": [{"afterSeconds": 0.2, "action": {"farmOutage": {"code": 2103, "seconds": 0.1}}}, {"afterSeconds": 0.6, "action": {"dropConnection": {}}}]}"#
         let script = try FaultScript.decode(json: Data(json.utf8))
         #expect(script.steps.count == 2)
         try await SimulatorHarness.with({ $0.faults = script }) { sim in
@@ -208,13 +227,32 @@ func isTick(_ m: TWSServerMessage) -> Bool {
         }
     }
 
+    @Test func dropAfterNMessages() async throws {
+        let script = FaultScript(steps: [.init(afterMessages: 4, action: .dropConnection)])
+        try await SimulatorHarness.with({ $0.faults = script }) { sim in
+            try await WireTestClient.withConnection(port: sim.port) { client in
+                await connected(client)
+                // Counted after START_API: the 4th request is answered, then the connection drops.
+                try await client.send(
+                    .reqCurrentTime, .reqCurrentTime, .reqCurrentTime, .reqCurrentTime, .reqCurrentTime)
+                await client.wait { _ in false }
+                #expect(client.isClosed)
+                let answered = client.messages.filter { if case .currentTime = $0 { true } else { false } }.count
+                #expect(answered == 4)
+            }
+        }
+    }
+
     @Test func everyFaultKindParsesFromJSON() throws {
         let actions: [FaultAction] = [
-            .dropConnection, .restart(downSeconds: 120), .connectivityLost(dataLost: true, seconds: 5), .farmOutage(code: 2105, seconds: 60),
-            .competingSession(seconds: 30), .delayReplies(milliseconds: 250), .withholdGreeks(symbol: "QQQ"), .sendSentinels(symbol: nil),
+            .dropConnection, .restart(downSeconds: 120), .connectivityLost(dataLost: true, seconds: 5),
+            .farmOutage(code: 2105, seconds: 60),
+            .competingSession(seconds: 30), .delayReplies(milliseconds: 250), .withholdGreeks(symbol: "QQQ"),
+            .sendSentinels(symbol: nil),
             .garbageFrame, .truncatedFrame, .silenceAfterHandshake, .stickOrdersInPreSubmitted, .clear,
         ]
-        let script = FaultScript(steps: actions.enumerated().map { .init(afterSeconds: Double($0.offset), action: $0.element) })
+        let script = FaultScript(
+            steps: actions.enumerated().map { .init(afterSeconds: Double($0.offset), action: $0.element) })
         let data = try JSONEncoder().encode(script)
         #expect(try FaultScript.decode(json: data) == script)
     }

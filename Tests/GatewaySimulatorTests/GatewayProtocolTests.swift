@@ -1,12 +1,14 @@
 import Foundation
-import Testing
-import TestSupport
 import TWSWire
+import TestSupport
+import Testing
 
 @testable import GatewaySimulator
 
 func option(_ strike: Double, _ right: String, expiry: String = "20260417") -> TWSContract {
-    TWSContract(symbol: "SPY", secType: "OPT", lastTradeDateOrContractMonth: expiry, strike: strike, right: right, multiplier: "100")
+    TWSContract(
+        symbol: "SPY", secType: "OPT", lastTradeDateOrContractMonth: expiry, strike: strike, right: right,
+        multiplier: "100")
 }
 
 let spy = TWSContract(symbol: "SPY", secType: "STK", exchange: "SMART", currency: "USD")
@@ -56,7 +58,7 @@ func errors(_ messages: [TWSServerMessage], reqId: Int? = nil) -> [Int] {
     @Test func messageRateOver50IsError100() async throws {
         try await SimulatorHarness.with { sim in
             try await WireTestClient.withConnection(port: sim.port) { client in
-                for _ in 0..<70 { try await client.send(.reqCurrentTime) }
+                try await client.send(contentsOf: Array(repeating: .reqCurrentTime, count: 70))
                 let got = await client.wait { errors($0).contains(100) }
                 #expect(errors(got).contains(100))
             }
@@ -66,9 +68,11 @@ func errors(_ messages: [TWSServerMessage], reqId: Int? = nil) -> [Int] {
     @Test func fiftyMessagesInASecondAreFine() async throws {
         try await SimulatorHarness.with { sim in
             try await WireTestClient.withConnection(port: sim.port) { client in
-                // START_API counted as one: 49 more make 50.
-                for _ in 0..<49 { try await client.send(.reqCurrentTime) }
-                let got = await client.wait { $0.filter { if case .currentTime = $0 { true } else { false } }.count == 49 }
+                // START_API counted as one: 49 more make 50, all at once.
+                try await client.send(contentsOf: Array(repeating: .reqCurrentTime, count: 49))
+                let got = await client.wait {
+                    $0.filter { if case .currentTime = $0 { true } else { false } }.count == 49
+                }
                 #expect(!errors(got).contains(100))
             }
         }
@@ -78,14 +82,19 @@ func errors(_ messages: [TWSServerMessage], reqId: Int? = nil) -> [Int] {
         try await SimulatorHarness.with({ $0.maxMarketDataLines = 3 }) { sim in
             try await WireTestClient.withConnection(port: sim.port) { client in
                 for (i, k) in [590.0, 595, 600, 605].enumerated() {
-                    try await client.send(.reqMktData(TWSReqMktData(reqId: 10 + i, contract: option(k, "C"), snapshot: false)))
+                    try await client.send(
+                        .reqMktData(TWSReqMktData(reqId: 10 + i, contract: option(k, "C"), snapshot: false)))
                 }
                 let got = await client.wait { errors($0).contains(101) }
                 #expect(errors(got, reqId: 13) == [101])
                 #expect(errors(got, reqId: 10).isEmpty)
                 // Cancelling frees a line.
-                try await client.send(.cancelMktData(reqId: 10), .reqMktData(TWSReqMktData(reqId: 14, contract: option(610, "C"), snapshot: false)))
-                let later = await client.wait { $0.contains { if case .tickPrice(let t) = $0 { t.reqId == 14 } else { false } } }
+                try await client.send(
+                    .cancelMktData(reqId: 10),
+                    .reqMktData(TWSReqMktData(reqId: 14, contract: option(610, "C"), snapshot: false)))
+                let later = await client.wait {
+                    $0.contains { if case .tickPrice(let t) = $0 { t.reqId == 14 } else { false } }
+                }
                 #expect(errors(later, reqId: 14).isEmpty)
             }
         }
@@ -103,7 +112,9 @@ func errors(_ messages: [TWSServerMessage], reqId: Int? = nil) -> [Int] {
                 try await client.send(.reqHistoricalData(request))
                 let got = await client.wait { errors($0, reqId: 2).contains(162) }
                 #expect(errors(got, reqId: 2) == [162])
-                let bars = got.compactMap { if case .historicalData(let h) = $0, h.reqId == 1 { return h.bars.count } else { return nil } }
+                let bars = got.compactMap {
+                    if case .historicalData(let h) = $0, h.reqId == 1 { return h.bars.count } else { return nil }
+                }
                 #expect(bars == [30])
             }
         }
@@ -112,8 +123,11 @@ func errors(_ messages: [TWSServerMessage], reqId: Int? = nil) -> [Int] {
     @Test func unknownContractIs200() async throws {
         try await SimulatorHarness.with { sim in
             try await WireTestClient.withConnection(port: sim.port) { client in
-                try await client.send(.reqContractDetails(TWSReqContractDetails(reqId: 5, contract: TWSContract(symbol: "NOPE", secType: "STK"))))
-                try await client.send(.reqMktData(TWSReqMktData(reqId: 6, contract: option(591.5, "C"), snapshot: true)))
+                try await client.send(
+                    .reqContractDetails(
+                        TWSReqContractDetails(reqId: 5, contract: TWSContract(symbol: "NOPE", secType: "STK"))))
+                try await client.send(
+                    .reqMktData(TWSReqMktData(reqId: 6, contract: option(591.5, "C"), snapshot: true)))
                 let got = await client.wait { errors($0, reqId: 6).count == 1 }
                 #expect(errors(got, reqId: 5) == [200])
                 #expect(errors(got, reqId: 6) == [200])
@@ -134,7 +148,9 @@ func errors(_ messages: [TWSServerMessage], reqId: Int? = nil) -> [Int] {
     @Test func genericTicksOnASnapshotIs321() async throws {
         try await SimulatorHarness.with { sim in
             try await WireTestClient.withConnection(port: sim.port) { client in
-                try await client.send(.reqMktData(TWSReqMktData(reqId: 7, contract: option(600, "P"), genericTickList: "101", snapshot: true)))
+                try await client.send(
+                    .reqMktData(
+                        TWSReqMktData(reqId: 7, contract: option(600, "P"), genericTickList: "101", snapshot: true)))
                 let got = await client.wait { errors($0, reqId: 7).count == 1 }
                 #expect(errors(got, reqId: 7) == [321])
             }
@@ -148,9 +164,12 @@ func errors(_ messages: [TWSServerMessage], reqId: Int? = nil) -> [Int] {
                 let got = await client.wait { $0.contains(.tickSnapshotEnd(.init(reqId: 8))) }
                 #expect(errors(got, reqId: 8) == [10167])
                 #expect(got.contains { if case .marketDataType(let m) = $0 { m.marketDataType == 3 } else { false } })
-                let tickTypes = Set(got.compactMap { if case .tickPrice(let t) = $0 { return t.tickType } else { return nil } })
+                let tickTypes = Set(
+                    got.compactMap { if case .tickPrice(let t) = $0 { return t.tickType } else { return nil } })
                 #expect(tickTypes.isSubset(of: [66, 67, 68, 72, 73, 75, 76]) && tickTypes.contains(66))
-                let computations = got.compactMap { if case .tickOptionComputation(let c) = $0 { return c.tickType } else { return nil } }
+                let computations = got.compactMap {
+                    if case .tickOptionComputation(let c) = $0 { return c.tickType } else { return nil }
+                }
                 #expect(Set(computations) == [80, 81, 83])
             }
         }
@@ -173,17 +192,24 @@ func errors(_ messages: [TWSServerMessage], reqId: Int? = nil) -> [Int] {
     @Test func optionChainAndHistory() async throws {
         try await SimulatorHarness.with { sim in
             try await WireTestClient.withConnection(port: sim.port) { client in
-                try await client.send(.reqSecDefOptParams(TWSReqSecDefOptParams(reqId: 1, underlyingSymbol: "SPY", underlyingSecType: "STK", underlyingConId: 756_733)))
+                try await client.send(
+                    .reqSecDefOptParams(
+                        TWSReqSecDefOptParams(
+                            reqId: 1, underlyingSymbol: "SPY", underlyingSecType: "STK", underlyingConId: 756_733)))
                 var bars = TWSReqHistoricalData()
                 bars.reqId = 2
                 bars.contract = TWSContract(symbol: "VIX", secType: "IND", exchange: "CBOE", currency: "USD")
                 bars.durationStr = "1 Y"
                 try await client.send(.reqHistoricalData(bars))
                 let got = await client.wait { $0.contains { if case .historicalData = $0 { true } else { false } } }
-                let rows = got.compactMap { if case .securityDefinitionOptionParameter(let p) = $0 { return p } else { return nil } }
+                let rows = got.compactMap {
+                    if case .securityDefinitionOptionParameter(let p) = $0 { return p } else { return nil }
+                }
                 #expect(rows.map(\.exchange) == ["SMART", "CBOE"])
                 #expect(rows.first?.expirations.count ?? 0 > 20)
-                let barLists: [[TWSBar]] = got.compactMap { if case .historicalData(let h) = $0 { return h.bars } else { return nil } }
+                let barLists: [[TWSBar]] = got.compactMap {
+                    if case .historicalData(let h) = $0 { return h.bars } else { return nil }
+                }
                 let vix = barLists.first ?? []
                 #expect(vix.count == 252)
                 #expect(vix.allSatisfy { $0.close > 8 && $0.volume == nil })

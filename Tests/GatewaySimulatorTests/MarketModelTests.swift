@@ -1,7 +1,7 @@
 import Foundation
 import OptionsModel
-import Testing
 import TestSupport
+import Testing
 
 @testable import GatewaySimulator
 
@@ -55,7 +55,8 @@ import TestSupport
         let a = returns(spy), b = returns(vix)
         let ma = a.reduce(0, +) / Double(a.count), mb = b.reduce(0, +) / Double(b.count)
         let cov = zip(a, b).reduce(0) { $0 + ($1.0 - ma) * ($1.1 - mb) }
-        let sa = a.reduce(0) { $0 + ($1 - ma) * ($1 - ma) }.squareRoot(), sb = b.reduce(0) { $0 + ($1 - mb) * ($1 - mb) }.squareRoot()
+        let sa = a.reduce(0) { $0 + ($1 - ma) * ($1 - ma) }.squareRoot(),
+            sb = b.reduce(0) { $0 + ($1 - mb) * ($1 - mb) }.squareRoot()
         #expect(cov / (sa * sb) < -0.4)
     }
 
@@ -97,14 +98,19 @@ import TestSupport
     }
 
     @Test func quotesAreSaneAcrossAChain() throws {
-        let expiry = try #require(market.expiries("SPY", at: start).first { $0.days(since: market.calendar.tradingDay(of: start)) > 40 })
+        let expiry = try #require(
+            market.expiries("SPY", at: start).first { $0.days(since: market.calendar.tradingDay(of: start)) > 40 })
         let spot = try #require(market.price("SPY", at: start))
         var atmIV = 0.0, otmPutIV = 0.0
         for strike in market.strikes("SPY", expiry: expiry, at: start) {
             for right in OptionRight.allCases {
-                let q = try #require(market.optionQuote(OptionContract(symbol: "SPY", expiry: expiry, strike: strike, right: right), at: start))
+                let q = try #require(
+                    market.optionQuote(
+                        OptionContract(symbol: "SPY", expiry: expiry, strike: strike, right: right), at: start))
                 #expect(q.bid >= 0 && q.bid < q.ask)
-                #expect(abs(q.bid * 100 - (q.bid * 100).rounded()) < 1e-6 && abs(q.ask * 100 - (q.ask * 100).rounded()) < 1e-6)
+                #expect(
+                    abs(q.bid * 100 - (q.bid * 100).rounded()) < 1e-6
+                        && abs(q.ask * 100 - (q.ask * 100).rounded()) < 1e-6)
                 #expect(q.bid <= q.modelPrice + 1e-9 && q.modelPrice <= q.ask + 1e-9)
                 if let delta = q.delta {
                     #expect(right == .call ? (delta > 0 && delta < 1) : (delta < 0 && delta > -1))
@@ -125,7 +131,8 @@ import TestSupport
         let q = try #require(market.optionQuote(option, at: start))
         let t = market.calendar.date(option.expiry, minute: 16 * 60).timeIntervalSince(start) / (365 * 86_400)
         let sigma = try #require(q.impliedVol)
-        let bs = BlackScholes.evaluate(right: .call, spot: q.underlying, strike: 600, time: t, rate: 0.04, dividendYield: 0.013, volatility: sigma)
+        let bs = BlackScholes.evaluate(
+            right: .call, spot: q.underlying, strike: 600, time: t, rate: 0.04, dividendYield: 0.013, volatility: sigma)
         #expect(abs(bs.price - q.modelPrice) < 1e-9)
         #expect(abs(try #require(q.delta) - bs.delta) < 1e-12)
         #expect(abs(try #require(q.vega) - bs.vega / 100) < 1e-12)

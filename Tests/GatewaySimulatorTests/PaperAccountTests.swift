@@ -1,8 +1,8 @@
 import Foundation
 import OptionsModel
-import Testing
-import TestSupport
 import TWSWire
+import TestSupport
+import Testing
 
 @testable import GatewaySimulator
 
@@ -33,7 +33,8 @@ import TWSWire
     func creditSpread(short: Double = 590, long: Double = 585) -> TWSContract {
         var combo = TWSContract(symbol: "SPY", secType: "BAG", exchange: "SMART", currency: "USD")
         combo.comboLegs = [
-            TWSComboLeg(conId: put(short).1, ratio: 1, action: "SELL"), TWSComboLeg(conId: put(long).1, ratio: 1, action: "BUY"),
+            TWSComboLeg(conId: put(short).1, ratio: 1, action: "SELL"),
+            TWSComboLeg(conId: put(long).1, ratio: 1, action: "BUY"),
         ]
         return combo
     }
@@ -49,23 +50,30 @@ import TWSWire
     @Test func limitThatCrossesFillsAtTheNaturalPrice() throws {
         let account = PaperAccount(accounts: ["DU1"], market: market)
         let credit = try naturalCredit(at: open)
-        let events = account.place(orderId: 1, clientId: 1, contract: creditSpread(), order: order("BUY", 2, limit: -(credit - 0.05)), at: open)
+        let events = account.place(
+            orderId: 1, clientId: 1, contract: creditSpread(), order: order("BUY", 2, limit: -(credit - 0.05)), at: open
+        )
         #expect(statuses(events) == ["PreSubmitted", "Submitted", "Filled"])
-        let executions = events.compactMap { if case .execution(let d, let c) = $0 { return (d, c) } else { return nil } }
+        let executions = events.compactMap {
+            if case .execution(let d, let c) = $0 { return (d, c) } else { return nil }
+        }
         #expect(executions.count == 2)
         #expect(executions.allSatisfy { $0.0.execution.orderRef == "t" && $0.0.execution.shares?.doubleValue == 2 })
         // $0.65 per contract: 2 contracts per leg.
         #expect(executions.map { $0.1.commissionAndFees ?? 0 }.reduce(0, +) == 2.6)
-        let positions = Dictionary(uniqueKeysWithValues: account.positions().map { ($0.contract.conId, $0.position?.doubleValue ?? 0) })
+        let positions = Dictionary(
+            uniqueKeysWithValues: account.positions().map { ($0.contract.conId, $0.position?.doubleValue ?? 0) })
         #expect(positions == [put(590).1: -2, put(585).1: 2])
-        let cash = try #require(Double(account.accountValues(at: open).first { $0.tag == "TotalCashValue" }?.value ?? ""))
+        let cash = try #require(
+            Double(account.accountValues(at: open).first { $0.tag == "TotalCashValue" }?.value ?? ""))
         #expect(abs(cash - (100_000 + credit * 100 * 2 - 2.6)) < 0.01)
     }
 
     @Test func limitThatDoesNotCrossWorksUntilTheMarketMoves() throws {
         let account = PaperAccount(accounts: ["DU1"], market: market)
         let credit = try naturalCredit(at: open)
-        let events = account.place(orderId: 1, clientId: 1, contract: creditSpread(), order: order("BUY", 1, limit: -(credit + 2)), at: open)
+        let events = account.place(
+            orderId: 1, clientId: 1, contract: creditSpread(), order: order("BUY", 1, limit: -(credit + 2)), at: open)
         #expect(statuses(events) == ["PreSubmitted", "Submitted"])
         #expect(account.tick(at: open.addingTimeInterval(60)).isEmpty)
         #expect(account.openOrders().count == 1)
@@ -76,7 +84,8 @@ import TWSWire
     @Test func noFillsOutsideRegularHours() throws {
         let account = PaperAccount(accounts: ["DU1"], market: market)
         let evening = open.addingTimeInterval(8 * 3600)
-        let events = account.place(orderId: 1, clientId: 1, contract: put(590).0, order: order("BUY", 1, limit: nil), at: evening)
+        let events = account.place(
+            orderId: 1, clientId: 1, contract: put(590).0, order: order("BUY", 1, limit: nil), at: evening)
         #expect(statuses(events) == ["PreSubmitted", "Submitted"])
         let nextMorning = open.addingTimeInterval(86_400)
         #expect(statuses(account.tick(at: nextMorning)).last == "Filled")
@@ -85,7 +94,8 @@ import TWSWire
     @Test func duplicateAndUnknownIds() {
         let account = PaperAccount(accounts: ["DU1"], market: market)
         _ = account.place(orderId: 5, clientId: 1, contract: put(590).0, order: order("BUY", 1, limit: 0.01), at: open)
-        let again = account.place(orderId: 4, clientId: 1, contract: put(590).0, order: order("BUY", 1, limit: 0.01), at: open)
+        let again = account.place(
+            orderId: 4, clientId: 1, contract: put(590).0, order: order("BUY", 1, limit: 0.01), at: open)
         // IB refuses reused ids only; an unused lower id is a new order.
         #expect(statuses(again).first == "PreSubmitted")
         let cancelUnknown = account.cancel(orderId: 77, at: open)
@@ -95,13 +105,17 @@ import TWSWire
     @Test func reusingAFilledOrdersIdIsRejected() {
         let account = PaperAccount(accounts: ["DU1"], market: market)
         _ = account.place(orderId: 1, clientId: 1, contract: put(590).0, order: order("BUY", 1, limit: nil), at: open)
-        let reuse = account.place(orderId: 1, clientId: 1, contract: put(590).0, order: order("BUY", 1, limit: nil), at: open)
+        let reuse = account.place(
+            orderId: 1, clientId: 1, contract: put(590).0, order: order("BUY", 1, limit: nil), at: open)
         #expect(reuse == [.error(orderId: 1, code: 103, message: "Duplicate order id")])
     }
 
     @Test func globalCancelCancelsEverything() {
         let account = PaperAccount(accounts: ["DU1"], market: market)
-        for id in 1...3 { _ = account.place(orderId: id, clientId: 1, contract: put(590).0, order: order("BUY", 1, limit: 0.01), at: open) }
+        for id in 1...3 {
+            _ = account.place(
+                orderId: id, clientId: 1, contract: put(590).0, order: order("BUY", 1, limit: 0.01), at: open)
+        }
         #expect(statuses(account.cancelAll(at: open)) == ["Cancelled", "Cancelled", "Cancelled"])
         #expect(account.completedOrders().count == 3)
     }
@@ -110,7 +124,8 @@ import TWSWire
         let account = PaperAccount(accounts: ["DU1"], market: market)
         _ = account.place(orderId: 1, clientId: 1, contract: put(590).0, order: order("BUY", 1, limit: nil), at: open)
         let later = open.addingTimeInterval(3600)
-        let close = account.place(orderId: 2, clientId: 1, contract: put(590).0, order: order("SELL", 1, limit: nil), at: later)
+        let close = account.place(
+            orderId: 2, clientId: 1, contract: put(590).0, order: order("SELL", 1, limit: nil), at: later)
         #expect(statuses(close).last == "Filled")
         #expect(account.positions().isEmpty)
         let first = try #require(account.executions().first?.0.execution.price)
@@ -122,7 +137,8 @@ import TWSWire
     @Test func stuckOrdersStayPreSubmitted() {
         let account = PaperAccount(accounts: ["DU1"], market: market)
         account.stickInPreSubmitted(nil)
-        let events = account.place(orderId: 1, clientId: 1, contract: put(590).0, order: order("BUY", 1, limit: nil), at: open)
+        let events = account.place(
+            orderId: 1, clientId: 1, contract: put(590).0, order: order("BUY", 1, limit: nil), at: open)
         #expect(statuses(events) == ["PreSubmitted"])
         #expect(account.tick(at: open.addingTimeInterval(600)).isEmpty)
     }
@@ -131,13 +147,15 @@ import TWSWire
         let account = PaperAccount(accounts: ["DU1"], market: market)
         var stop = order("BUY", 1, limit: 1)
         stop.orderType = "STP"
-        #expect(account.place(orderId: 1, clientId: 1, contract: put(590).0, order: stop, at: open).contains {
-            if case .error(_, 201, _) = $0 { true } else { false }
-        })
+        #expect(
+            account.place(orderId: 1, clientId: 1, contract: put(590).0, order: stop, at: open).contains {
+                if case .error(_, 201, _) = $0 { true } else { false }
+            })
         var foreign = order("BUY", 1, limit: 1)
         foreign.account = "U999"
-        #expect(account.place(orderId: 2, clientId: 1, contract: put(590).0, order: foreign, at: open).contains {
-            if case .error(_, 201, _) = $0 { true } else { false }
-        })
+        #expect(
+            account.place(orderId: 2, clientId: 1, contract: put(590).0, order: foreign, at: open).contains {
+                if case .error(_, 201, _) = $0 { true } else { false }
+            })
     }
 }

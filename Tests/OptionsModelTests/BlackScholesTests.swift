@@ -22,8 +22,10 @@ import Testing
 
     @Test func putCallParityWithDividends() {
         for k in stride(from: 80.0, through: 120, by: 5) {
-            let c = BlackScholes.evaluate(right: .call, spot: 100, strike: k, time: 0.25, rate: 0.04, dividendYield: 0.013, volatility: 0.22)
-            let p = BlackScholes.evaluate(right: .put, spot: 100, strike: k, time: 0.25, rate: 0.04, dividendYield: 0.013, volatility: 0.22)
+            let c = BlackScholes.evaluate(
+                right: .call, spot: 100, strike: k, time: 0.25, rate: 0.04, dividendYield: 0.013, volatility: 0.22)
+            let p = BlackScholes.evaluate(
+                right: .put, spot: 100, strike: k, time: 0.25, rate: 0.04, dividendYield: 0.013, volatility: 0.22)
             let parity = 100 * exp(-0.013 * 0.25) - k * exp(-0.04 * 0.25)
             #expect(abs((c.price - p.price) - parity) < 1e-10)
             #expect(abs((c.delta - p.delta) - exp(-0.013 * 0.25)) < 1e-12)
@@ -34,11 +36,16 @@ import Testing
         for sigma in [0.08, 0.15, 0.3, 0.75, 1.5] {
             for k in [70.0, 100, 130] {
                 for right in OptionRight.allCases {
-                    let price = BlackScholes.evaluate(right: right, spot: 100, strike: k, time: 0.2, rate: 0.04, volatility: sigma).price
+                    let price = BlackScholes.evaluate(
+                        right: right, spot: 100, strike: k, time: 0.2, rate: 0.04, volatility: sigma
+                    ).price
                     // With (almost) no time value the price carries no information about volatility.
-                    let intrinsic = right == .call ? max(0, 100 - k * exp(-0.04 * 0.2)) : max(0, k * exp(-0.04 * 0.2) - 100)
+                    let intrinsic =
+                        right == .call ? max(0, 100 - k * exp(-0.04 * 0.2)) : max(0, k * exp(-0.04 * 0.2) - 100)
                     guard price - intrinsic > 0.01 else { continue }
-                    let iv = try #require(BlackScholes.impliedVolatility(price: price, right: right, spot: 100, strike: k, time: 0.2, rate: 0.04))
+                    let iv = try #require(
+                        BlackScholes.impliedVolatility(
+                            price: price, right: right, spot: 100, strike: k, time: 0.2, rate: 0.04))
                     #expect(abs(iv - sigma) < 1e-6, "\(right) K=\(k) sigma=\(sigma)")
                 }
             }
@@ -46,9 +53,14 @@ import Testing
     }
 
     @Test func noImpliedVolatilityBelowIntrinsicOrAboveTheBound() {
-        #expect(BlackScholes.impliedVolatility(price: 5, right: .call, spot: 110, strike: 100, time: 0.5, rate: 0.05) == nil)
-        #expect(BlackScholes.impliedVolatility(price: 120, right: .call, spot: 110, strike: 100, time: 0.5, rate: 0.05) == nil)
-        #expect(BlackScholes.impliedVolatility(price: 1, right: .put, spot: 100, strike: 100, time: 0, rate: 0.05) == nil)
+        #expect(
+            BlackScholes.impliedVolatility(price: 5, right: .call, spot: 110, strike: 100, time: 0.5, rate: 0.05) == nil
+        )
+        #expect(
+            BlackScholes.impliedVolatility(price: 120, right: .call, spot: 110, strike: 100, time: 0.5, rate: 0.05)
+                == nil)
+        #expect(
+            BlackScholes.impliedVolatility(price: 1, right: .put, spot: 100, strike: 100, time: 0, rate: 0.05) == nil)
     }
 
     @Test func expiredOptionsAreIntrinsic() {

@@ -36,8 +36,10 @@ import Testing
     let cal = MarketCalendar()
 
     @Test func knownHolidays2026() {
-        let holidays = ["20260101", "20260119", "20260216", "20260403", "20260525", "20260619", "20260703",
-                        "20260907", "20261126", "20261225"]
+        let holidays = [
+            "20260101", "20260119", "20260216", "20260403", "20260525", "20260619", "20260703",
+            "20260907", "20261126", "20261225",
+        ]
         for h in holidays { #expect(cal.isHoliday(Expiry(h)!), "\(h)") }
         #expect(!cal.isTradingDay(Expiry("20261121")!))  // Saturday
         #expect(cal.isTradingDay(Expiry("20261123")!))

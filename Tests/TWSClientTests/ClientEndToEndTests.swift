@@ -1,9 +1,9 @@
 import Foundation
 import GatewaySimulator
 import OptionsModel
-import Testing
-import TestSupport
 import TWSWire
+import TestSupport
+import Testing
 
 @testable import TWSClient
 
@@ -33,7 +33,9 @@ import TWSWire
             #expect(details.map(\.contract.conId) == [756_733])
             let rows = try await client.secDefOptParams(symbol: "SPY", conId: 756_733)
             #expect(rows.contains { $0.exchange == "SMART" && $0.tradingClass == "SPY" && $0.expirations.count > 10 })
-            let options = try await client.contractDetails(TWSContract(symbol: "SPY", secType: "OPT", lastTradeDateOrContractMonth: "20260417", strike: 600, right: "C"))
+            let options = try await client.contractDetails(
+                TWSContract(
+                    symbol: "SPY", secType: "OPT", lastTradeDateOrContractMonth: "20260417", strike: 600, right: "C"))
             #expect(options.count == 1 && options[0].contract.localSymbol == "SPY   260417C00600000")
         }
     }
@@ -65,7 +67,8 @@ import TWSWire
     @Test func withheldGreeksAreReportedMissing() async throws {
         try await withClient { client, sim in
             sim.inject(.withholdGreeks(symbol: nil))
-            let snap = try await client.snapshot(spyOption(600, "P"), greeksGrace: .milliseconds(200), expected: [.bid, .ask, .greeks])
+            let snap = try await client.snapshot(
+                spyOption(600, "P"), greeksGrace: .milliseconds(200), expected: [.bid, .ask, .greeks])
             #expect(snap.missing == [.greeks])
             #expect(snap.modelGreeks == nil && snap.bid != nil)
         }
@@ -74,7 +77,8 @@ import TWSWire
     @Test func snapshotTimesOutWhenTheGatewayIsSilent() async throws {
         try await withClient { client, sim in
             sim.inject(.silenceAfterHandshake)
-            let snap = try await client.snapshot(spyOption(600, "C"), timeout: .milliseconds(300), expected: [.bid, .ask])
+            let snap = try await client.snapshot(
+                spyOption(600, "C"), timeout: .milliseconds(300), expected: [.bid, .ask])
             #expect(snap.timedOut && snap.missing == [.bid, .ask])
             #expect(client.linesInUse == 0)
         }
@@ -107,7 +111,8 @@ import TWSWire
     }
 
     @Test func delayedDataIsMarkedDelayed() async throws {
-        try await withClient(simulator: { $0.marketData = .delayed }, client: { $0.marketDataType = .delayed }) { client, _ in
+        try await withClient(simulator: { $0.marketData = .delayed }, client: { $0.marketDataType = .delayed }) {
+            client, _ in
             let snap = try await client.snapshot(spyOption(600, "C"), expected: [.bid, .greeks])
             #expect(snap.delayed && snap.marketDataType == 3)
             #expect(snap.bid != nil && snap.modelGreeks?.tickType == 83)
@@ -127,9 +132,14 @@ import TWSWire
 
     @Test func placeOrderFillsWithExecutionsAndCommissions() async throws {
         try await withClient { client, _ in
-            let legs = try await [client.contractDetails(spyOption(590, "P")), client.contractDetails(spyOption(585, "P"))].map { $0[0].contract.conId }
+            let legs = try await [
+                client.contractDetails(spyOption(590, "P")), client.contractDetails(spyOption(585, "P")),
+            ].map { $0[0].contract.conId }
             var combo = TWSContract(symbol: "SPY", secType: "BAG", exchange: "SMART", currency: "USD")
-            combo.comboLegs = [TWSComboLeg(conId: legs[0], ratio: 1, action: "SELL"), TWSComboLeg(conId: legs[1], ratio: 1, action: "BUY")]
+            combo.comboLegs = [
+                TWSComboLeg(conId: legs[0], ratio: 1, action: "SELL"),
+                TWSComboLeg(conId: legs[1], ratio: 1, action: "BUY"),
+            ]
             var order = TWSOrder()
             order.action = "BUY"
             order.totalQuantity = 1
@@ -152,7 +162,9 @@ import TWSWire
             #expect(statuses.first == "PreSubmitted" && statuses.last == "Filled")
             #expect(executions == 2 && commissions == 2)
             let reports = try await client.executions()
-            #expect(reports.count == 2 && reports.allSatisfy { $0.commission != nil && $0.details.execution.orderRef == "client-test-1" })
+            #expect(
+                reports.count == 2
+                    && reports.allSatisfy { $0.commission != nil && $0.details.execution.orderRef == "client-test-1" })
             let positions = try await client.positions()
             #expect(Set(positions.map { $0.position?.doubleValue ?? 0 }) == [-1, 1])
         }

@@ -3,9 +3,9 @@ import GatewaySimulator
 import Logging
 import NIOCore
 import NIOPosix
-import Testing
-import TestSupport
 import TWSWire
+import TestSupport
+import Testing
 
 @testable import TWSClient
 
@@ -17,7 +17,9 @@ final class EventLog: Sendable {
         Task { for await e in client.events { events.withLock { $0.append(e) } } }
     }
 
-    func wait(timeout: Duration = .seconds(10), _ predicate: @Sendable ([TWSClientEvent]) -> Bool) async -> [TWSClientEvent] {
+    func wait(timeout: Duration = .seconds(10), _ predicate: @Sendable ([TWSClientEvent]) -> Bool) async
+        -> [TWSClientEvent]
+    {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let snapshot = events.withLock { $0 }
@@ -34,7 +36,9 @@ func isConnected(_ e: TWSClientEvent) -> Bool { if case .connected = e { true } 
 
 /// True once a connect followed a disconnect.
 func reconnected(_ events: [TWSClientEvent]) -> Bool {
-    guard let lost = events.firstIndex(where: { if case .disconnected = $0 { true } else { false } }) else { return false }
+    guard let lost = events.firstIndex(where: { if case .disconnected = $0 { true } else { false } }) else {
+        return false
+    }
     return events[lost...].contains(where: isConnected)
 }
 
@@ -76,7 +80,9 @@ func reconnected(_ events: [TWSClientEvent]) -> Bool {
             var iterator = stream.makeAsyncIterator()
             _ = try await iterator.next()
             sim.inject(.connectivityLost(dataLost: true, seconds: 0.2))
-            let events = await log.wait { $0.contains(.connectivityRestored(dataLost: true)) && $0.contains(.subscriptionsRestored(count: 1)) }
+            let events = await log.wait {
+                $0.contains(.connectivityRestored(dataLost: true)) && $0.contains(.subscriptionsRestored(count: 1))
+            }
             #expect(events.contains(.connectivityLost))
             #expect(events.contains(.subscriptionsRestored(count: 1)))
             // Ticks flow again on the re-sent subscription.
@@ -116,10 +122,12 @@ func reconnected(_ events: [TWSClientEvent]) -> Bool {
 
     @Test func farmStatusIsKept() async throws {
         try await withClient { client, sim in
-            #expect(client.status.farms["usfarm"] == true)
             let log = EventLog()
             let watcher = log.watch(client)
             defer { watcher.cancel() }
+            // The farm notices follow the handshake; the event stream keeps them.
+            _ = await log.wait { $0.contains(.farm(name: "usfarm", ok: true, code: 2104)) }
+            #expect(client.status.farms["usfarm"] == true)
             sim.inject(.farmOutage(code: 2103, seconds: 30))
             _ = await log.wait { $0.contains(.farm(name: "usfarm", ok: false, code: 2103)) }
             #expect(client.status.farms["usfarm"] == false)
@@ -127,13 +135,15 @@ func reconnected(_ events: [TWSClientEvent]) -> Bool {
     }
 
     @Test func floodingNeverTripsTheGatewaysLimits() async throws {
-        try await withClient(simulator: { $0.maxMarketDataLines = 5 }, client: { $0.maxMarketDataLines = 5 }) { client, sim in
+        try await withClient(simulator: { $0.maxMarketDataLines = 5 }, client: { $0.maxMarketDataLines = 5 }) {
+            client, sim in
             // 150 requests at once: pacing keeps us under 50/s, the line budget under 5 lines.
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for i in 0..<150 {
                     group.addTask {
                         if i % 3 == 0 {
-                            _ = try await client.snapshot(spyOption(590 + Double(i % 20), i % 2 == 0 ? "C" : "P"), expected: [.bid])
+                            _ = try await client.snapshot(
+                                spyOption(590 + Double(i % 20), i % 2 == 0 ? "C" : "P"), expected: [.bid])
                         } else {
                             _ = try await client.currentTime()
                         }
@@ -152,7 +162,8 @@ func reconnected(_ events: [TWSClientEvent]) -> Bool {
     @Test func historicalRequestsArePacedNotRefused() async throws {
         try await withClient { client, sim in
             async let a = client.historicalBars(spyStock(), duration: "30 D")
-            async let b = client.historicalBars(TWSContract(symbol: "QQQ", secType: "STK", exchange: "SMART", currency: "USD"), duration: "30 D")
+            async let b = client.historicalBars(
+                TWSContract(symbol: "QQQ", secType: "STK", exchange: "SMART", currency: "USD"), duration: "30 D")
             let (first, second) = try await (a, b)
             #expect(first.count == 30 && second.count == 30)
             #expect(!sim.errorCodesSent.contains(162))
@@ -161,7 +172,9 @@ func reconnected(_ events: [TWSClientEvent]) -> Bool {
 
     @Test func refusedConnectionIsAClearError() async throws {
         // Bind and close to get a port nothing listens on.
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(
+            host: "127.0.0.1", port: 0
+        ).get()
         let port = channel.localAddress?.port ?? 1
         try await channel.close()
         var config = TWSClientConfiguration()
@@ -178,7 +191,9 @@ func reconnected(_ events: [TWSClientEvent]) -> Bool {
 
     @Test func handshakeTimeoutAgainstASilentServer() async throws {
         // A TCP server that never speaks TWS: the edge of the world, faked as simply as possible.
-        let silent = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        let silent = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(
+            host: "127.0.0.1", port: 0
+        ).get()
         defer { silent.close(promise: nil) }
         var config = TWSClientConfiguration()
         config.port = silent.localAddress?.port ?? 1
@@ -214,7 +229,13 @@ func reconnected(_ events: [TWSClientEvent]) -> Bool {
             config.maxServerVersion = 178
             var machine = TWSConnectionStateMachine(maxServerVersion: 178)
             _ = machine.connected()
-            #expect(machine.serverHelloReceived(TWSServerHello(serverVersion: 150, connectionTime: "x")) == .fail(code: .serverVersionUnsupported, message: "the gateway negotiated version 150; this client speaks 157...178. Upgrade IB Gateway/TWS if it is older."))
+            #expect(
+                machine.serverHelloReceived(TWSServerHello(serverVersion: 150, connectionTime: "x"))
+                    == .fail(
+                        code: .serverVersionUnsupported,
+                        message:
+                            "the gateway negotiated version 150; this client speaks 157...178. Upgrade IB Gateway/TWS if it is older."
+                    ))
             // 157 itself is still spoken.
             let client = TWSClient(configuration: config)
             await withThrowingTaskGroup(of: Void.self) { group in
@@ -227,7 +248,9 @@ func reconnected(_ events: [TWSClientEvent]) -> Bool {
     }
 
     @Test func wireCaptureDecodesBack() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("capture-\(UInt32.random(in: 0...UInt32.max))").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "capture-\(UInt32.random(in: 0...UInt32.max))"
+        ).path
         try await withClient(client: { $0.captureFile = path }) { client, _ in
             _ = try await client.contractDetails(spyStock())
             _ = try await client.currentTime()
@@ -251,10 +274,16 @@ func reconnected(_ events: [TWSClientEvent]) -> Bool {
     @Test func handshakeTranscript() {
         var m = TWSConnectionStateMachine(maxServerVersion: 178)
         #expect(m.connected() == .sendHello(TWSClientHello(minVersion: 157, maxVersion: 178)))
-        #expect(m.serverHelloReceived(TWSServerHello(serverVersion: 176, connectionTime: "t")) == .sendStartAPI(serverVersion: 176))
+        #expect(
+            m.serverHelloReceived(TWSServerHello(serverVersion: 176, connectionTime: "t"))
+                == .sendStartAPI(serverVersion: 176))
         #expect(m.messageReceived(.nextValidId(TWSNextValidId(orderId: 5)), clientId: 1) == .none)
         let ready = m.messageReceived(.managedAccounts(TWSManagedAccounts(accounts: ["DU1", "DU2"])), clientId: 1)
-        #expect(ready == .ready(TWSConnectionInfo(serverVersion: 176, connectionTime: "t", accounts: ["DU1", "DU2"], nextOrderId: 5)))
+        #expect(
+            ready
+                == .ready(
+                    TWSConnectionInfo(
+                        serverVersion: 176, connectionTime: "t", accounts: ["DU1", "DU2"], nextOrderId: 5)))
         #expect(m.closed() == .fail(code: .disconnected, message: "the gateway closed the connection"))
     }
 
@@ -262,7 +291,10 @@ func reconnected(_ events: [TWSClientEvent]) -> Bool {
         var m = TWSConnectionStateMachine(maxServerVersion: 178)
         _ = m.connected()
         _ = m.serverHelloReceived(TWSServerHello(serverVersion: 178, connectionTime: "t"))
-        guard case .fail(.clientIdInUse, _) = m.messageReceived(.error(TWSErrorMessage(reqId: -1, errorCode: 326, errorString: "in use")), clientId: 3) else {
+        guard
+            case .fail(.clientIdInUse, _) = m.messageReceived(
+                .error(TWSErrorMessage(reqId: -1, errorCode: 326, errorString: "in use")), clientId: 3)
+        else {
             Issue.record("326 did not fail the handshake")
             return
         }
@@ -276,9 +308,15 @@ func reconnected(_ events: [TWSClientEvent]) -> Bool {
     }
 
     @Test func paperAccounts() {
-        #expect(TWSConnectionInfo(serverVersion: 178, connectionTime: "", accounts: ["DU1", "DF2"], nextOrderId: 1).allAccountsArePaper)
-        #expect(!TWSConnectionInfo(serverVersion: 178, connectionTime: "", accounts: ["DU1", "U2"], nextOrderId: 1).allAccountsArePaper)
-        #expect(!TWSConnectionInfo(serverVersion: 178, connectionTime: "", accounts: [], nextOrderId: 1).allAccountsArePaper)
+        #expect(
+            TWSConnectionInfo(serverVersion: 178, connectionTime: "", accounts: ["DU1", "DF2"], nextOrderId: 1)
+                .allAccountsArePaper)
+        #expect(
+            !TWSConnectionInfo(serverVersion: 178, connectionTime: "", accounts: ["DU1", "U2"], nextOrderId: 1)
+                .allAccountsArePaper)
+        #expect(
+            !TWSConnectionInfo(serverVersion: 178, connectionTime: "", accounts: [], nextOrderId: 1).allAccountsArePaper
+        )
     }
 
     @Test func backoffGrowsAndIsBounded() {

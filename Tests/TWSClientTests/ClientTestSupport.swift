@@ -1,9 +1,9 @@
 import Foundation
 import GatewaySimulator
 import Logging
-import TestSupport
 import TWSClient
 import TWSWire
+import TestSupport
 
 /// Runs a client against a fresh simulator for the duration of `body`.
 func withClient<R: Sendable>(
@@ -19,7 +19,8 @@ func withClient<R: Sendable>(
         config.reconnectInitialBackoff = .milliseconds(100)
         config.reconnectMaxBackoff = .milliseconds(400)
         configureClient(&config)
-        let client = TWSClient(configuration: config, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let client = TWSClient(
+            configuration: config, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         return try await withThrowingTaskGroup(of: R?.self) { group in
             group.addTask {
                 try? await client.run()
@@ -37,5 +38,7 @@ func withClient<R: Sendable>(
 func spyStock() -> TWSContract { TWSContract(symbol: "SPY", secType: "STK", exchange: "SMART", currency: "USD") }
 
 func spyOption(_ strike: Double, _ right: String, expiry: String = "20260417") -> TWSContract {
-    TWSContract(symbol: "SPY", secType: "OPT", lastTradeDateOrContractMonth: expiry, strike: strike, right: right, multiplier: "100")
+    TWSContract(
+        symbol: "SPY", secType: "OPT", lastTradeDateOrContractMonth: expiry, strike: strike, right: right,
+        multiplier: "100")
 }

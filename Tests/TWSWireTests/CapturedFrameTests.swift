@@ -49,7 +49,8 @@ import Testing
 
     @Test func typedValuesOfATick() throws {
         let frame = try #require(CapturedFrame.all.first { $0.name == "tickOptionComputation_calc_option_price" })
-        guard case .tickOptionComputation(let t) = try TWSServerMessage.decode(payload: frame.buffer, serverVersion: 200)
+        guard
+            case .tickOptionComputation(let t) = try TWSServerMessage.decode(payload: frame.buffer, serverVersion: 200)
         else {
             Issue.record("wrong message")
             return

@@ -96,7 +96,9 @@ enum OfficialComparison {
             }
         case .object(let object):
             guard case .object? = actual else {
-                if actual == nil || actual == .null, object.values.allSatisfy({ if case .null = $0 { true } else { false } }) {
+                if actual == nil || actual == .null,
+                    object.values.allSatisfy({ if case .null = $0 { true } else { false } })
+                {
                     return nil
                 }
                 return "\(path): expected object, got \(String(describing: actual))"

@@ -15,7 +15,10 @@ import Testing
 
     @Test func decoderHandlesAnyChunking() throws {
         // NIO's verifier feeds the bytes one at a time and in batches and checks every output.
-        let payloads = ["9\u{0}1\u{0}1\u{0}", "15\u{0}1\u{0}DU1234567\u{0}", "1\u{0}6\u{0}1001\u{0}68\u{0}255.45\u{0}200\u{0}0\u{0}"]
+        let payloads = [
+            "9\u{0}1\u{0}1\u{0}", "15\u{0}1\u{0}DU1234567\u{0}",
+            "1\u{0}6\u{0}1001\u{0}68\u{0}255.45\u{0}200\u{0}0\u{0}",
+        ]
         let pairs = payloads.map { (Self.frame($0), [ByteBuffer(string: $0)]) }
         try ByteToMessageDecoderVerifier.verifyDecoder(inputOutputPairs: pairs) { StreamingFrames() }
     }
@@ -76,7 +79,9 @@ struct StreamingFrames: ByteToMessageDecoder {
         return .continue
     }
 
-    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws
+        -> DecodingState
+    {
         try decode(context: context, buffer: &buffer)
     }
 }
@@ -93,13 +98,18 @@ struct StreamingFrames: ByteToMessageDecoder {
             var bytes = frames[i % frames.count]
             switch Int.random(in: 0..<5, using: &rng) {
             case 0:
-                if !bytes.isEmpty { bytes[Int.random(in: 0..<bytes.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng) }
+                if !bytes.isEmpty {
+                    bytes[Int.random(in: 0..<bytes.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng)
+                }
             case 1: bytes = Array(bytes.prefix(Int.random(in: 0...bytes.count, using: &rng)))
             case 2:
                 if !bytes.isEmpty { bytes.insert(0, at: Int.random(in: 0..<bytes.count, using: &rng)) }
             case 3:
-                if let nul = bytes.indices.filter({ bytes[$0] == 0 }).randomElement(using: &rng) { bytes.remove(at: nul) }
-            default: bytes = (0..<Int.random(in: 0...64, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+                if let nul = bytes.indices.filter({ bytes[$0] == 0 }).randomElement(using: &rng) {
+                    bytes.remove(at: nul)
+                }
+            default:
+                bytes = (0..<Int.random(in: 0...64, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
             }
             let version = [157, 178, 200].randomElement(using: &rng)!
             if (try? TWSServerMessage.decode(payload: ByteBuffer(bytes: bytes), serverVersion: version)) != nil {
@@ -117,7 +127,8 @@ struct StreamingFrames: ByteToMessageDecoder {
         var rng = SeededRandom(seed: 7)
         for _ in 0..<2_000 {
             var decoder = TWSFrameDecoder()
-            var buffer = ByteBuffer(bytes: (0..<Int.random(in: 0...512, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) })
+            var buffer = ByteBuffer(
+                bytes: (0..<Int.random(in: 0...512, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) })
             while true {
                 guard let frame = try? decoder.decode(buffer: &buffer) else { break }
                 #expect(frame.readableBytes <= TWSFraming.maxFrameLength)
@@ -215,12 +226,14 @@ struct StreamingFrames: ByteToMessageDecoder {
     @Test func javaDoubles() {
         let cases: [(Double, String)] = [
             (255.45, "255.45"), (0, "0.0"), (100, "100.0"), (1e7, "1.0E7"), (12_345_678.9, "1.23456789E7"),
-            (0.0001, "1.0E-4"), (0.001, "0.001"), (-2, "-2.0"), (Double.greatestFiniteMagnitude, "1.7976931348623157E308"),
+            (0.0001, "1.0E-4"), (0.001, "0.001"), (-2, "-2.0"),
+            (Double.greatestFiniteMagnitude, "1.7976931348623157E308"),
         ]
         for (value, text) in cases {
             #expect(TWSNumberFormatting.double(value, dialect: .server) == text)
         }
-        #expect(TWSNumberFormatting.double(Double.greatestFiniteMagnitude, dialect: .client) == "1.7976931348623157e+308")
+        #expect(
+            TWSNumberFormatting.double(Double.greatestFiniteMagnitude, dialect: .client) == "1.7976931348623157e+308")
         #expect(TWSNumberFormatting.double(590, dialect: .client) == "590.0")
     }
 

@@ -48,7 +48,9 @@ struct RandomFillCoder: TWSCoder {
     }
 
     mutating func int(_ value: inout Int, _ name: StaticString) throws {
-        value = name.description == "condType" ? [1, 3, 4, 5, 6, 7].randomElement(using: &rng)! : Int.random(in: -5...100_000, using: &rng)
+        value =
+            name.description == "condType"
+            ? [1, 3, 4, 5, 6, 7].randomElement(using: &rng)! : Int.random(in: -5...100_000, using: &rng)
     }
 
     mutating func int(_ value: inout Int?, _ name: StaticString, unset: TWSUnset) throws {
@@ -73,8 +75,12 @@ struct RandomFillCoder: TWSCoder {
     }
 
     mutating func decimal(_ value: inout TWSDecimal?, _ name: StaticString) throws {
-        value = Bool.random(using: &rng)
-            ? nil : TWSDecimal(mantissa: Int64.random(in: -1_000_000...1_000_000, using: &rng), scale: Int8.random(in: 0...4, using: &rng))
+        value =
+            Bool.random(using: &rng)
+            ? nil
+            : TWSDecimal(
+                mantissa: Int64.random(in: -1_000_000...1_000_000, using: &rng),
+                scale: Int8.random(in: 0...4, using: &rng))
     }
 
     mutating func placeholder(_ text: StaticString, _ name: StaticString) throws {}

@@ -76,7 +76,8 @@ import Testing
             "REQ_MANAGED_ACCTS": .reqManagedAccts,
             "REQ_MARKET_DATA_TYPE": .reqMarketDataType(TWSReqMarketDataType(marketDataType: 3)),
             "REQ_SEC_DEF_OPT_PARAMS": .reqSecDefOptParams(
-                TWSReqSecDefOptParams(reqId: 11, underlyingSymbol: "SPY", underlyingSecType: "STK", underlyingConId: 756_733)),
+                TWSReqSecDefOptParams(
+                    reqId: 11, underlyingSymbol: "SPY", underlyingSecType: "STK", underlyingConId: 756_733)),
             "REQ_CONTRACT_DATA": .reqContractDetails(TWSReqContractDetails(reqId: 12, contract: option)),
             "REQ_MKT_DATA (snapshot)": .reqMktData(TWSReqMktData(reqId: 13, contract: option, snapshot: true)),
             "REQ_MKT_DATA (stream, generic 100,101,104,106)": .reqMktData(
@@ -106,7 +107,8 @@ import Testing
         for (label, request) in ours {
             let expected = try #require(official[label], "\(label) missing from the fields file")
             let bytes = Array(try request.encoded(serverVersion: version).readableBytesView)
-            #expect(bytes == expected, "\(label) at \(version): \(String(decoding: bytes, as: UTF8.self).debugDescription)")
+            #expect(
+                bytes == expected, "\(label) at \(version): \(String(decoding: bytes, as: UTF8.self).debugDescription)")
         }
     }
 

@@ -5,7 +5,9 @@ import Testing
 
 /// Random valid messages of every type survive encode -> frame -> decode at every version gate.
 @Suite struct RoundTripPropertyTests {
-    static let versions = [157, 163, 164, 170, 176, 177, 178, 182, 183, 186, 187, 189, 190, 192, 193, 194, 195, 196, 198, 199, 200]
+    static let versions = [
+        157, 163, 164, 170, 176, 177, 178, 182, 183, 186, 187, 189, 190, 192, 193, 194, 195, 196, 198, 199, 200,
+    ]
 
     typealias ServerMaker = @Sendable (UInt64, Int) throws -> TWSServerMessage
     typealias RequestMaker = @Sendable (UInt64, Int) throws -> TWSRequest
@@ -45,8 +47,14 @@ import Testing
         ("accountSummaryEnd", { .accountSummaryEnd(try fill(TWSRequestEnd.self, $0, $1)) }),
         ("accountUpdateMulti", { .accountUpdateMulti(try fill(TWSAccountUpdateMulti.self, $0, $1)) }),
         ("accountUpdateMultiEnd", { .accountUpdateMultiEnd(try fill(TWSRequestEnd.self, $0, $1)) }),
-        ("secDefOptParams", { .securityDefinitionOptionParameter(try fill(TWSSecurityDefinitionOptionParameter.self, $0, $1)) }),
-        ("secDefOptParamsEnd", { .securityDefinitionOptionParameterEnd(try fill(TWSSecurityDefinitionOptionParameterEnd.self, $0, $1)) }),
+        (
+            "secDefOptParams",
+            { .securityDefinitionOptionParameter(try fill(TWSSecurityDefinitionOptionParameter.self, $0, $1)) }
+        ),
+        (
+            "secDefOptParamsEnd",
+            { .securityDefinitionOptionParameterEnd(try fill(TWSSecurityDefinitionOptionParameterEnd.self, $0, $1)) }
+        ),
         ("tickReqParams", { .tickReqParams(try fill(TWSTickReqParams.self, $0, $1)) }),
         ("historicalDataUpdate", { .historicalDataUpdate(try fill(TWSHistoricalDataUpdate.self, $0, $1)) }),
         ("completedOrder", { .completedOrder(try fill(TWSCompletedOrder.self, $0, $1)) }),

@@ -62,14 +62,16 @@ final class PaperAccount: SimAccountPort, Sendable {
 
     // MARK: Orders
 
-    func place(orderId: Int, clientId: Int, contract: TWSContract, order: TWSOrder, at date: Date) -> [SimAccountEvent] {
+    func place(orderId: Int, clientId: Int, contract: TWSContract, order: TWSOrder, at date: Date) -> [SimAccountEvent]
+    {
         state.withLock { s -> [SimAccountEvent] in
             if var existing = s.orders[orderId] {
                 // A placeOrder with a live order's id modifies it (price, quantity).
                 existing.order.lmtPrice = order.lmtPrice
                 existing.order.totalQuantity = order.totalQuantity ?? existing.order.totalQuantity
                 s.orders[orderId] = existing
-                return [.openOrder(openOrder(existing)), .orderStatus(status(existing))] + fillIfCrossing(&s, orderId, at: date)
+                return [.openOrder(openOrder(existing)), .orderStatus(status(existing))]
+                    + fillIfCrossing(&s, orderId, at: date)
             }
             guard orderId >= s.nextOrderId || !s.usedIds.contains(orderId), !s.usedIds.contains(orderId) else {
                 return [.error(orderId: orderId, code: 103, message: "Duplicate order id")]
@@ -81,7 +83,8 @@ final class PaperAccount: SimAccountPort, Sendable {
             s.usedIds.insert(orderId)
             s.nextOrderId = max(s.nextOrderId, orderId + 1)
             var working = WorkingOrder(
-                orderId: orderId, clientId: clientId, permId: s.nextPermId, contract: contract, order: order, status: "PreSubmitted")
+                orderId: orderId, clientId: clientId, permId: s.nextPermId, contract: contract, order: order,
+                status: "PreSubmitted")
             working.order.orderId = orderId
             working.order.clientId = clientId
             working.order.permId = s.nextPermId
@@ -103,13 +106,20 @@ final class PaperAccount: SimAccountPort, Sendable {
     /// Why an order is refused (IB's 201 reasons), nil when acceptable.
     func reject(contract: TWSContract, order: TWSOrder) -> String? {
         guard order.action == "BUY" || order.action == "SELL" else { return "invalid action '\(order.action)'" }
-        guard let quantity = order.totalQuantity?.doubleValue, quantity > 0 else { return "order quantity must be positive" }
-        guard order.orderType == "LMT" || order.orderType == "MKT" else { return "order type \(order.orderType) is not simulated (LMT, MKT)" }
+        guard let quantity = order.totalQuantity?.doubleValue, quantity > 0 else {
+            return "order quantity must be positive"
+        }
+        guard order.orderType == "LMT" || order.orderType == "MKT" else {
+            return "order type \(order.orderType) is not simulated (LMT, MKT)"
+        }
         if order.orderType == "LMT" && order.lmtPrice == nil { return "limit price missing" }
-        if !order.account.isEmpty && !accounts.contains(order.account) { return "account \(order.account) is not managed by this login" }
+        if !order.account.isEmpty && !accounts.contains(order.account) {
+            return "account \(order.account) is not managed by this login"
+        }
         if contract.secType == "BAG" {
             guard !contract.comboLegs.isEmpty else { return "combo has no legs" }
-            for leg in contract.comboLegs where market.option(conId: leg.conId) == nil && leg.conId != market.profile(contract.symbol)?.conId {
+            for leg in contract.comboLegs
+            where market.option(conId: leg.conId) == nil && leg.conId != market.profile(contract.symbol)?.conId {
                 return "unknown combo leg conId \(leg.conId)"
             }
         } else if legs(of: contract).isEmpty {
@@ -121,11 +131,17 @@ final class PaperAccount: SimAccountPort, Sendable {
     func cancel(orderId: Int, at date: Date) -> [SimAccountEvent] {
         state.withLock { s in
             guard var working = s.orders.removeValue(forKey: orderId) else {
-                return [.error(orderId: orderId, code: 10147, message: "OrderId \(orderId) that needs to be cancelled is not found.")]
+                return [
+                    .error(
+                        orderId: orderId, code: 10147,
+                        message: "OrderId \(orderId) that needs to be cancelled is not found.")
+                ]
             }
             working.status = "Cancelled"
             s.completed.append(working)
-            return [.orderStatus(status(working)), .error(orderId: orderId, code: 202, message: "Order Canceled - reason:")]
+            return [
+                .orderStatus(status(working)), .error(orderId: orderId, code: 202, message: "Order Canceled - reason:"),
+            ]
         }
     }
 
@@ -151,11 +167,14 @@ final class PaperAccount: SimAccountPort, Sendable {
             }
         }
         if contract.conId > 0, let resolved = resolve(conId: contract.conId) { return [(contract.conId, resolved, 1)] }
-        if contract.secType == "OPT", let right = OptionRight(code: contract.right), let expiry = Expiry(contract.lastTradeDateOrContractMonth),
+        if contract.secType == "OPT", let right = OptionRight(code: contract.right),
+            let expiry = Expiry(contract.lastTradeDateOrContractMonth),
             let strike = contract.strike
         {
             let option = OptionContract(symbol: contract.symbol, expiry: expiry, strike: strike, right: right)
-            if let conId = market.optionConId(option), let resolved = resolve(conId: conId) { return [(conId, resolved, 1)] }
+            if let conId = market.optionConId(option), let resolved = resolve(conId: conId) {
+                return [(conId, resolved, 1)]
+            }
         }
         if contract.secType == "STK", let p = market.profile(contract.symbol), let resolved = resolve(conId: p.conId) {
             return [(p.conId, resolved, 1)]
@@ -212,12 +231,18 @@ final class PaperAccount: SimAccountPort, Sendable {
             let legQuantity = abs(leg.ratio) * quantity
             let signed = (leg.ratio > 0 ? 1 : -1) * side * legQuantity
             let multiplier = Double(leg.contract.multiplier) ?? 1
-            let legCommission = i == legFills.count - 1 ? commissionLeft : (Self.commissionPerContract * legQuantity).rounded(toPlaces: 2)
+            let legCommission =
+                i == legFills.count - 1
+                ? commissionLeft : (Self.commissionPerContract * legQuantity).rounded(toPlaces: 2)
             commissionLeft -= legCommission
-            let realized = apply(&s, conId: leg.conId, contract: leg.contract, quantity: signed, price: leg.price, multiplier: multiplier)
+            let realized = apply(
+                &s, conId: leg.conId, contract: leg.contract, quantity: signed, price: leg.price, multiplier: multiplier
+            )
             s.cash -= signed * leg.price * multiplier + legCommission
-            events.append(execution(&s, working, leg: leg.contract, conId: leg.conId, quantity: legQuantity,
-                bought: signed > 0, price: leg.price, commission: legCommission, realized: realized, at: date))
+            events.append(
+                execution(
+                    &s, working, leg: leg.contract, conId: leg.conId, quantity: legQuantity,
+                    bought: signed > 0, price: leg.price, commission: legCommission, realized: realized, at: date))
         }
         working.filled += quantity
         working.avgFillPrice = natural
@@ -230,7 +255,9 @@ final class PaperAccount: SimAccountPort, Sendable {
     }
 
     /// Moves a position; returns the realized P&L of any closing part.
-    func apply(_ s: inout State, conId: Int, contract: TWSContract, quantity: Double, price: Double, multiplier: Double) -> Double? {
+    func apply(_ s: inout State, conId: Int, contract: TWSContract, quantity: Double, price: Double, multiplier: Double)
+        -> Double?
+    {
         var h = s.holdings[conId] ?? Holding(contract: contract, quantity: 0, averageCost: 0)
         var realized: Double?
         if h.quantity == 0 || (h.quantity > 0) == (quantity > 0) {
@@ -255,7 +282,8 @@ final class PaperAccount: SimAccountPort, Sendable {
     }
 
     func execution(
-        _ s: inout State, _ working: WorkingOrder, leg: TWSContract, conId: Int, quantity: Double, bought: Bool, price: Double,
+        _ s: inout State, _ working: WorkingOrder, leg: TWSContract, conId: Int, quantity: Double, bought: Bool,
+        price: Double,
         commission: Double, realized: Double?, at date: Date
     ) -> SimAccountEvent {
         var details = TWSExecDetails()
@@ -288,13 +316,7 @@ final class PaperAccount: SimAccountPort, Sendable {
         return .execution(details, report)
     }
 
-    static func executionTime(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "America/New_York")
-        formatter.dateFormat = "yyyyMMdd HH:mm:ss"
-        return formatter.string(from: date) + " US/Eastern"
-    }
+    static func executionTime(_ date: Date) -> String { NewYorkTime.stamp(date) }
 
     func status(_ w: WorkingOrder, lastFill: Double = 0) -> TWSOrderStatus {
         var s = TWSOrderStatus()
@@ -392,12 +414,14 @@ final class PaperAccount: SimAccountPort, Sendable {
         let net = cash + value
         let unrealized = holdings.reduce(0.0) { total, item in
             let multiplier = Double(item.1.contract.multiplier) ?? 1
-            return total + mark(item.1, conId: item.0, at: date) * multiplier * item.1.quantity - item.1.averageCost * item.1.quantity
+            return total + mark(item.1, conId: item.0, at: date) * multiplier * item.1.quantity - item.1.averageCost
+                * item.1.quantity
         }
         let rows: [(String, Double)] = [
             ("NetLiquidation", net), ("TotalCashValue", cash), ("BuyingPower", max(0, (net - margin) * 4)),
             ("AvailableFunds", net - margin), ("ExcessLiquidity", net - margin), ("GrossPositionValue", gross),
-            ("MaintMarginReq", margin), ("InitMarginReq", margin), ("UnrealizedPnL", unrealized), ("RealizedPnL", realized),
+            ("MaintMarginReq", margin), ("InitMarginReq", margin), ("UnrealizedPnL", unrealized),
+            ("RealizedPnL", realized),
             ("EquityWithLoanValue", net),
         ]
         var out: [(String, String, String, String)] = []

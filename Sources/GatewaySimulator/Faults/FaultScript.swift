@@ -30,7 +30,8 @@ public enum FaultAction: Sendable, Equatable, Codable {
     case clear
 }
 
-/// A fault schedule: each step runs `afterSeconds` (real time) after a client connects.
+/// A fault schedule: each step runs `afterSeconds` (real time) after a client connects, or, when
+/// `afterMessages` is set, once the client has sent that many messages.
 ///
 /// JSON (YAML has the same shape):
 /// ```
@@ -41,10 +42,13 @@ public struct FaultScript: Sendable, Equatable, Codable {
     /// One timed step.
     public struct Step: Sendable, Equatable, Codable {
         public var afterSeconds: Double
+        /// Run when the client has sent this many messages (instead of after a time).
+        public var afterMessages: Int?
         public var action: FaultAction
 
-        public init(afterSeconds: Double, action: FaultAction) {
+        public init(afterSeconds: Double = 0, afterMessages: Int? = nil, action: FaultAction) {
             self.afterSeconds = afterSeconds
+            self.afterMessages = afterMessages
             self.action = action
         }
     }
@@ -55,8 +59,13 @@ public struct FaultScript: Sendable, Equatable, Codable {
         self.steps = steps
     }
 
-    /// Steps in time order.
-    public func timedSteps() -> [Step] { steps.sorted { $0.afterSeconds < $1.afterSeconds } }
+    /// Time-triggered steps in time order.
+    public func timedSteps() -> [Step] {
+        steps.filter { $0.afterMessages == nil }.sorted { $0.afterSeconds < $1.afterSeconds }
+    }
+
+    /// Message-count-triggered steps.
+    public func messageSteps() -> [Step] { steps.filter { $0.afterMessages != nil } }
 
     /// Parses a JSON script.
     public static func decode(json: Data) throws -> FaultScript {

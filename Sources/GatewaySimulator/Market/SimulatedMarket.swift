@@ -47,12 +47,16 @@ public final class SimulatedMarket: Sendable {
             let stream = DeterministicNoise.stream(symbol)
             if let k = known[symbol] {
                 let jitter = 1 + 0.03 * (DeterministicNoise.uniform(seed, stream, -1) - 0.5) * 2
-                profiles.append(Profile(symbol: symbol, conId: k.0, basePrice: (k.1 * jitter * 100).rounded() / 100,
-                    volatility: k.2, vixMultiple: k.3, dividendYield: k.4, index: i))
+                profiles.append(
+                    Profile(
+                        symbol: symbol, conId: k.0, basePrice: (k.1 * jitter * 100).rounded() / 100,
+                        volatility: k.2, vixMultiple: k.3, dividendYield: k.4, index: i))
             } else {
                 let price = (40 + 360 * DeterministicNoise.uniform(seed, stream, -2)).rounded()
-                profiles.append(Profile(symbol: symbol, conId: 110_000 + i * 17, basePrice: price,
-                    volatility: 0.28, vixMultiple: 1.7, dividendYield: 0.0, index: i))
+                profiles.append(
+                    Profile(
+                        symbol: symbol, conId: 110_000 + i * 17, basePrice: price,
+                        volatility: 0.28, vixMultiple: 1.7, dividendYield: 0.0, index: i))
             }
         }
         self.profiles = profiles
@@ -149,7 +153,9 @@ public final class SimulatedMarket: Sendable {
         let minuteSigma = vol / (252.0 * 390).squareRoot() * (isVIX ? -1 : 1)
         var walk = [Double](repeating: 0, count: 391)
         for m in 1...390 {
-            walk[m] = walk[m - 1] + minuteSigma * DeterministicNoise.normal(seed, stream, Int64(day.dayNumber) * 1000 + Int64(m))
+            walk[m] =
+                walk[m - 1] + minuteSigma
+                * DeterministicNoise.normal(seed, stream, Int64(day.dayNumber) * 1000 + Int64(m))
         }
         let end = walk[390]
         let a = log(open), b = log(close)
@@ -217,8 +223,13 @@ public final class SimulatedMarket: Sendable {
             let lastMinute = isToday ? min(390, max(0, calendar.minuteOfDay(date) - MarketCalendar.openMinute)) : 390
             let slice = path[0...lastMinute]
             let close = isToday ? (price(symbol, at: date) ?? path[lastMinute]) : path[390]
-            let volume = symbol == "VIX" ? nil : (5e7 + 4e7 * DeterministicNoise.uniform(seed, stream, Int64(d.dayNumber))).rounded() * Double(lastMinute) / 390
-            return Bar(day: d, open: path[0], high: max(slice.max() ?? close, close), low: min(slice.min() ?? close, close),
+            let volume =
+                symbol == "VIX"
+                ? nil
+                : (5e7 + 4e7 * DeterministicNoise.uniform(seed, stream, Int64(d.dayNumber))).rounded()
+                    * Double(lastMinute) / 390
+            return Bar(
+                day: d, open: path[0], high: max(slice.max() ?? close, close), low: min(slice.min() ?? close, close),
                 close: close, volume: volume)
         }
     }
@@ -247,7 +258,9 @@ public final class SimulatedMarket: Sendable {
 
     /// Listed strikes around the previous close: $1 within 10% (50c under $50), $5 out to 30%.
     public func strikes(_ symbol: String, expiry: Expiry, at date: Date) -> [Double] {
-        guard let reference = previousClose(symbol, before: calendar.tradingDay(of: date).adding(days: 1)) else { return [] }
+        guard let reference = previousClose(symbol, before: calendar.tradingDay(of: date).adding(days: 1)) else {
+            return []
+        }
         let fine = reference < 50 ? 0.5 : 1.0
         var strikes: [Double] = []
         var k = (reference * 0.70 / 5).rounded(.down) * 5
@@ -264,7 +277,8 @@ public final class SimulatedMarket: Sendable {
         guard let p = profile(contract.symbol) else { return nil }
         let dayOffset = contract.expiry.dayNumber - Self.conIdEpoch
         let halfStrike = Int((contract.strike * 2).rounded())
-        guard (0..<4096).contains(dayOffset), (1..<4096).contains(halfStrike), abs(Double(halfStrike) / 2 - contract.strike) < 1e-9
+        guard (0..<4096).contains(dayOffset), (1..<4096).contains(halfStrike),
+            abs(Double(halfStrike) / 2 - contract.strike) < 1e-9
         else { return nil }
         return 500_000_000 + (p.index << 25 | dayOffset << 13 | halfStrike << 1 | (contract.right == .put ? 1 : 0))
     }
@@ -332,7 +346,9 @@ public final class SimulatedMarket: Sendable {
         let vix = self.vix(at: date)
         let sigma = volatility(contract.symbol, strike: contract.strike, spot: spot, years: t, vix: vix)
         let r = Self.riskFreeRate, q = p.dividendYield
-        let bs = BlackScholes.evaluate(right: contract.right, spot: spot, strike: contract.strike, time: t, rate: r, dividendYield: q, volatility: sigma)
+        let bs = BlackScholes.evaluate(
+            right: contract.right, spot: spot, strike: contract.strike, time: t, rate: r, dividendYield: q,
+            volatility: sigma)
         let moneynessSD = abs(log(contract.strike / spot)) / max(0.01, sigma * t.squareRoot())
         let tick = 0.01
         let half = max(0.01, min(0.60, 0.004 * bs.price + 0.01 + 0.01 * moneynessSD))
@@ -346,13 +362,16 @@ public final class SimulatedMarket: Sendable {
         let day = Int64(calendar.tradingDay(of: date).dayNumber)
         let oi = (200 + 30_000 * activity * DeterministicNoise.uniform(seed, stream, key)).rounded()
         let volume = (10 + 8_000 * activity * DeterministicNoise.uniform(seed, stream, key &* 31 &+ day)).rounded()
-        let size = { (salt: Int64) in (1 + 150 * DeterministicNoise.uniform(self.seed, stream, key &* 7 &+ salt &+ day)).rounded() }
+        let size = { (salt: Int64) in
+            (1 + 150 * DeterministicNoise.uniform(self.seed, stream, key &* 7 &+ salt &+ day)).rounded()
+        }
         // IB leaves deep in-the-money computations uncomputed now and then.
         let uncomputed = abs(bs.delta) > 0.97 && DeterministicNoise.uniform(seed, stream, key &* 13) < 0.35
         return OptionQuoteSnapshot(
             bid: bid, ask: ask, last: ((bs.price / tick).rounded() * tick * 100).rounded() / 100,
             bidSize: size(1), askSize: size(2), volume: volume, openInterest: oi,
-            impliedVol: uncomputed ? nil : sigma, delta: uncomputed ? nil : bs.delta, gamma: uncomputed ? nil : bs.gamma,
+            impliedVol: uncomputed ? nil : sigma, delta: uncomputed ? nil : bs.delta,
+            gamma: uncomputed ? nil : bs.gamma,
             vega: uncomputed ? nil : bs.vegaPerPoint, theta: uncomputed ? nil : bs.thetaPerDay,
             modelPrice: bs.price, pvDividend: spot * (1 - exp(-q * t)), underlying: spot)
     }

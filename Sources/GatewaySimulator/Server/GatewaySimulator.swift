@@ -150,7 +150,9 @@ public final class GatewaySimulator: Sendable {
     }
 
     /// Accepts connections until cancelled or a restart is requested (returns its down time).
-    private func serve(_ listener: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>) async throws -> Double? {
+    private func serve(_ listener: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>) async throws
+        -> Double?
+    {
         let restarts = shared.restartRequests()
         return try await withThrowingTaskGroup(of: Double?.self) { group in
             group.addTask {

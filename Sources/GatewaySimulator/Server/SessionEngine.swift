@@ -41,6 +41,9 @@ struct SessionEngine: Sendable {
     var accountUpdatesFor: String?
     var subscriptions: [Int: Subscription] = [:]
     var faults = FaultFlags()
+    /// Scripted faults due after the client's Nth message, and the count so far.
+    var messageTriggers: [(count: Int, action: FaultAction)] = []
+    var messagesReceived = 0
     var pending: [(due: Double, action: PendingAction)] = []
 
     struct Subscription {
@@ -69,7 +72,8 @@ struct SessionEngine: Sendable {
 
     init(
         serverVersion: Int, clientId: Int, market: any SimMarketPort, account: any SimAccountPort,
-        mode: GatewaySimulator.MarketDataMode, maxLines: Int, maxMessagesPerSecond: Int, record: @escaping @Sendable (Int) -> Void
+        mode: GatewaySimulator.MarketDataMode, maxLines: Int, maxMessagesPerSecond: Int,
+        record: @escaping @Sendable (Int) -> Void
     ) {
         self.serverVersion = serverVersion
         self.clientId = clientId
@@ -103,23 +107,43 @@ struct SessionEngine: Sendable {
     }
 
     func notice(_ code: Int, _ text: String, now: Date) -> TWSServerMessage {
-        .error(TWSErrorMessage(reqId: -1, errorCode: code, errorString: text, errorTime: Int(now.timeIntervalSince1970 * 1000)))
+        .error(
+            TWSErrorMessage(
+                reqId: -1, errorCode: code, errorString: text, errorTime: Int(now.timeIntervalSince1970 * 1000)))
     }
 
     // MARK: Requests
 
     /// Handles one request received at real time `real`.
     mutating func handle(_ request: TWSRequest, now: Date, real: Double) -> SessionOutput {
+        messagesReceived += 1
+        var out = handleRequest(request, now: now, real: real)
+        let due = messageTriggers.filter { $0.count <= messagesReceived }
+        messageTriggers.removeAll { $0.count <= messagesReceived }
+        for trigger in due {
+            if case .restart = trigger.action { continue }
+            out.append(apply(trigger.action, now: now, real: real))
+        }
+        return out
+    }
+
+    mutating func handleRequest(_ request: TWSRequest, now: Date, real: Double) -> SessionOutput {
         var out = SessionOutput()
         switch rateLimiter.admit(at: real) {
         case .ok: break
         case .exceeded(let received):
             out.messages.append(
-                error(-1, 100, "Max rate of messages per second has been exceeded:max=\(rateLimiter.limit) rec=\(received) (1)", now: now))
+                error(
+                    -1, 100,
+                    "Max rate of messages per second has been exceeded:max=\(rateLimiter.limit) rec=\(received) (1)",
+                    now: now))
             return out
         case .disconnect(let received):
             out.messages.append(
-                error(-1, 100, "Max rate of messages per second has been exceeded:max=\(rateLimiter.limit) rec=\(received) (3)", now: now))
+                error(
+                    -1, 100,
+                    "Max rate of messages per second has been exceeded:max=\(rateLimiter.limit) rec=\(received) (3)",
+                    now: now))
             out.close = true
             return out
         }
@@ -173,7 +197,8 @@ struct SessionEngine: Sendable {
                 accountUpdatesFor = nil
             }
         case .reqAccountUpdatesMulti(let m):
-            for v in account.accountValues(at: now) where m.account.isEmpty || m.account == v.account || m.account == "All" {
+            for v in account.accountValues(at: now)
+            where m.account.isEmpty || m.account == v.account || m.account == "All" {
                 var u = TWSAccountUpdateMulti()
                 u.reqId = m.reqId
                 u.account = v.account
@@ -198,7 +223,11 @@ struct SessionEngine: Sendable {
         case .reqExecutions(let m):
             out.append(executions(m))
         case .placeOrder(let m):
-            out.append(accountEvents(account.place(orderId: m.orderId, clientId: clientId, contract: m.contract, order: m.order, at: now), now: now))
+            out.append(
+                accountEvents(
+                    account.place(
+                        orderId: m.orderId, clientId: clientId, contract: m.contract, order: m.order, at: now), now: now
+                ))
         case .cancelOrder(let m):
             out.append(accountEvents(account.cancel(orderId: m.orderId, at: now), now: now))
         case .reqGlobalCancel:
@@ -232,7 +261,8 @@ struct SessionEngine: Sendable {
     func positionUpdates(_ conIds: Set<Int>, now: Date) -> SessionOutput {
         var out = SessionOutput()
         if positionsSubscribed {
-            let current = Dictionary(account.positions().map { ($0.contract.conId, $0) }, uniquingKeysWith: { a, _ in a })
+            let current = Dictionary(
+                account.positions().map { ($0.contract.conId, $0) }, uniquingKeysWith: { a, _ in a })
             for conId in conIds.sorted() {
                 if let p = current[conId] {
                     out.messages.append(.position(p))
@@ -284,14 +314,19 @@ struct SessionEngine: Sendable {
             out.messages.append(error(m.reqId, 200, "No security definition has been found for the request", now: now))
             return out
         }
-        let generic = Set(m.genericTickList.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) })
+        let generic = Set(
+            m.genericTickList.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) })
         if m.snapshot && !generic.isEmpty {
             out.messages.append(
-                error(m.reqId, 321, "Error validating request.-'bW' : cause - Snapshot market data subscription is not applicable to generic ticks", now: now))
+                error(
+                    m.reqId, 321,
+                    "Error validating request.-'bW' : cause - Snapshot market data subscription is not applicable to generic ticks",
+                    now: now))
             return out
         }
         if subscriptions[m.reqId] != nil {
-            out.messages.append(error(m.reqId, 322, "Error processing request.-'bW' : cause - Duplicate ticker id", now: now))
+            out.messages.append(
+                error(m.reqId, 322, "Error processing request.-'bW' : cause - Duplicate ticker id", now: now))
             return out
         }
         if subscriptions.count >= maxLines {
@@ -310,15 +345,22 @@ struct SessionEngine: Sendable {
             served = requestedType == 2 || requestedType == 4 ? 4 : 3
             if requestedType <= 2 {
                 out.messages.append(
-                    error(m.reqId, 10167, "Requested market data is not subscribed. Displaying delayed market data.", now: now))
+                    error(
+                        m.reqId, 10167, "Requested market data is not subscribed. Displaying delayed market data.",
+                        now: now))
             }
         case .none:
             if requestedType >= 3 {
                 out.messages.append(
-                    error(m.reqId, 10168, "Requested market data is not subscribed. Delayed market data is not enabled.", now: now))
+                    error(
+                        m.reqId, 10168, "Requested market data is not subscribed. Delayed market data is not enabled.",
+                        now: now))
             } else {
                 out.messages.append(
-                    error(m.reqId, 354, "Requested market data is not subscribed.Check API status by selecting the Account menu then under Management choose Market Data Subscription Manager and/or Market Data Display. For more information see the API Guide.", now: now))
+                    error(
+                        m.reqId, 354,
+                        "Requested market data is not subscribed.Check API status by selecting the Account menu then under Management choose Market Data Subscription Manager and/or Market Data Display. For more information see the API Guide.",
+                        now: now))
             }
             return out
         }
@@ -354,7 +396,10 @@ struct SessionEngine: Sendable {
         var out: [TWSServerMessage] = []
         func price(_ live: Int, _ late: Int, _ value: Double?, _ old: Double?, size: Double? = nil) {
             guard let value, previous == nil || value != old else { return }
-            out.append(.tickPrice(TWSTickPrice(reqId: reqId, tickType: delayed ? late : live, price: value, size: size.map(TWSDecimal.init))))
+            out.append(
+                .tickPrice(
+                    TWSTickPrice(
+                        reqId: reqId, tickType: delayed ? late : live, price: value, size: size.map(TWSDecimal.init))))
         }
         func size(_ live: Int, _ late: Int, _ value: Double?, _ old: Double?) {
             guard let value, previous == nil || value != old else { return }
@@ -384,21 +429,31 @@ struct SessionEngine: Sendable {
                     out.append(.tickOptionComputation(computation))
                 }
             }
-            if subscription.genericTicks.contains(101), let oi = quote.openInterest, previous == nil || oi != previous?.openInterest {
-                out.append(.tickSize(TWSTickSize(reqId: reqId, tickType: quote.right == "P" ? 28 : 27, size: TWSDecimal(oi))))
+            if subscription.genericTicks.contains(101), let oi = quote.openInterest,
+                previous == nil || oi != previous?.openInterest
+            {
+                out.append(
+                    .tickSize(TWSTickSize(reqId: reqId, tickType: quote.right == "P" ? 28 : 27, size: TWSDecimal(oi))))
             }
-            if subscription.genericTicks.contains(100), !delayed, let v = quote.optionVolume, previous == nil || v != previous?.optionVolume {
-                out.append(.tickSize(TWSTickSize(reqId: reqId, tickType: quote.right == "P" ? 30 : 29, size: TWSDecimal(v))))
+            if subscription.genericTicks.contains(100), !delayed, let v = quote.optionVolume,
+                previous == nil || v != previous?.optionVolume
+            {
+                out.append(
+                    .tickSize(TWSTickSize(reqId: reqId, tickType: quote.right == "P" ? 30 : 29, size: TWSDecimal(v))))
             }
         } else {
-            if subscription.genericTicks.contains(104), !delayed, let hv = quote.historicalVolatility, previous == nil || hv != previous?.historicalVolatility {
+            if subscription.genericTicks.contains(104), !delayed, let hv = quote.historicalVolatility,
+                previous == nil || hv != previous?.historicalVolatility
+            {
                 var g = TWSTickGeneric()
                 g.reqId = reqId
                 g.tickType = 23
                 g.value = hv
                 out.append(.tickGeneric(g))
             }
-            if subscription.genericTicks.contains(106), let iv = quote.impliedVolatility, previous == nil || iv != previous?.impliedVolatility {
+            if subscription.genericTicks.contains(106), let iv = quote.impliedVolatility,
+                previous == nil || iv != previous?.impliedVolatility
+            {
                 var g = TWSTickGeneric()
                 g.reqId = reqId
                 g.tickType = 24
@@ -421,10 +476,16 @@ struct SessionEngine: Sendable {
             case .restoreConnectivity(let dataLost):
                 faults.connectivityLost = false
                 if dataLost {
-                    out.messages.append(notice(1101, "Connectivity between IB and Trader Workstation has been restored - data lost.", now: now))
+                    out.messages.append(
+                        notice(
+                            1101, "Connectivity between IB and Trader Workstation has been restored - data lost.",
+                            now: now))
                     subscriptions = [:]
                 } else {
-                    out.messages.append(notice(1102, "Connectivity between IB and Trader Workstation has been restored - data maintained.", now: now))
+                    out.messages.append(
+                        notice(
+                            1102, "Connectivity between IB and Trader Workstation has been restored - data maintained.",
+                            now: now))
                 }
             case .farmRestored(let code):
                 if code == 2103 {
@@ -442,7 +503,8 @@ struct SessionEngine: Sendable {
         out.append(accountEvents(account.tick(at: now), now: now))
         guard !faults.connectivityLost, !faults.marketFarmDown, !faults.competingSession else { return out }
         for reqId in subscriptions.keys.sorted() {
-            guard var s = subscriptions[reqId], let quote = market.quote(for: s.contract, at: now, delayed: s.servedType >= 3)
+            guard var s = subscriptions[reqId],
+                let quote = market.quote(for: s.contract, at: now, delayed: s.servedType >= 3)
             else { continue }
             out.messages += ticks(reqId: reqId, quote: quote, previous: s.last, subscription: s)
             s.last = quote
@@ -512,13 +574,17 @@ struct SessionEngine: Sendable {
     mutating func historical(_ m: TWSReqHistoricalData, now: Date, real: Double) -> SessionOutput {
         var out = SessionOutput()
         if faults.historicalFarmDown {
-            out.messages.append(error(m.reqId, 162, "Historical Market Data Service error message:HMDS query returned no data", now: now))
+            out.messages.append(
+                error(
+                    m.reqId, 162, "Historical Market Data Service error message:HMDS query returned no data", now: now))
             return out
         }
-        let key = "\(m.contract.conId)|\(m.contract.symbol)|\(m.contract.secType)|\(m.endDateTime)|\(m.durationStr)|\(m.barSizeSetting)|\(m.whatToShow)"
+        let key =
+            "\(m.contract.conId)|\(m.contract.symbol)|\(m.contract.secType)|\(m.endDateTime)|\(m.durationStr)|\(m.barSizeSetting)|\(m.whatToShow)"
         let contractKey = "\(m.contract.conId)|\(m.contract.symbol)|\(m.contract.secType)|\(m.whatToShow)"
         if let violation = historicalPacer.admit(key: key, contractKey: contractKey, at: real) {
-            out.messages.append(error(m.reqId, 162, "Historical Market Data Service error message:\(violation)", now: now))
+            out.messages.append(
+                error(m.reqId, 162, "Historical Market Data Service error message:\(violation)", now: now))
             return out
         }
         guard let contract = resolve(m.contract, now: now) else {
@@ -526,11 +592,17 @@ struct SessionEngine: Sendable {
             return out
         }
         guard m.barSizeSetting.trimmingCharacters(in: .whitespaces) == "1 day" else {
-            out.messages.append(error(m.reqId, 162, "Historical Market Data Service error message:only '1 day' bars are simulated", now: now))
+            out.messages.append(
+                error(
+                    m.reqId, 162, "Historical Market Data Service error message:only '1 day' bars are simulated",
+                    now: now))
             return out
         }
         guard let days = Self.tradingDays(in: m.durationStr) else {
-            out.messages.append(error(m.reqId, 321, "Error validating request.-'bP' : cause - Invalid duration string \(m.durationStr)", now: now))
+            out.messages.append(
+                error(
+                    m.reqId, 321, "Error validating request.-'bP' : cause - Invalid duration string \(m.durationStr)",
+                    now: now))
             return out
         }
         let bars = market.dailyBars(for: contract, endingAt: now, count: days)
@@ -565,13 +637,7 @@ struct SessionEngine: Sendable {
         }
     }
 
-    static func timestamp(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "America/New_York")
-        formatter.dateFormat = "yyyyMMdd  HH:mm:ss"
-        return formatter.string(from: date)
-    }
+    static func timestamp(_ date: Date) -> String { NewYorkTime.format(date, "yyyyMMdd  HH:mm:ss") }
 
     // MARK: Account
 
@@ -606,11 +672,7 @@ struct SessionEngine: Sendable {
             out.messages.append(.portfolioValue(p))
         }
         var time = TWSAccountUpdateTime()
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "America/New_York")
-        formatter.dateFormat = "HH:mm"
-        time.timeStamp = formatter.string(from: now)
+        time.timeStamp = NewYorkTime.format(now, "HH:mm")
         out.messages.append(.accountUpdateTime(time))
         var end = TWSAccountDownloadEnd()
         end.accountName = name

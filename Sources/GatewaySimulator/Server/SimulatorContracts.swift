@@ -5,29 +5,38 @@ import TWSWire
 /// Maps the simulated market's instruments to IB contracts and contract details.
 enum SimulatorContracts {
     static func stock(_ p: SimulatedMarket.Profile) -> TWSContract {
-        var c = TWSContract(conId: p.conId, symbol: p.symbol, secType: "STK", exchange: "SMART", currency: "USD", localSymbol: p.symbol, tradingClass: p.symbol)
+        var c = TWSContract(
+            conId: p.conId, symbol: p.symbol, secType: "STK", exchange: "SMART", currency: "USD", localSymbol: p.symbol,
+            tradingClass: p.symbol)
         c.primaryExchange = p.symbol == "IWM" || p.symbol == "SPY" ? "ARCA" : "NASDAQ"
         return c
     }
 
     static var vix: TWSContract {
-        TWSContract(conId: SimulatedMarket.vixConId, symbol: "VIX", secType: "IND", exchange: "CBOE", currency: "USD", localSymbol: "VIX")
+        TWSContract(
+            conId: SimulatedMarket.vixConId, symbol: "VIX", secType: "IND", exchange: "CBOE", currency: "USD",
+            localSymbol: "VIX")
     }
 
     static func contract(for option: OptionContract, market: SimulatedMarket) -> TWSContract {
         TWSContract(
             conId: market.optionConId(option) ?? 0, symbol: option.symbol, secType: "OPT",
             lastTradeDateOrContractMonth: option.expiry.yyyymmdd, strike: option.strike, right: option.right.code,
-            multiplier: "100", exchange: "SMART", currency: "USD", localSymbol: option.occSymbol, tradingClass: option.symbol)
+            multiplier: "100", exchange: "SMART", currency: "USD", localSymbol: option.occSymbol,
+            tradingClass: option.symbol)
     }
 
-    static func details(_ contract: TWSContract, underlying: SimulatedMarket.Profile?, longName: String) -> TWSContractDetails {
+    static func details(_ contract: TWSContract, underlying: SimulatedMarket.Profile?, longName: String)
+        -> TWSContractDetails
+    {
         var d = TWSContractDetails()
         d.contract = contract
         d.marketName = contract.secType == "OPT" ? contract.tradingClass : contract.symbol
         d.minTick = contract.secType == "IND" ? 0.01 : 0.01
-        d.orderTypes = "ACTIVETIM,AD,ADJUST,ALERT,ALLOC,AVGCOST,BASKET,COND,CONDORDER,DAY,DEACT,GAT,GTC,GTD,LMT,MKT,NONALGO,OCA,WHATIF"
-        d.validExchanges = contract.secType == "IND" ? "CBOE" : "SMART,AMEX,CBOE,PHLX,PSE,ISE,BOX,BATS,NASDAQOM,CBOE2,MIAX,EDGX"
+        d.orderTypes =
+            "ACTIVETIM,AD,ADJUST,ALERT,ALLOC,AVGCOST,BASKET,COND,CONDORDER,DAY,DEACT,GAT,GTC,GTD,LMT,MKT,NONALGO,OCA,WHATIF"
+        d.validExchanges =
+            contract.secType == "IND" ? "CBOE" : "SMART,AMEX,CBOE,PHLX,PSE,ISE,BOX,BATS,NASDAQOM,CBOE2,MIAX,EDGX"
         d.priceMagnifier = 1
         d.underConId = contract.secType == "OPT" ? (underlying?.conId ?? 0) : 0
         d.longName = longName
@@ -75,10 +84,16 @@ struct MarketPort: SimMarketPort {
         switch q.secType {
         case "IND":
             guard q.symbol == "VIX" else { return [] }
-            return [SimulatorContracts.details(SimulatorContracts.vix, underlying: nil, longName: SimulatorContracts.longName("VIX"))]
+            return [
+                SimulatorContracts.details(
+                    SimulatorContracts.vix, underlying: nil, longName: SimulatorContracts.longName("VIX"))
+            ]
         case "STK", "":
             guard let p = market.profile(q.symbol) else { return [] }
-            return [SimulatorContracts.details(SimulatorContracts.stock(p), underlying: nil, longName: SimulatorContracts.longName(p.symbol))]
+            return [
+                SimulatorContracts.details(
+                    SimulatorContracts.stock(p), underlying: nil, longName: SimulatorContracts.longName(p.symbol))
+            ]
         case "OPT":
             guard let p = market.profile(q.symbol) else { return [] }
             let expiries = market.expiries(p.symbol, at: date).filter { e in
@@ -88,10 +103,14 @@ struct MarketPort: SimMarketPort {
             let rights: [OptionRight] = OptionRight(code: q.right).map { [$0] } ?? OptionRight.allCases
             var out: [TWSContractDetails] = []
             for expiry in expiries {
-                for strike in market.strikes(p.symbol, expiry: expiry, at: date) where q.strike == nil || q.strike == 0 || abs(strike - (q.strike ?? 0)) < 1e-9 {
+                for strike in market.strikes(p.symbol, expiry: expiry, at: date)
+                where q.strike == nil || q.strike == 0 || abs(strike - (q.strike ?? 0)) < 1e-9 {
                     for right in rights {
                         let option = OptionContract(symbol: p.symbol, expiry: expiry, strike: strike, right: right)
-                        out.append(SimulatorContracts.details(SimulatorContracts.contract(for: option, market: market), underlying: p, longName: SimulatorContracts.longName(p.symbol)))
+                        out.append(
+                            SimulatorContracts.details(
+                                SimulatorContracts.contract(for: option, market: market), underlying: p,
+                                longName: SimulatorContracts.longName(p.symbol)))
                         // IB throttles whole-chain contract details; so does the simulator's answer size.
                         if out.count >= 1000 { return out }
                     }
@@ -110,7 +129,8 @@ struct MarketPort: SimMarketPort {
         return nil
     }
 
-    func optionParameters(symbol: String, underlyingConId: Int, at date: Date) -> [TWSSecurityDefinitionOptionParameter] {
+    func optionParameters(symbol: String, underlyingConId: Int, at date: Date) -> [TWSSecurityDefinitionOptionParameter]
+    {
         guard let p = market.profile(symbol), underlyingConId == 0 || underlyingConId == p.conId else { return [] }
         let expiries = market.expiries(symbol, at: date)
         var strikes = Set<Double>()
@@ -131,8 +151,11 @@ struct MarketPort: SimMarketPort {
         let time = delayed ? date.addingTimeInterval(-Self.delay) : date
         let stream = DeterministicNoise.stream("sizes-" + contract.symbol)
         let tick = Int64(time.timeIntervalSince1970 / 15)
-        func size(_ salt: Int64) -> Double { (100 + 2_000 * DeterministicNoise.uniform(market.seed, stream, tick &* 3 &+ salt)).rounded() }
-        if contract.secType == "OPT", let option = market.option(conId: contract.conId) ?? Self.option(from: contract, market: market),
+        func size(_ salt: Int64) -> Double {
+            (100 + 2_000 * DeterministicNoise.uniform(market.seed, stream, tick &* 3 &+ salt)).rounded()
+        }
+        if contract.secType == "OPT",
+            let option = market.option(conId: contract.conId) ?? Self.option(from: contract, market: market),
             let q = market.optionQuote(option, at: time)
         {
             var model = TWSTickOptionComputation()
@@ -146,30 +169,43 @@ struct MarketPort: SimMarketPort {
             model.theta = q.theta
             model.undPrice = q.underlying
             return SimQuote(
-                bid: q.bid, ask: q.ask, last: q.last, bidSize: q.bidSize, askSize: q.askSize, lastSize: 1, volume: q.volume,
-                close: market.optionQuote(option, at: market.calendar.date(market.calendar.previousTradingDay(before: market.calendar.tradingDay(of: time)), minute: MarketCalendar.closeMinute))?.last,
-                openInterest: q.openInterest, optionVolume: q.volume, model: model, isOption: true, right: option.right.code)
+                bid: q.bid, ask: q.ask, last: q.last, bidSize: q.bidSize, askSize: q.askSize, lastSize: 1,
+                volume: q.volume,
+                close: market.optionQuote(
+                    option,
+                    at: market.calendar.date(
+                        market.calendar.previousTradingDay(before: market.calendar.tradingDay(of: time)),
+                        minute: MarketCalendar.closeMinute))?.last,
+                openInterest: q.openInterest, optionVolume: q.volume, model: model, isOption: true,
+                right: option.right.code)
         }
         let symbol = contract.secType == "IND" ? "VIX" : contract.symbol
         guard let price = market.price(symbol, at: time) else { return nil }
         let day = market.calendar.tradingDay(of: time)
-        let previous = market.previousClose(symbol, before: market.calendar.isTradingDay(day) ? day : day.adding(days: 1))
+        let previous = market.previousClose(
+            symbol, before: market.calendar.isTradingDay(day) ? day : day.adding(days: 1))
         let range = market.dayRange(symbol, at: time)
         let rounded = (price * 100).rounded() / 100
         let isIndex = symbol == "VIX"
         let bars = market.dailyBars(symbol, endingAt: time, count: 1)
-        let hv = isIndex ? nil : Self.historicalVolatility(market.dailyBars(symbol, endingAt: time, count: 31).map(\.close))
-        let atmIV = isIndex ? nil : market.volatility(symbol, strike: price, spot: price, years: 30.0 / 365, vix: market.vix(at: time))
+        let hv =
+            isIndex ? nil : Self.historicalVolatility(market.dailyBars(symbol, endingAt: time, count: 31).map(\.close))
+        let atmIV =
+            isIndex
+            ? nil : market.volatility(symbol, strike: price, spot: price, years: 30.0 / 365, vix: market.vix(at: time))
         return SimQuote(
             bid: isIndex ? nil : rounded - 0.01, ask: isIndex ? nil : rounded + 0.01, last: rounded,
             bidSize: isIndex ? nil : size(1), askSize: isIndex ? nil : size(2), lastSize: isIndex ? nil : size(3),
-            volume: isIndex ? nil : bars.last?.volume.map { ($0 / 100).rounded() }, close: previous.map { ($0 * 100).rounded() / 100 },
+            volume: isIndex ? nil : bars.last?.volume.map { ($0 / 100).rounded() },
+            close: previous.map { ($0 * 100).rounded() / 100 },
             high: range.map { ($0.high * 100).rounded() / 100 }, low: range.map { ($0.low * 100).rounded() / 100 },
             open: bars.last.map { ($0.open * 100).rounded() / 100 }, historicalVolatility: hv, impliedVolatility: atmIV)
     }
 
     static func option(from c: TWSContract, market: SimulatedMarket) -> OptionContract? {
-        guard let right = OptionRight(code: c.right), let expiry = Expiry(c.lastTradeDateOrContractMonth), let strike = c.strike else { return nil }
+        guard let right = OptionRight(code: c.right), let expiry = Expiry(c.lastTradeDateOrContractMonth),
+            let strike = c.strike
+        else { return nil }
         return OptionContract(symbol: c.symbol, expiry: expiry, strike: strike, right: right)
     }
 
@@ -187,7 +223,8 @@ struct MarketPort: SimMarketPort {
             TWSBar(
                 date: bar.day.yyyymmdd, open: (bar.open * 100).rounded() / 100, high: (bar.high * 100).rounded() / 100,
                 low: (bar.low * 100).rounded() / 100, close: (bar.close * 100).rounded() / 100,
-                volume: bar.volume.map { TWSDecimal(($0 / 100).rounded()) }, wap: TWSDecimal(((bar.open + bar.close) / 2 * 1000).rounded() / 1000),
+                volume: bar.volume.map { TWSDecimal(($0 / 100).rounded()) },
+                wap: TWSDecimal(((bar.open + bar.close) / 2 * 1000).rounded() / 1000),
                 barCount: bar.volume.map { Int($0 / 300) } ?? 0)
         }
     }

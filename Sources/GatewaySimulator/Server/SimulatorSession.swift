@@ -55,7 +55,8 @@ final class SimulatorSession: Sendable {
                 }
                 guard let hello else { return }
                 let version = try hello.negotiate(serverMax: shared.configuration.maxVersion)
-                let reply = TWSServerHello(serverVersion: version, connectionTime: Self.connectionTime(shared.clock.now()))
+                let reply = TWSServerHello(
+                    serverVersion: version, connectionTime: Self.connectionTime(shared.clock.now()))
                 try await outbound.write(reply.encode())
 
                 // 2. START_API.
@@ -78,7 +79,8 @@ final class SimulatorSession: Sendable {
                     let refusal = TWSServerMessage.error(
                         TWSErrorMessage(
                             reqId: -1, errorCode: 326,
-                            errorString: "Unable to connect as the client id is already in use. Retry with a unique client id.",
+                            errorString:
+                                "Unable to connect as the client id is already in use. Retry with a unique client id.",
                             errorTime: Int(now.timeIntervalSince1970 * 1000)))
                     try await outbound.write(try refusal.encoded(serverVersion: version))
                     return
@@ -95,6 +97,13 @@ final class SimulatorSession: Sendable {
                         maxMessagesPerSecond: shared.configuration.maxMessagesPerSecond,
                         record: { [shared] code in shared.recordError(code) }))
 
+                if let script = shared.configuration.faults {
+                    engine.withLock { e in
+                        e.messageTriggers = script.messageSteps().compactMap { step in
+                            step.afterMessages.map { ($0, step.action) }
+                        }
+                    }
+                }
                 let greeting = engine.withLock { $0.greeting(now: now) }
                 _ = try await send(greeting, version: version, to: outbound)
 
@@ -112,7 +121,9 @@ final class SimulatorSession: Sendable {
                     }
                     group.addTask {
                         for await action in faults {
-                            let output = engine.withLock { $0.apply(action, now: self.shared.clock.now(), real: self.real) }
+                            let output = engine.withLock {
+                                $0.apply(action, now: self.shared.clock.now(), real: self.real)
+                            }
                             if try await self.send(output, version: version, to: outbound) {
                                 try? await channel.close()
                                 return
@@ -133,7 +144,9 @@ final class SimulatorSession: Sendable {
                             let output: SessionOutput
                             do {
                                 let request = try TWSRequest.decode(payload: payload, serverVersion: version)
-                                output = engine.withLock { $0.handle(request, now: self.shared.clock.now(), real: self.real) }
+                                output = engine.withLock {
+                                    $0.handle(request, now: self.shared.clock.now(), real: self.real)
+                                }
                             } catch {
                                 // IB ignores what it cannot parse; a log line helps whoever sent it.
                                 self.logger.notice("undecodable request", metadata: ["sim.error": "\(error)"])
@@ -154,7 +167,9 @@ final class SimulatorSession: Sendable {
     }
 
     /// Sends an output; true when the session must close.
-    func send(_ output: SessionOutput, version: Int, to outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) async throws -> Bool {
+    func send(_ output: SessionOutput, version: Int, to outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>)
+        async throws -> Bool
+    {
         if output.delay > .zero { try await Task.sleep(for: output.delay) }
         if !output.messages.isEmpty {
             var buffer = ByteBuffer()
@@ -185,11 +200,5 @@ final class SimulatorSession: Sendable {
     }
 
     /// `yyyyMMdd HH:mm:ss <zone>`, as the gateway reports its connection time.
-    static func connectionTime(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "America/New_York")
-        formatter.dateFormat = "yyyyMMdd HH:mm:ss"
-        return formatter.string(from: date) + " US/Eastern"
-    }
+    static func connectionTime(_ date: Date) -> String { NewYorkTime.stamp(date) }
 }

@@ -82,7 +82,10 @@ public struct TWSReqSecDefOptParams: TWSMessageLayout {
     public init() {}
 
     /// The request for an underlying.
-    public init(reqId: Int, underlyingSymbol: String, futFopExchange: String = "", underlyingSecType: String, underlyingConId: Int) {
+    public init(
+        reqId: Int, underlyingSymbol: String, futFopExchange: String = "", underlyingSecType: String,
+        underlyingConId: Int
+    ) {
         self.reqId = reqId
         self.underlyingSymbol = underlyingSymbol
         self.futFopExchange = futFopExchange
@@ -111,7 +114,10 @@ public struct TWSReqMktData: TWSMessageLayout {
     public init() {}
 
     /// A market-data request.
-    public init(reqId: Int, contract: TWSContract, genericTickList: String = "", snapshot: Bool, regulatorySnapshot: Bool = false) {
+    public init(
+        reqId: Int, contract: TWSContract, genericTickList: String = "", snapshot: Bool,
+        regulatorySnapshot: Bool = false
+    ) {
         self.reqId = reqId
         self.contract = contract
         self.genericTickList = genericTickList

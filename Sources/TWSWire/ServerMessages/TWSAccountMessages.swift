@@ -177,7 +177,9 @@ public struct TWSErrorMessage: TWSMessageLayout {
     public init() {}
 
     /// An error from its values.
-    public init(reqId: Int, errorCode: Int, errorString: String, advancedOrderRejectJson: String = "", errorTime: Int = 0) {
+    public init(
+        reqId: Int, errorCode: Int, errorString: String, advancedOrderRejectJson: String = "", errorTime: Int = 0
+    ) {
         self.reqId = reqId
         self.errorCode = errorCode
         self.errorString = errorString
