@@ -19,7 +19,7 @@ public final class TWSClient: Sendable {
     let eventsContinuation: AsyncStream<TWSClientEvent>.Continuation
     /// Connection-level events (connects, disconnects, farm notices, 1100/1101/1102, 10197).
     public let events: AsyncStream<TWSClientEvent>
-    let readyWaiters = Mutex([CheckedContinuation<TWSConnectionInfo, any Error>]())
+    let readyWaiters = Mutex([(id: UUID, continuation: CheckedContinuation<TWSConnectionInfo, any Error>)]())
     /// Serialises requests whose replies carry no reqId (positions, open orders ...).
     let topicLock = MarketDataLines(capacity: 1)
     /// Requests to send from places that cannot wait (stream terminations, 1101 resubscribes).
@@ -118,13 +118,26 @@ public final class TWSClient: Sendable {
         return try await withTimeout(
             timeout ?? configuration.requestTimeout, what: "waiting for the gateway connection"
         ) {
-            try await withCheckedThrowingContinuation { continuation in
-                let ready: TWSConnectionInfo? = self.state.withLock { $0.connection?.info }
-                if let ready {
-                    continuation.resume(returning: ready)
-                } else {
-                    self.readyWaiters.withLock { $0.append(continuation) }
+            let id = UUID()
+            // A parked waiter must wake on cancellation, or the timeout could never end the wait.
+            return try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { continuation in
+                    let ready: TWSConnectionInfo? = self.state.withLock { $0.connection?.info }
+                    if let ready {
+                        continuation.resume(returning: ready)
+                    } else if Task.isCancelled {
+                        continuation.resume(throwing: CancellationError())
+                    } else {
+                        self.readyWaiters.withLock { $0.append((id, continuation)) }
+                    }
                 }
+            } onCancel: {
+                let waiter = self.readyWaiters.withLock {
+                    waiters -> CheckedContinuation<TWSConnectionInfo, any Error>? in
+                    guard let index = waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                    return waiters.remove(at: index).continuation
+                }
+                waiter?.resume(throwing: CancellationError())
             }
         }
     }
@@ -134,7 +147,7 @@ public final class TWSClient: Sendable {
             defer { w = [] }
             return w
         }
-        for w in waiters { w.resume(throwing: error) }
+        for w in waiters { w.continuation.resume(throwing: error) }
     }
 
     /// The connection's state now (nil info while disconnected).
@@ -265,7 +278,7 @@ public final class TWSClient: Sendable {
             defer { w = [] }
             return w
         }
-        for w in waiters { w.resume(returning: info) }
+        for w in waiters { w.continuation.resume(returning: info) }
         if configuration.marketDataType != .live {
             try? await send(
                 .reqMarketDataType(TWSReqMarketDataType(marketDataType: configuration.marketDataType.rawValue)))

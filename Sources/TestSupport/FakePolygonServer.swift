@@ -70,7 +70,8 @@ public final class FakePolygonServer: Sendable {
             }
             .bind(host: "127.0.0.1", port: 0).get()
         channel.withLock { $0 = server }
-        return URL(string: "http://127.0.0.1:\(server.localAddress?.port ?? 0)")!  // a literal URL with a number: always valid
+        // A literal scheme, host and a number: always a valid URL.
+        return URL(string: "http://127.0.0.1:\(server.localAddress?.port ?? 0)")!
     }
 
     /// Stops the server.

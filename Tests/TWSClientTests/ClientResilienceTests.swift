@@ -189,6 +189,26 @@ func reconnected(_ events: [TWSClientEvent]) -> Bool {
         }
     }
 
+    @Test func waitingForAGatewayThatNeverComesTimesOut() async throws {
+        var config = TWSClientConfiguration()
+        config.port = 1
+        config.reconnectInitialBackoff = .milliseconds(50)
+        let client = TWSClient(
+            configuration: config, logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() }))
+        await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try? await client.run() }
+            do {
+                _ = try await client.waitUntilReady(timeout: .milliseconds(300))
+                Issue.record("ready without a gateway")
+            } catch let error as TWSClientError {
+                #expect(error.code == .requestTimeout && error.isRetryable)
+            } catch {
+                Issue.record("unexpected \(error)")
+            }
+            group.cancelAll()
+        }
+    }
+
     @Test func handshakeTimeoutAgainstASilentServer() async throws {
         // A TCP server that never speaks TWS: the edge of the world, faked as simply as possible.
         let silent = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(

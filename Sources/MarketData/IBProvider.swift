@@ -1,0 +1,177 @@
+import Foundation
+import Logging
+import OptionsModel
+import Synchronization
+import TWSClient
+import TWSWire
+
+/// Market data from IB (or the gateway simulator) over TWSClient: conId by contract details, chain
+/// parameters from the SMART row of the underlying's standard trading class, filtering before any
+/// market-data request, snapshots for quotes and greeks, open interest by subscribe-wait-cancel.
+public final class IBProvider: MarketDataProvider, Sendable {
+    public let client: TWSClient
+    public let name = "ib"
+    public let source: DataSource
+    let logger: Logger
+    let calendar = MarketCalendar()
+    private let conIds = Mutex([String: Int]())
+
+    /// A provider over `client`; rows are marked `source` (`.ib`, or `.simulator` in simulator mode).
+    public init(client: TWSClient, source: DataSource = .ib, logger: Logger = Logger(label: "ib-provider")) {
+        self.client = client
+        self.source = source
+        self.logger = logger
+    }
+
+    static func stock(_ symbol: String) -> TWSContract {
+        TWSContract(symbol: symbol, secType: "STK", exchange: "SMART", currency: "USD")
+    }
+
+    static let vixContract = TWSContract(symbol: "VIX", secType: "IND", exchange: "CBOE", currency: "USD")
+
+    func conId(_ symbol: String) async throws -> Int {
+        if let known = conIds.withLock({ $0[symbol] }) { return known }
+        let details = try await client.contractDetails(Self.stock(symbol))
+        guard let id = details.first?.contract.conId else {
+            throw MarketDataError.noData(provider: name, what: "contract details for \(symbol)")
+        }
+        conIds.withLock { $0[symbol] = id }
+        return id
+    }
+
+    /// The contracts a request selects (also the input of the line-budget pre-flight).
+    public func plannedContracts(_ request: ChainRequest, now: Date) async throws -> (
+        spot: Double, contracts: [OptionContract]
+    ) {
+        let id = try await conId(request.symbol)
+        let rows = try await client.secDefOptParams(symbol: request.symbol, conId: id)
+        guard
+            let row = rows.first(where: { $0.exchange == "SMART" && $0.tradingClass == request.symbol })
+                ?? rows.first(where: { $0.exchange == "SMART" })
+        else { throw MarketDataError.noData(provider: name, what: "option parameters for \(request.symbol)") }
+        let spot = try await underlyingPrice(request.symbol)
+        let expiries = request.selectExpiries(
+            row.expirations.compactMap(Expiry.init), today: calendar.tradingDay(of: now))
+        let strikes = request.selectStrikes(row.strikes, spot: spot)
+        var contracts: [OptionContract] = []
+        for e in expiries {
+            for k in strikes {
+                for right in OptionRight.allCases {
+                    contracts.append(
+                        OptionContract(
+                            symbol: request.symbol, expiry: e, strike: k, right: right, tradingClass: row.tradingClass))
+                }
+            }
+        }
+        return (spot, contracts)
+    }
+
+    public func optionChain(_ request: ChainRequest, now: Date) async throws -> ChainSnapshot {
+        let (spot, contracts) = try await plannedContracts(request, now: now)
+        let source = self.source
+        let quotes = try await withThrowingTaskGroup(of: OptionQuote?.self) { group in
+            for contract in contracts {
+                group.addTask {
+                    let wire = Self.wireContract(contract)
+                    let snapshot: TWSMarketDataSnapshot
+                    do {
+                        snapshot = try await self.client.snapshot(
+                            wire, timeout: request.snapshotTimeout, greeksGrace: request.greeksGrace,
+                            expected: [.bid, .ask, .greeks])
+                    } catch let error as TWSClientError where error.code == .requestFailed {
+                        // One contract refused (no data, not subscribed) must not sink the chain.
+                        self.logger.debug(
+                            "snapshot refused",
+                            metadata: ["chain.symbol": "\(contract.symbol)", "tws.code": "\(error.ibCode ?? 0)"])
+                        return nil
+                    }
+                    var oi: Double?
+                    if request.includeOpenInterest {
+                        let sample = try? await self.client.sample(
+                            wire, genericTicks: "101", until: [.openInterest], timeout: request.openInterestTimeout)
+                        oi = contract.right == .call ? sample?.callOpenInterest : sample?.putOpenInterest
+                    }
+                    return Self.optionQuote(contract, snapshot, openInterest: oi, underlying: spot, source: source)
+                }
+            }
+            var out: [OptionQuote] = []
+            for try await q in group { if let q { out.append(q) } }
+            return out.sorted {
+                ($0.contract.expiry, $0.contract.strike, $0.contract.right.rawValue) < (
+                    $1.contract.expiry, $1.contract.strike, $1.contract.right.rawValue
+                )
+            }
+        }
+        return ChainSnapshot(
+            symbol: request.symbol, timestamp: now, underlyingPrice: spot, options: quotes, source: source)
+    }
+
+    static func wireContract(_ c: OptionContract) -> TWSContract {
+        TWSContract(
+            conId: c.conId ?? 0, symbol: c.symbol, secType: "OPT", lastTradeDateOrContractMonth: c.expiry.yyyymmdd,
+            strike: c.strike,
+            right: c.right.code, multiplier: String(c.multiplier), exchange: "SMART", currency: "USD",
+            tradingClass: c.tradingClass ?? "")
+    }
+
+    /// Maps a snapshot to an option row, never turning a sentinel into a number.
+    static func optionQuote(
+        _ contract: OptionContract, _ s: TWSMarketDataSnapshot, openInterest: Double?, underlying: Double,
+        source: DataSource
+    ) -> OptionQuote {
+        let model = s.modelGreeks
+        let quote = Quote(
+            bid: s.bid.flatMap { $0 >= 0 ? $0 : nil }, ask: s.ask.flatMap { $0 > 0 ? $0 : nil },
+            last: s.last.flatMap { $0 > 0 ? $0 : nil },
+            bidSize: s.bidSize, askSize: s.askSize, volume: s.volume, openInterest: openInterest, close: s.close)
+        let greeks = Greeks(
+            impliedVolatility: model?.impliedVol, delta: model?.delta, gamma: model?.gamma, theta: model?.theta,
+            vega: model?.vega)
+        var flags = QualityFlags.derived(quote: quote, greeks: greeks)
+        if model != nil && (model?.delta == nil || model?.impliedVol == nil) { flags.insert(.sentinel) }
+        if s.delayed || s.marketDataType >= 3 { flags.insert(.delayed) }
+        if s.marketDataType == 2 || s.marketDataType == 4 { flags.insert(.stale) }
+        return OptionQuote(
+            contract: contract, quote: quote, greeks: greeks, underlyingPrice: model?.undPrice ?? underlying,
+            flags: flags, source: source)
+    }
+
+    public func underlyingPrice(_ symbol: String) async throws -> Double {
+        let s = try await client.snapshot(Self.stock(symbol), expected: [.last])
+        guard let price = s.last ?? (s.bid.flatMap { b in s.ask.map { (b + $0) / 2 } }) ?? s.close else {
+            throw MarketDataError.noData(provider: name, what: "\(symbol) price")
+        }
+        return price
+    }
+
+    public func vix() async throws -> Double {
+        let s = try await client.snapshot(Self.vixContract, expected: [.last])
+        guard let value = s.last ?? s.close else { throw MarketDataError.noData(provider: name, what: "VIX") }
+        return value
+    }
+
+    public func dailyBars(_ symbol: String, count: Int, now: Date) async throws -> [Bar] {
+        let years = Int((Double(count) / 252).rounded(.up))
+        let duration = count <= 365 ? "\(max(count, 1)) D" : "\(years) Y"
+        let contract = symbol == "VIX" ? Self.vixContract : Self.stock(symbol)
+        return try await client.historicalBars(contract, duration: duration).compactMap { b in
+            guard let day = Expiry(String(b.date.prefix(8))) else { return nil }
+            return Bar(day: day, open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume?.doubleValue)
+        }.suffix(count).map { $0 }
+    }
+}
+
+/// Market-data failures the collector records.
+public enum MarketDataError: Error, Sendable, CustomStringConvertible {
+    case noData(provider: String, what: String)
+    case unusable(provider: String, reason: String)
+    case allProvidersFailed([String])
+
+    public var description: String {
+        switch self {
+        case .noData(let p, let what): "\(p): no data for \(what)"
+        case .unusable(let p, let reason): "\(p): data unusable (\(reason))"
+        case .allProvidersFailed(let errors): "every provider failed: " + errors.joined(separator: "; ")
+        }
+    }
+}

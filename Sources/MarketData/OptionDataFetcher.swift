@@ -1,0 +1,170 @@
+import Foundation
+import Logging
+import OptionsModel
+import PolygonClient
+import SnapshotStore
+
+/// Everything the entry decision needs about one underlying.
+public struct MarketPicture: Sendable {
+    public var symbol: String
+    public var chain: ChainSnapshot
+    public var price: Double?
+    public var atmIV: Double?
+    public var ivRank: Double
+    public var vix: Double?
+    public var trend: Trend
+    /// Which provider served the chain.
+    public var source: DataSource
+    /// Rows with usable greeks / all rows.
+    public var greeksCoverage: Double
+    /// Problems met on the way (a provider failing before the fallback served, ...).
+    public var warnings: [String]
+}
+
+/// Turns providers into the market picture: IB first, Polygon when IB's breaker is open, IB fails,
+/// or IB's data is unusable (not subscribed, greeks missing for most of the chain). Every row and
+/// result records which source served it.
+public final class OptionDataFetcher: Sendable {
+    public let primary: (any MarketDataProvider)?
+    public let fallback: (any MarketDataProvider)?
+    public let store: (any MarketDataStore)?
+    public let breakers: [String: CircuitBreaker<ContinuousClock>]
+    let logger: Logger
+    /// A chain with usable greeks on fewer rows than this fraction is unusable.
+    let minimumGreeksCoverage: Double
+    let ivRankWindowDays: Int
+
+    public init(
+        primary: (any MarketDataProvider)?, fallback: (any MarketDataProvider)?, store: (any MarketDataStore)?,
+        failureThreshold: Int = 5, resetTimeout: Duration = .seconds(60), minimumGreeksCoverage: Double = 0.5,
+        ivRankWindowDays: Int = 60,
+        logger: Logger = Logger(label: "fetcher")
+    ) {
+        self.primary = primary
+        self.fallback = fallback
+        self.store = store
+        var breakers: [String: CircuitBreaker<ContinuousClock>] = [:]
+        for p in [primary, fallback].compactMap({ $0 }) {
+            breakers[p.name] = CircuitBreaker(
+                name: p.name, failureThreshold: failureThreshold, resetTimeout: resetTimeout, clock: ContinuousClock())
+        }
+        self.breakers = breakers
+        self.minimumGreeksCoverage = minimumGreeksCoverage
+        self.ivRankWindowDays = ivRankWindowDays
+        self.logger = logger
+    }
+
+    var providers: [any MarketDataProvider] { [primary, fallback].compactMap { $0 } }
+
+    /// Runs `body` on the first provider whose breaker admits it and whose answer is usable.
+    func firstUsable<T: Sendable>(
+        _ what: String, accept: @Sendable (T) -> String? = { _ in nil },
+        _ body: @Sendable (any MarketDataProvider) async throws -> T
+    ) async throws -> (T, any MarketDataProvider, [String]) {
+        var errors: [String] = []
+        for provider in providers {
+            guard let breaker = breakers[provider.name], breaker.allowRequest() else {
+                errors.append("\(provider.name): circuit breaker open")
+                continue
+            }
+            do {
+                let value = try await body(provider)
+                if let problem = accept(value) {
+                    breaker.recordFailure(problem)
+                    errors.append("\(provider.name): \(problem)")
+                    logTransitions(breaker)
+                    continue
+                }
+                breaker.recordSuccess()
+                logTransitions(breaker)
+                return (value, provider, errors)
+            } catch {
+                if let polygon = error as? PolygonError, polygon.isPermanent {
+                    // A refused key or plan cannot heal by retrying: open at once.
+                    breaker.trip("\(error)")
+                } else {
+                    breaker.recordFailure("\(error)")
+                }
+                logTransitions(breaker)
+                errors.append("\(provider.name): \(error)")
+            }
+        }
+        logger.error("no provider could serve \(what)", metadata: ["fetch.errors": "\(errors.joined(separator: "; "))"])
+        throw MarketDataError.allProvidersFailed(errors)
+    }
+
+    func logTransitions(_ breaker: CircuitBreaker<ContinuousClock>) {
+        for t in breaker.drainTransitions() {
+            logger.warning(
+                "circuit breaker \(breaker.name): \(t.from.rawValue) -> \(t.to.rawValue)",
+                metadata: ["breaker.reason": "\(t.reason)"])
+        }
+    }
+
+    /// The option chain from the first provider that serves a usable one.
+    public func fetchOptionChain(_ request: ChainRequest, now: Date) async throws -> (ChainSnapshot, [String]) {
+        let minimum = minimumGreeksCoverage
+        let (chain, _, errors) = try await firstUsable(
+            "the \(request.symbol) chain",
+            accept: { (chain: ChainSnapshot) in
+                guard !chain.options.isEmpty else { return "empty chain (not subscribed?)" }
+                let usable = Double(chain.options.filter { $0.greeks.isUsable }.count) / Double(chain.options.count)
+                return usable < minimum
+                    ? String(format: "greeks missing on %.0f%% of the chain", (1 - usable) * 100) : nil
+            }
+        ) { provider in try await provider.optionChain(request, now: now) }
+        return (chain, errors)
+    }
+
+    /// The VIX level.
+    public func vix() async throws -> Double {
+        try await firstUsable("VIX") { try await $0.vix() }.0
+    }
+
+    /// Trend from daily closes (price vs SMA20 vs SMA50).
+    public func underlyingTrend(_ symbol: String, price: Double?, now: Date) async throws -> Trend {
+        let bars = try await firstUsable(
+            "\(symbol) bars", accept: { (bars: [Bar]) in bars.count < 50 ? "only \(bars.count) bars" : nil }
+        ) {
+            try await $0.dailyBars(symbol, count: 60, now: now)
+        }.0
+        try? store?.upsertBars(symbol: symbol, bars: bars, barSize: "1 day", source: .ib)
+        return MarketAnalytics.trend(closes: bars.map(\.close), price: price)
+    }
+
+    /// IV rank of `current` against the stored daily ATM IVs of the window.
+    public func ivRank(_ symbol: String, current: Double?, now: Date) -> Double {
+        guard let current, let history = try? store?.ivHistory(symbol: symbol, days: ivRankWindowDays, until: now)
+        else { return 50 }
+        return MarketAnalytics.ivRank(current: current, history: history.points.map(\.atmIV))
+    }
+
+    /// The whole picture for one underlying.
+    public func marketData(_ request: ChainRequest, now: Date) async throws -> MarketPicture {
+        let (chain, errors) = try await fetchOptionChain(request, now: now)
+        var warnings = errors
+        let price = chain.underlyingPrice
+        let atmIV = price.flatMap {
+            MarketAnalytics.constantMaturityATMIV(
+                chain: chain.options, underlying: $0, today: MarketCalendar().tradingDay(of: now))
+        }
+        var vix: Double?
+        do { vix = try await self.vix() } catch { warnings.append("VIX: \(error)") }
+        var trend = Trend.neutral
+        do { trend = try await underlyingTrend(request.symbol, price: price, now: now) } catch {
+            warnings.append("trend: \(error)")
+        }
+        let coverage =
+            chain.options.isEmpty
+            ? 0 : Double(chain.options.filter { $0.greeks.isUsable }.count) / Double(chain.options.count)
+        return MarketPicture(
+            symbol: request.symbol, chain: chain, price: price, atmIV: atmIV,
+            ivRank: ivRank(request.symbol, current: atmIV, now: now), vix: vix,
+            trend: trend, source: chain.source, greeksCoverage: coverage, warnings: warnings)
+    }
+
+    /// Breaker states for health and metrics.
+    public var breakerStates: [String: CircuitBreaker<ContinuousClock>.State] {
+        breakers.mapValues(\.currentState)
+    }
+}
