@@ -84,4 +84,7 @@ public struct CollectionPlan: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         "\(symbol): \(contracts) contracts, \(messages) messages, about \(Int(estimatedSeconds.rounded(.up))) s at the pacing limits"
     }
+
+    /// Whether the collection fits an interval of `seconds`.
+    public func fits(intervalSeconds seconds: Int) -> Bool { estimatedSeconds <= Double(seconds) }
 }

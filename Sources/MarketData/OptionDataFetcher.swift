@@ -163,6 +163,27 @@ public final class OptionDataFetcher: Sendable {
             trend: trend, source: chain.source, greeksCoverage: coverage, warnings: warnings)
     }
 
+    /// The line-budget pre-flight of a cycle: contracts the filters select, lines and messages they
+    /// need, and the time at the configured limits. Logs a warning when it cannot fit `intervalSeconds`
+    /// (the collector also records it in the cycle). Nil when IB is not the primary or cannot answer.
+    public func preflight(
+        _ request: ChainRequest, now: Date, intervalSeconds: Int, lines: Int, messagesPerSecond: Int
+    ) async -> CollectionPlan? {
+        guard let ib = primary as? IBProvider, let breaker = breakers[ib.name], breaker.currentState == .closed,
+            let planned = try? await ib.plannedContracts(request, now: now)
+        else { return nil }
+        let plan = CollectionPlan(
+            symbol: request.symbol, contracts: planned.contracts.count,
+            includeOpenInterest: request.includeOpenInterest, lines: lines,
+            messagesPerSecond: messagesPerSecond)
+        if plan.estimatedSeconds > Double(intervalSeconds) {
+            logger.warning(
+                "collection cannot fit the interval: \(plan); narrow collection.strike_range_pct or max_expiries, or lengthen interval_seconds",
+                metadata: ["chain.symbol": "\(request.symbol)", "chain.contracts": "\(plan.contracts)"])
+        }
+        return plan
+    }
+
     /// Breaker states for health and metrics.
     public var breakerStates: [String: CircuitBreaker<ContinuousClock>.State] {
         breakers.mapValues(\.currentState)

@@ -183,6 +183,23 @@ func withFetcher<R: Sendable>(
         }
     }
 
+    @Test func preflightCountsWhatTheFiltersSelect() async throws {
+        try await withFetcher { fetcher, _, _ in
+            let small = try #require(
+                await fetcher.preflight(request, now: now, intervalSeconds: 300, lines: 100, messagesPerSecond: 50))
+            let (chain, _) = try await fetcher.fetchOptionChain(request, now: now)
+            #expect(small.contracts >= chain.options.count && small.contracts > 0)
+            #expect(small.fits(intervalSeconds: 300))
+            var wide = request
+            wide.strikeRangePct = 0.3
+            wide.maxExpiries = 20
+            wide.includeOpenInterest = true
+            let big = try #require(
+                await fetcher.preflight(wide, now: now, intervalSeconds: 60, lines: 100, messagesPerSecond: 50))
+            #expect(!big.fits(intervalSeconds: 60) && big.contracts > small.contracts * 10)
+        }
+    }
+
     @Test func plannedCollectionFitsOrSaysSo() {
         let plan = CollectionPlan(
             symbol: "SPY", contracts: 1200, includeOpenInterest: true, lines: 100, messagesPerSecond: 50)
