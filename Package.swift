@@ -172,7 +172,12 @@ let package = Package(
             name: "AppConfigTests", dependencies: ["AppConfig", "OptionsModel", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "OrchestratorTests", dependencies: ["Orchestrator", "TestSupport"], swiftSettings: swiftSettings
+            name: "OrchestratorTests",
+            dependencies: [
+                "Orchestrator", "TestSupport", "AppConfig", "SnapshotStore", "OptionsModel", "MarketData",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
         ),
     ]
 )

@@ -3,6 +3,7 @@ import Logging
 import OptionsModel
 import PolygonClient
 import SnapshotStore
+import Synchronization
 
 /// Everything the entry decision needs about one underlying.
 public struct MarketPicture: Sendable {
@@ -33,6 +34,9 @@ public final class OptionDataFetcher: Sendable {
     /// A chain with usable greeks on fewer rows than this fraction is unusable.
     let minimumGreeksCoverage: Double
     let ivRankWindowDays: Int
+    /// Daily bars per symbol for the trading day they were fetched on (they change once a day, and
+    /// asking again within 15 s is a historical-data pacing violation).
+    let barsCache = Mutex([String: (day: TradingDay, bars: [Bar])]())
 
     public init(
         primary: (any MarketDataProvider)?, fallback: (any MarketDataProvider)?, store: (any MarketDataStore)?,
@@ -123,12 +127,17 @@ public final class OptionDataFetcher: Sendable {
 
     /// Trend from daily closes (price vs SMA20 vs SMA50).
     public func underlyingTrend(_ symbol: String, price: Double?, now: Date) async throws -> Trend {
+        let today = MarketCalendar().tradingDay(of: now)
+        if let cached = barsCache.withLock({ $0[symbol] }), cached.day == today {
+            return MarketAnalytics.trend(closes: cached.bars.map(\.close), price: price)
+        }
         let bars = try await firstUsable(
             "\(symbol) bars", accept: { (bars: [Bar]) in bars.count < 50 ? "only \(bars.count) bars" : nil }
         ) {
             try await $0.dailyBars(symbol, count: 60, now: now)
         }.0
         try? store?.upsertBars(symbol: symbol, bars: bars, barSize: "1 day", source: .ib)
+        barsCache.withLock { $0[symbol] = (today, bars) }
         return MarketAnalytics.trend(closes: bars.map(\.close), price: price)
     }
 

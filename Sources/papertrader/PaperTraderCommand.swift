@@ -7,7 +7,8 @@ struct PaperTraderCommand: AsyncParsableCommand {
         commandName: "papertrader",
         abstract: "Options paper-trading orchestrator for Interactive Brokers.",
         subcommands: [
-            GatewaySimCommand.self, ConfigCommand.self, StoreCommand.self, WireCommand.self, BenchCommand.self,
+            RunCommand.self, CollectOnceCommand.self, GatewaySimCommand.self, ConfigCommand.self, StoreCommand.self,
+            WireCommand.self, BenchCommand.self,
         ]
     )
 }

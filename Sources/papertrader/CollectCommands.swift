@@ -1,0 +1,132 @@
+import AppConfig
+import ArgumentParser
+import Foundation
+import GatewaySimulator
+import Logging
+import Orchestrator
+import SnapshotStore
+
+/// Options shared by `run` and `collect-once`.
+struct RuntimeArguments: ParsableArguments {
+    @OptionGroup var config: ConfigOption
+    @Flag(help: "Start the built-in gateway simulator in-process and connect to it.") var simulator = false
+    @Option(help: "Simulator start time, ISO 8601 (default: the latest regular session open).") var simStart: String?
+
+    func validate() throws {
+        if let simStart, ISO8601.parse(simStart) == nil {
+            throw ValidationError("--sim-start '\(simStart)' is not an ISO 8601 time like 2026-03-04T10:30:00-05:00")
+        }
+    }
+
+    func options(clockSpeed: Double) throws -> RuntimeOptions {
+        RuntimeOptions(
+            loaded: try config.load(), simulator: simulator, simulatorStart: simStart.flatMap(ISO8601.parse),
+            clockSpeed: clockSpeed)
+    }
+}
+
+/// Logging to stderr at the configured level (only the executable bootstraps logging).
+enum CLILogging {
+    static func bootstrap(level: String) {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = Logger.Level(rawValue: level) ?? .info
+            return handler
+        }
+    }
+}
+
+/// `papertrader collect-once`: one cycle, then a table per symbol; exit 0 ok, 1 partial, 2 failed.
+struct CollectOnceCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "collect-once",
+        abstract: "Run one collection cycle and print what it stored (exit 0 ok, 1 partial, 2 failed).")
+
+    @OptionGroup var runtime: RuntimeArguments
+    @Option(help: "Symbols to collect, comma-separated (default: collection.symbols).") var symbols: String?
+    @Flag(help: "One JSON document.") var json = false
+
+    func run() async throws {
+        let options = try runtime.options(clockSpeed: 1)
+        CLILogging.bootstrap(
+            level: json
+                ? "error"
+                : options.loaded.config.logging.level == "info" ? "warning" : options.loaded.config.logging.level)
+        let only = symbols?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() }
+        let report = try await OrchestratorRuntime.with(options, logger: Logger(label: "papertrader")) { rt in
+            try await rt.collector.collectOnce(symbols: only)
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            encoder.dateEncodingStrategy = .iso8601
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print(CycleTable.render(report))
+        }
+        switch report.status {
+        case .ok: return
+        case .partial: throw ExitCode(1)
+        default: throw ExitCode(2)
+        }
+    }
+}
+
+/// `papertrader run`: the collector every interval until SIGINT/SIGTERM or `--cycles`.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Collect every interval (aligned, during collection hours) until stopped or --cycles ran.")
+
+    @OptionGroup var runtime: RuntimeArguments
+    @Option(help: "Stop after this many cycles.") var cycles: Int?
+    @Option(help: "Simulated seconds per real second (simulator mode), e.g. 60.") var clockSpeed = 1.0
+
+    func validate() throws {
+        guard clockSpeed > 0 else { throw ValidationError("--clock-speed must be positive") }
+        if clockSpeed != 1 && !runtime.simulator { throw ValidationError("--clock-speed needs --simulator") }
+        if let cycles, cycles < 1 { throw ValidationError("--cycles must be at least 1") }
+    }
+
+    func run() async throws {
+        let options = try runtime.options(clockSpeed: clockSpeed)
+        CLILogging.bootstrap(level: options.loaded.config.logging.level)
+        try await OrchestratorRuntime.with(options, logger: Logger(label: "papertrader")) { rt in
+            if let sim = rt.simulator {
+                print("simulator: exchange time \(ISO8601.format(sim.now)), speed x\(rt.speed)")
+            }
+            try await rt.collector.run(cycles: cycles, speed: rt.speed) { report in
+                print(CycleTable.render(report))
+            }
+            let stats = try rt.store.stats()
+            print("store: \(stats.optionRows) option rows, \(stats.cycles) cycles in \(rt.store.path)")
+        }
+    }
+}
+
+/// The per-symbol table of a cycle.
+enum CycleTable {
+    static func render(_ r: CycleReport) -> String {
+        func f(_ v: Double?, _ format: String) -> String { v.map { String(format: format, $0) } ?? "-" }
+        var lines = [
+            "cycle #\(r.cycleID) at \(ISO8601.format(r.timestamp)): \(r.status.rawValue) in \(String(format: "%.1f", r.seconds)) s"
+        ]
+        lines.append("symbol  contracts  iv_rank  atm_iv  vix    trend      source     seconds  error")
+        for s in r.symbols {
+            lines.append(
+                [
+                    s.symbol.padding(toLength: 8, withPad: " ", startingAt: 0),
+                    String(s.contracts).padding(toLength: 11, withPad: " ", startingAt: 0),
+                    f(s.ivRank, "%.1f").padding(toLength: 9, withPad: " ", startingAt: 0),
+                    f(s.atmIV.map { $0 * 100 }, "%.1f%%").padding(toLength: 8, withPad: " ", startingAt: 0),
+                    f(s.vix, "%.2f").padding(toLength: 7, withPad: " ", startingAt: 0),
+                    (s.trend ?? "-").padding(toLength: 11, withPad: " ", startingAt: 0),
+                    (s.source ?? "-").padding(toLength: 11, withPad: " ", startingAt: 0),
+                    f(s.seconds, "%.1f").padding(toLength: 9, withPad: " ", startingAt: 0),
+                    s.error ?? "",
+                ].joined())
+            for note in s.notes { lines.append("  note: \(note)") }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

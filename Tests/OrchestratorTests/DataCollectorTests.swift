@@ -1,0 +1,107 @@
+import AppConfig
+import Foundation
+import Logging
+import MarketData
+import OptionsModel
+import SnapshotStore
+import Synchronization
+import TestSupport
+import Testing
+
+@testable import Orchestrator
+
+let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+
+func options(symbols: String = "[SPY, IWM]", speed: Double = 1) throws -> RuntimeOptions {
+    let db = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "orch-\(UInt32.random(in: 0...UInt32.max)).sqlite"
+    ).path
+    let yaml = """
+        collection:
+          symbols: \(symbols)
+          max_expiries: 1
+          strike_range_pct: 0.01
+          open_interest: off
+        storage:
+          path: \(db)
+        """
+    let loaded = try ConfigLoader.load(text: yaml, source: "test.yaml")
+    return RuntimeOptions(
+        loaded: loaded, simulator: true, simulatorStart: SimulatorHarness.wednesdayMorning, clockSpeed: speed)
+}
+
+@Suite(.serialized) struct DataCollectorTests {
+    @Test func oneCycleStoresEverySymbol() async throws {
+        try await OrchestratorRuntime.with(try options(), logger: quiet) { rt in
+            let report = try await rt.collector.collectOnce()
+            #expect(report.status == .ok)
+            #expect(report.symbols.map(\.symbol) == ["IWM", "SPY"])
+            #expect(
+                report.symbols.allSatisfy {
+                    $0.contracts > 0 && $0.source == "simulator" && $0.vix != nil && $0.atmIV != nil
+                })
+            // The cycle time is the gateway's (simulated) clock, not the machine's.
+            #expect(abs(report.timestamp.timeIntervalSince(SimulatorHarness.wednesdayMorning)) < 60)
+            let stats = try rt.store.stats()
+            #expect(stats.optionRows == report.symbols.map(\.contracts).reduce(0, +))
+            let cycle = try #require(try rt.store.cycles(limit: 1).first)
+            #expect(
+                cycle.status == .ok && cycle.counts["SPY"] == report.symbols.last?.contracts
+                    && cycle.sources["IWM"] == "simulator")
+            #expect(try rt.store.latestUnderlyings().map(\.symbol) == ["IWM", "SPY"])
+        }
+    }
+
+    @Test func aFailingSymbolMakesTheCyclePartial() async throws {
+        try await OrchestratorRuntime.with(try options(), logger: quiet) { rt in
+            let report = try await rt.collector.collectOnce(symbols: ["SPY", "NOPE"])
+            #expect(report.status == .partial)
+            #expect(report.symbols.first { $0.symbol == "NOPE" }?.error != nil)
+            #expect(report.symbols.first { $0.symbol == "SPY" }?.contracts ?? 0 > 0)
+            let cycle = try #require(try rt.store.cycles(limit: 1).first)
+            #expect(cycle.status == .partial && cycle.errors.first?.hasPrefix("NOPE:") == true)
+        }
+    }
+
+    @Test func runCollectsAlignedCycles() async throws {
+        try await OrchestratorRuntime.with(try options(symbols: "[IWM]", speed: 300), logger: quiet) { rt in
+            let reports = Locked([CycleReport]())
+            try await rt.collector.run(cycles: 3, speed: rt.speed) { r in reports.withLock { $0.append(r) } }
+            let times = reports.withLock { $0.map(\.timestamp.timeIntervalSince1970) }
+            #expect(times.count == 3)
+            // After the first (immediate) cycle, slots fall on 5-minute boundaries.
+            #expect(times.dropFirst().allSatisfy { Int($0) % 300 == 0 })
+            #expect(try rt.store.cycles(limit: 10).count == 3)
+        }
+    }
+
+    @Test func slotsFollowCollectionHours() throws {
+        let settings = CollectorSettings(
+            symbols: ["SPY"], intervalSeconds: 300, request: ChainRequest(symbol: "SPY"), openInterest: "off",
+            hoursStart: 570, hoursEnd: 960,
+            weekdaysOnly: true, skipHolidays: true, lines: 100, messagesPerSecond: 50)
+        let store = try SQLiteStore(
+            path: FileManager.default.temporaryDirectory.appendingPathComponent(
+                "slots-\(UInt32.random(in: 0...UInt32.max)).sqlite"
+            ).path)
+        let collector = DataCollector(
+            fetcher: OptionDataFetcher(primary: nil, fallback: nil, store: nil), store: store, settings: settings,
+            marketTime: { Date() }, logger: quiet)
+        let cal = MarketCalendar()
+        func at(_ day: String, _ minute: Int, _ second: Int = 0) -> Date {
+            cal.date(Expiry(day)!, minute: minute, second: second)
+        }
+        #expect(collector.nextSlot(after: at("20260304", 631, 10)) == at("20260304", 635))  // 10:31:10 -> 10:35
+        #expect(collector.nextSlot(after: at("20260304", 958)) == at("20260305", 570))  // after the close -> next open
+        #expect(collector.nextSlot(after: at("20260306", 960)) == at("20260309", 570))  // Friday close -> Monday
+        #expect(collector.nextSlot(after: at("20260402", 960)) == at("20260406", 570))  // Good Friday skipped
+        #expect(collector.isCollectionTime(at("20260304", 600)) && !collector.isCollectionTime(at("20260307", 600)))
+    }
+}
+
+/// A value shared between tasks.
+final class Locked<Value: Sendable>: Sendable {
+    private let mutex: Mutex<Value>
+    init(_ value: Value) { mutex = Mutex(value) }
+    func withLock<R>(_ body: (inout Value) -> R) -> R { mutex.withLock { body(&$0) } }
+}
