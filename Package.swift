@@ -167,7 +167,10 @@ let package = Package(
         ),
         .testTarget(
             name: "MarketDataTests", dependencies: ["MarketData", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "TradingTests", dependencies: ["Trading", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TradingTests", dependencies: ["Trading", "MarketData", "OptionsModel", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "AppConfigTests", dependencies: ["AppConfig", "OptionsModel", "TestSupport"],
             swiftSettings: swiftSettings),

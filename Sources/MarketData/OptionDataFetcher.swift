@@ -20,6 +20,23 @@ public struct MarketPicture: Sendable {
     public var greeksCoverage: Double
     /// Problems met on the way (a provider failing before the fallback served, ...).
     public var warnings: [String]
+
+    /// Creates a picture from its parts (the fetcher builds these; tests and replays construct them).
+    public init(
+        symbol: String, chain: ChainSnapshot, price: Double?, atmIV: Double?, ivRank: Double, vix: Double?,
+        trend: Trend, source: DataSource, greeksCoverage: Double, warnings: [String] = []
+    ) {
+        self.symbol = symbol
+        self.chain = chain
+        self.price = price
+        self.atmIV = atmIV
+        self.ivRank = ivRank
+        self.vix = vix
+        self.trend = trend
+        self.source = source
+        self.greeksCoverage = greeksCoverage
+        self.warnings = warnings
+    }
 }
 
 /// Turns providers into the market picture: IB first, Polygon when IB's breaker is open, IB fails,
