@@ -110,7 +110,7 @@ let package = Package(
             name: "papertrader",
             dependencies: [
                 "Orchestrator", "GatewaySimulator", "AppConfig", "TWSClient", "TWSWire", "SnapshotStore",
-                "OptionsModel",
+                "OptionsModel", "Trading",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -177,7 +177,8 @@ let package = Package(
         .testTarget(
             name: "OrchestratorTests",
             dependencies: [
-                "Orchestrator", "TestSupport", "AppConfig", "SnapshotStore", "OptionsModel", "MarketData",
+                "Orchestrator", "TestSupport", "AppConfig", "SnapshotStore", "OptionsModel", "MarketData", "Trading",
+                "TWSClient", "TWSWire", "GatewaySimulator",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -63,7 +63,7 @@ public final class IBProvider: MarketDataProvider, Sendable {
                 }
             }
         }
-        return (spot, contracts)
+        return (spot, request.addingHeld(to: contracts))
     }
 
     public func optionChain(_ request: ChainRequest, now: Date) async throws -> ChainSnapshot {
@@ -106,7 +106,8 @@ public final class IBProvider: MarketDataProvider, Sendable {
             symbol: request.symbol, timestamp: now, underlyingPrice: spot, options: quotes, source: source)
     }
 
-    static func wireContract(_ c: OptionContract) -> TWSContract {
+    /// The wire contract of an option (SMART, USD), with its conId when known.
+    public static func wireContract(_ c: OptionContract) -> TWSContract {
         TWSContract(
             conId: c.conId ?? 0, symbol: c.symbol, secType: "OPT", lastTradeDateOrContractMonth: c.expiry.yyyymmdd,
             strike: c.strike,

@@ -14,6 +14,9 @@ public struct ChainRequest: Sendable, Equatable {
     public var snapshotTimeout: Duration
     public var greeksGrace: Duration
     public var openInterestTimeout: Duration
+    /// Legs of open positions: collected whatever the DTE window and strike range say, so positions
+    /// can be marked and closed after they leave them.
+    public var heldContracts: [OptionContract] = []
 
     public init(
         symbol: String, dteMin: Int = 7, dteMax: Int = 60, maxExpiries: Int = 4, strikeRangePct: Double = 0.08,
@@ -36,6 +39,13 @@ public struct ChainRequest: Sendable, Equatable {
     public func selectExpiries(_ all: [Expiry], today: TradingDay) -> [Expiry] {
         Array(
             all.filter { (dteMin...max(dteMin, dteMax)).contains($0.days(since: today)) }.sorted().prefix(maxExpiries))
+    }
+
+    /// `planned` plus any held contract it lacks.
+    public func addingHeld(to planned: [OptionContract]) -> [OptionContract] {
+        let keys = Set(planned.map(\.key))
+        var seen = keys
+        return planned + heldContracts.filter { seen.insert($0.key).inserted }
     }
 
     /// Strikes within the range around `spot`.

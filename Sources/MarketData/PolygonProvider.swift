@@ -19,13 +19,23 @@ public final class PolygonProvider: MarketDataProvider, Sendable {
     public func optionChain(_ request: ChainRequest, now: Date) async throws -> ChainSnapshot {
         let spot = try await underlyingPrice(request.symbol)
         let today = calendar.tradingDay(of: now)
+        let held = request.heldContracts
+        let from = today.adding(days: request.dteMin)
+        let to = today.adding(days: request.dteMax)
+        let low = spot * (1 - request.strikeRangePct)
+        let high = spot * (1 + request.strikeRangePct)
         let chain = try await client.optionChainSnapshot(
-            underlying: request.symbol, expirationFrom: today.adding(days: request.dteMin),
-            expirationTo: today.adding(days: request.dteMax),
-            strikeFrom: spot * (1 - request.strikeRangePct), strikeTo: spot * (1 + request.strikeRangePct),
+            underlying: request.symbol, expirationFrom: min(from, held.map(\.expiry).min() ?? from),
+            expirationTo: max(to, held.map(\.expiry).max() ?? to),
+            strikeFrom: min(low, held.map(\.strike).min() ?? low),
+            strikeTo: max(high, held.map(\.strike).max() ?? high),
             staleAfter: staleAfter, now: now)
         let expiries = Set(request.selectExpiries(Array(Set(chain.options.map(\.contract.expiry))), today: today))
-        let options = chain.options.filter { expiries.contains($0.contract.expiry) }
+        let heldKeys = Set(held.map(\.key))
+        let options = chain.options.filter {
+            heldKeys.contains($0.contract.key)
+                || (expiries.contains($0.contract.expiry) && $0.contract.strike >= low && $0.contract.strike <= high)
+        }
         return ChainSnapshot(
             symbol: request.symbol, timestamp: now, underlyingPrice: chain.underlyingPrice ?? spot, options: options,
             source: .polygon)

@@ -3,6 +3,7 @@ import Logging
 import MarketData
 import OptionsModel
 import SnapshotStore
+import Synchronization
 
 /// What one symbol's collection produced.
 public struct SymbolCollection: Sendable, Codable, Equatable {
@@ -69,11 +70,18 @@ public final class DataCollector: Sendable {
     let marketTime: @Sendable () async -> Date
     let logger: Logger
     let calendar = MarketCalendar()
+    /// Open interest is a once-a-day figure: sampled by the day's first cycle and carried to the
+    /// day's later cycles, so every stored row and every entry decision sees it.
+    let openInterest = Mutex([String: (day: TradingDay, values: [OptionKey: Double])]())
+    /// Legs of a symbol's open positions (collected beyond the DTE window and strike range).
+    let heldContracts: @Sendable (String) -> [OptionContract]
 
     public init(
         fetcher: OptionDataFetcher, store: any MarketDataStore, settings: CollectorSettings,
-        marketTime: @escaping @Sendable () async -> Date, logger: Logger
+        marketTime: @escaping @Sendable () async -> Date, logger: Logger,
+        heldContracts: @escaping @Sendable (String) -> [OptionContract] = { _ in [] }
     ) {
+        self.heldContracts = heldContracts
         self.fetcher = fetcher
         self.store = store
         self.settings = settings
@@ -83,6 +91,13 @@ public final class DataCollector: Sendable {
 
     /// One cycle over `symbols` (default: all configured), in parallel within the client's limits.
     public func collectOnce(symbols: [String]? = nil, at slot: Date? = nil) async throws -> CycleReport {
+        try await collectCycle(symbols: symbols, at: slot).report
+    }
+
+    /// One cycle, with the market pictures it stored (what the trader decides on).
+    public func collectCycle(symbols: [String]? = nil, at slot: Date? = nil) async throws -> (
+        report: CycleReport, pictures: [MarketPicture]
+    ) {
         // A scheduled cycle is stamped with its slot, so re-running it overwrites instead of duplicating.
         let now: Date
         if let slot { now = slot } else { now = await marketTime() }
@@ -92,14 +107,15 @@ public final class DataCollector: Sendable {
         let cycleID = try store.beginCycle(startedAt: now)
         let includeOI = settings.openInterest == "every_cycle" || (settings.openInterest == "daily" && !collectedToday)
         logger.info("cycle started", metadata: ["cycle.id": "\(cycleID)", "cycle.time": "\(ISOTime.string(now))"])
-        let results = await withTaskGroup(of: SymbolCollection.self) { group in
+        let collected = await withTaskGroup(of: (SymbolCollection, MarketPicture?).self) { group in
             for symbol in symbols ?? settings.symbols {
                 group.addTask { await self.collect(symbol, cycleID: cycleID, now: now, includeOpenInterest: includeOI) }
             }
-            var out: [SymbolCollection] = []
+            var out: [(SymbolCollection, MarketPicture?)] = []
             for await r in group { out.append(r) }
-            return out.sorted { $0.symbol < $1.symbol }
+            return out.sorted { $0.0.symbol < $1.0.symbol }
         }
+        let results = collected.map(\.0)
         let failures = results.filter { $0.error != nil }.count
         let status: CycleStatus = failures == 0 ? .ok : failures == results.count ? .failed : .partial
         try store.finishCycle(
@@ -116,7 +132,7 @@ public final class DataCollector: Sendable {
                 "cycle.id": "\(cycleID)", "cycle.status": "\(status.rawValue)",
                 "cycle.seconds": "\(String(format: "%.1f", report.seconds))",
             ])
-        return report
+        return (report, collected.compactMap(\.1))
     }
 
     func hasCollectedToday(_ now: Date) throws -> Bool {
@@ -126,11 +142,18 @@ public final class DataCollector: Sendable {
         }
     }
 
-    func collect(_ symbol: String, cycleID: Int64, now: Date, includeOpenInterest: Bool) async -> SymbolCollection {
+    func collect(_ symbol: String, cycleID: Int64, now: Date, includeOpenInterest: Bool) async -> (
+        SymbolCollection, MarketPicture?
+    ) {
         let started = ContinuousClock.now
         var request = settings.request
         request.symbol = symbol
-        request.includeOpenInterest = includeOpenInterest
+        request.heldContracts = heldContracts(symbol)
+        // A daily sample is also taken when this process has none for today (e.g. after a restart).
+        let day = calendar.tradingDay(of: now)
+        request.includeOpenInterest =
+            includeOpenInterest
+            || (settings.openInterest == "daily" && openInterest.withLock { $0[symbol]?.day != day })
         var notes: [String] = []
         if let plan = await fetcher.preflight(
             request, now: now, intervalSeconds: settings.intervalSeconds, lines: settings.lines,
@@ -140,25 +163,45 @@ public final class DataCollector: Sendable {
             notes.append("pre-flight: \(plan) exceeds the \(settings.intervalSeconds) s interval")
         }
         do {
-            let picture = try await fetcher.marketData(request, now: now)
+            var picture = try await fetcher.marketData(request, now: now)
+            carryOpenInterest(&picture, now: now)
             let underlying = UnderlyingSnapshot(
                 symbol: symbol, timestamp: now, price: picture.price, vix: picture.vix, trend: picture.trend,
                 ivRank: picture.ivRank,
                 atmIV: picture.atmIV, source: picture.source)
             try store.recordSymbol(cycleID: cycleID, chain: picture.chain, underlying: underlying)
             notes += picture.warnings.map { "\(symbol): \($0)" }
-            return SymbolCollection(
+            let collection = SymbolCollection(
                 symbol: symbol, contracts: picture.chain.options.count, ivRank: picture.ivRank, atmIV: picture.atmIV,
                 vix: picture.vix,
                 trend: picture.trend.rawValue, source: picture.source.rawValue,
                 seconds: seconds(ContinuousClock.now - started), error: nil,
                 notes: notes)
+            return (collection, picture)
         } catch {
             logger.error(
                 "symbol failed", metadata: ["chain.symbol": "\(symbol)", "cycle.id": "\(cycleID)", "error": "\(error)"])
-            return SymbolCollection(
+            let collection = SymbolCollection(
                 symbol: symbol, contracts: 0, ivRank: nil, atmIV: nil, vix: nil, trend: nil, source: nil,
                 seconds: seconds(ContinuousClock.now - started), error: "\(error)", notes: notes)
+            return (collection, nil)
+        }
+    }
+
+    /// Remembers the open interest the chain carries and fills rows that lack it from the same day's.
+    func carryOpenInterest(_ picture: inout MarketPicture, now: Date) {
+        let day = calendar.tradingDay(of: now)
+        openInterest.withLock { cache in
+            var known = cache[picture.symbol].flatMap { $0.day == day ? $0.values : nil } ?? [:]
+            for i in picture.chain.options.indices {
+                let key = picture.chain.options[i].contract.key
+                if let oi = picture.chain.options[i].quote.openInterest {
+                    known[key] = oi
+                } else if let oi = known[key] {
+                    picture.chain.options[i].quote.openInterest = oi
+                }
+            }
+            cache[picture.symbol] = (day, known)
         }
     }
 
@@ -185,8 +228,9 @@ public final class DataCollector: Sendable {
 
     /// Collects at every slot until `cycles` ran (nil = until cancelled). `speed` converts simulated
     /// waits to real ones. An overrunning cycle is recorded and the slots it covered are skipped.
-    public func run(cycles: Int?, speed: Double, onCycle: @Sendable (CycleReport) async -> Void = { _ in }) async throws
-    {
+    public func run(
+        cycles: Int?, speed: Double, onCycle: @Sendable (CycleReport, [MarketPicture]) async -> Void = { _, _ in }
+    ) async throws {
         var done = 0
         var now = await marketTime()
         var slot = isCollectionTime(now) ? now : nextSlot(after: now)
@@ -196,9 +240,9 @@ public final class DataCollector: Sendable {
             if slot > now {
                 try await Task.sleep(for: .milliseconds(Int(slot.timeIntervalSince(now) / max(speed, 0.001) * 1000)))
             }
-            let report = try await collectOnce(at: slot)
+            let (report, pictures) = try await collectCycle(at: slot)
             done += 1
-            await onCycle(report)
+            await onCycle(report, pictures)
             let after = await marketTime()
             let next = nextSlot(after: slot)
             if after > next {

@@ -7,6 +7,7 @@ import OptionsModel
 import PolygonClient
 import SnapshotStore
 import TWSClient
+import Trading
 
 /// How to start the orchestrator.
 public struct RuntimeOptions: Sendable {
@@ -17,6 +18,8 @@ public struct RuntimeOptions: Sendable {
     public var simulatorStart: Date?
     /// Simulated seconds per real second (simulator mode).
     public var clockSpeed: Double
+    /// The simulator's managed accounts (tests use a live-looking id to prove the paper-only rule).
+    public var simulatorAccounts: [String]?
 
     public init(loaded: LoadedConfig, simulator: Bool, simulatorStart: Date? = nil, clockSpeed: Double = 1) {
         self.loaded = loaded
@@ -33,6 +36,11 @@ public struct Runtime: Sendable {
     public let store: SQLiteStore
     public let fetcher: OptionDataFetcher
     public let simulator: GatewaySimulator?
+    public let trader: PaperTrader
+    /// The validated configuration this runtime was built from.
+    public let config: PaperTraderConfig
+    /// Market time: the gateway's clock, or the system clock without one.
+    public let marketTime: @Sendable () async -> Date
     /// Simulated seconds per real second (1 against a real gateway).
     public let speed: Double
 }
@@ -49,6 +57,7 @@ public enum OrchestratorRuntime {
             sim.port = 0
             sim.start = options.simulatorStart ?? MarketCalendar().latestSessionOpen(atOrBefore: Date())
             sim.clockSpeed = options.clockSpeed
+            if let accounts = options.simulatorAccounts { sim.accounts = accounts }
             sim.extraSymbols = config.collection.symbols.filter { !["SPY", "QQQ", "IWM"].contains($0) }
             started = try await GatewaySimulator.start(sim, logger: logger)
         }
@@ -103,10 +112,19 @@ public enum OrchestratorRuntime {
             return simulator?.now ?? Date()
         }
         let collector = DataCollector(
-            fetcher: fetcher, store: store, settings: settings, marketTime: marketTime, logger: logger)
+            fetcher: fetcher, store: store, settings: settings, marketTime: marketTime, logger: logger,
+            heldContracts: { symbol in
+                let held = (try? store.positions(status: [.opening, .open, .closing])) ?? []
+                return held.filter { $0.symbol == symbol }.flatMap { $0.legs.map(\.contract) }
+            })
+        let speed = options.simulator ? options.clockSpeed : 1
+        let venue: any ExecutionVenue =
+            config.execution.venue == "simulated"
+            ? SimulatedVenue(now: marketTime) : IBPaperVenue(client: tws, speed: speed, logger: logger)
+        let trader = PaperTrader(store: store, venue: venue, settings: traderSettings(config), logger: logger)
         let runtime = Runtime(
-            collector: collector, client: tws, store: store, fetcher: fetcher, simulator: simulator,
-            speed: options.simulator ? options.clockSpeed : 1)
+            collector: collector, client: tws, store: store, fetcher: fetcher, simulator: simulator, trader: trader,
+            config: config, marketTime: marketTime, speed: speed)
         do {
             let result = try await withThrowingTaskGroup(of: R?.self) { group in
                 group.addTask {
@@ -126,6 +144,57 @@ public enum OrchestratorRuntime {
             await simulator?.shutdown()
             throw error
         }
+    }
+
+    /// The trader's rules from the `strategy:`, `risk:` and `execution:` sections.
+    public static func traderSettings(_ config: PaperTraderConfig) -> TraderSettings {
+        let st = config.strategy
+        var t = TraderSettings()
+        t.strategy.minIVRank = st.minIVRank
+        t.strategy.vixMin = st.vixMin
+        t.strategy.vixMax = st.vixMax
+        t.strategy.enabled = Set(
+            [
+                st.bullPutSpread ? StructureKind.bullPutSpread : nil, st.bearCallSpread ? .bearCallSpread : nil,
+                st.ironCondor ? .ironCondor : nil,
+            ].compactMap { $0 })
+        t.strategy.targetDTE = st.targetDTE
+        t.strategy.dteWindow = st.dteWindowMin...max(st.dteWindowMin, st.dteWindowMax)
+        t.strategy.shortDelta = st.shortDeltaMin...max(st.shortDeltaMin, st.shortDeltaMax)
+        t.strategy.shortDeltaTarget = st.shortDeltaTarget
+        t.strategy.spreadWidth = st.longStrikeMode == "delta" ? nil : st.spreadWidth
+        t.strategy.longDelta = st.longDelta
+        t.strategy.minCreditFraction = st.minCreditFraction
+        t.strategy.maxSpreadPctOfMid = st.maxSpreadPctOfMid
+        t.strategy.minOpenInterest = st.minOpenInterest
+        t.strategy.allowDelayedData = st.allowDelayedData
+        t.strategy.quantity = st.quantity
+        t.exits.takeProfitPct = st.takeProfitPct
+        t.exits.stopLossMultiple = st.stopLossMultiple
+        t.exits.exitDTE = st.exitDTE
+        t.exits.shortDeltaExit = st.shortDeltaExit
+        t.exits.closeBeforeExpiryDays = st.closeBeforeExpiryDays
+        let r = config.risk
+        t.limits.maxOpenPositions = r.maxOpenPositions
+        t.limits.maxPositionsPerSymbol = r.maxPositionsPerSymbol
+        t.limits.maxRiskPerTrade = r.maxRiskPerTrade
+        t.limits.maxTotalRisk = r.maxTotalRisk
+        t.limits.maxNewPositionsPerDay = r.maxNewPositionsPerDay
+        t.limits.dailyLossLimit = r.dailyLossLimit
+        let start = minutes(r.tradingWindowStart) ?? 585
+        t.limits.tradingWindow = start...max(start, minutes(r.tradingWindowEnd) ?? 945)
+        t.limits.noEntryMinutesBeforeClose = r.noEntryMinutesBeforeClose
+        t.killSwitchFile = r.killSwitchFile.isEmpty ? nil : r.killSwitchFile
+        t.flattenOnKill = r.flattenOnKill
+        let e = config.execution
+        t.pricing.limitOffset = e.limitOffset
+        t.pricing.repriceAfterSeconds = e.repriceAfterSeconds
+        t.pricing.maxReprices = e.maxReprices
+        t.pricing.repriceStep = e.repriceStep
+        t.pricing.cancelUnfilledAfterSeconds = e.cancelUnfilledAfterSeconds
+        t.pricing.slippage = e.slippage
+        t.pricing.commissionPerContract = e.commissionPerContract
+        return t
     }
 
     static func minutes(_ text: String) -> Int? {

@@ -460,6 +460,19 @@ extension TWSClient {
         return TWSOrderHandle(orderId: orderId, events: events)
     }
 
+    /// Re-prices or resizes a working order placed by this client: placeOrder again with its id, so
+    /// its events keep arriving on the original handle. The paper-only rule applies as for a new order.
+    public func modifyOrder(_ orderId: Int, contract: TWSContract, order: TWSOrder) async throws {
+        let info = try await waitUntilReady()
+        guard info.allAccountsArePaper else {
+            throw TWSClientError(
+                .notPaperAccount, "refusing to modify an order: managed accounts are not all paper accounts")
+        }
+        var o = order
+        o.orderId = orderId
+        try await send(.placeOrder(TWSPlaceOrder(orderId: orderId, contract: contract, order: o)))
+    }
+
     /// Cancels an order.
     public func cancelOrder(_ orderId: Int) async throws {
         _ = try await waitUntilReady()

@@ -138,7 +138,8 @@ public enum EntrySignal {
             return String(format: "%@ spread %.0f%% of mid", "\(o.contract)", spread * 100)
         }
         if rules.minOpenInterest > 0 && (o.quote.openInterest ?? 0) < rules.minOpenInterest {
-            return "\(o.contract) open interest \(Int(o.quote.openInterest ?? 0)) below \(Int(rules.minOpenInterest))"
+            return
+                "\(o.contract) open interest \(o.quote.openInterest.map { String(Int($0)) } ?? "unknown") below \(Int(rules.minOpenInterest))"
         }
         return nil
     }

@@ -95,12 +95,36 @@ struct RunCommand: AsyncParsableCommand {
             if let sim = rt.simulator {
                 print("simulator: exchange time \(ISO8601.format(sim.now)), speed x\(rt.speed)")
             }
-            try await rt.collector.run(cycles: cycles, speed: rt.speed) { report in
+            let reconciled = await rt.trader.reconcile(now: await rt.marketTime())
+            if reconciled.ordersChecked > 0 || !reconciled.mismatches.isEmpty {
+                print(
+                    "reconciled: \(reconciled.ordersChecked) in-flight orders (\(reconciled.ordersRecovered) filled, \(reconciled.ordersCancelled) cancelled), \(reconciled.fillsRecovered) fills recovered"
+                )
+                for m in reconciled.mismatches { print("  position difference: \(m)") }
+            }
+            try await rt.collector.run(cycles: cycles, speed: rt.speed) { report, pictures in
                 print(CycleTable.render(report))
+                let trades = await rt.trader.onCycle(pictures: pictures, now: report.timestamp)
+                print(TraderLines.render(trades))
             }
             let stats = try rt.store.stats()
             print("store: \(stats.optionRows) option rows, \(stats.cycles) cycles in \(rt.store.path)")
+            print(ReportCommand.render(try await rt.trader.summary()))
         }
+    }
+}
+
+/// What the trader did in a cycle, one line each.
+enum TraderLines {
+    static func render(_ t: TraderCycleReport) -> String {
+        var lines: [String] = []
+        for id in t.opened { lines.append("  trader: opened position \(id)") }
+        for id in t.closed { lines.append("  trader: closed position \(id)") }
+        for (symbol, why) in t.noTrade.sorted(by: { $0.key < $1.key }) {
+            lines.append("  trader: \(symbol) no trade: \(why)")
+        }
+        for e in t.errors { lines.append("  trader error: \(e)") }
+        return lines.joined(separator: "\n")
     }
 }
 

@@ -66,7 +66,7 @@ func options(symbols: String = "[SPY, IWM]", speed: Double = 1) throws -> Runtim
     @Test func runCollectsAlignedCycles() async throws {
         try await OrchestratorRuntime.with(try options(symbols: "[IWM]", speed: 300), logger: quiet) { rt in
             let reports = Locked([CycleReport]())
-            try await rt.collector.run(cycles: 3, speed: rt.speed) { r in reports.withLock { $0.append(r) } }
+            try await rt.collector.run(cycles: 3, speed: rt.speed) { r, _ in reports.withLock { $0.append(r) } }
             let times = reports.withLock { $0.map(\.timestamp.timeIntervalSince1970) }
             #expect(times.count == 3)
             // After the first (immediate) cycle, slots fall on 5-minute boundaries.

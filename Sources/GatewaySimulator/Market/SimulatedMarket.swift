@@ -256,11 +256,26 @@ public final class SimulatedMarket: Sendable {
         return result
     }
 
-    /// Listed strikes around the previous close: $1 within 10% (50c under $50), $5 out to 30%.
+    /// Listed strikes: $1 within 10% (50c under $50) and $5 out to 30% of the previous close, and
+    /// once listed a strike stays listed, as on an exchange: the band of every close since the
+    /// expiry was listed (at most 60 days back) is included, so held positions never lose a leg.
     public func strikes(_ symbol: String, expiry: Expiry, at date: Date) -> [Double] {
-        guard let reference = previousClose(symbol, before: calendar.tradingDay(of: date).adding(days: 1)) else {
-            return []
+        let today = calendar.tradingDay(of: date)
+        let first = max(expiry.adding(days: -120), today.adding(days: -60))
+        var closes: [Double] = []
+        var day = today.adding(days: 1)
+        while day > first {
+            if let close = previousClose(symbol, before: day) { closes.append(close) }
+            day = day.adding(days: -7)
         }
+        guard let reference = closes.first else { return [] }
+        var listed = Set<Double>()
+        for close in closes { listed.formUnion(Self.strikeGrid(around: close)) }
+        // Coarse strikes only around today's reference, so far wings stay sparse.
+        return listed.filter { $0 > 0 && $0 <= 2047.5 && abs($0 - reference) <= reference * 0.30 }.sorted()
+    }
+
+    static func strikeGrid(around reference: Double) -> [Double] {
         let fine = reference < 50 ? 0.5 : 1.0
         var strikes: [Double] = []
         var k = (reference * 0.70 / 5).rounded(.down) * 5
@@ -269,7 +284,7 @@ public final class SimulatedMarket: Sendable {
             if inner || k.truncatingRemainder(dividingBy: 5) == 0 { strikes.append(k) }
             k += inner ? fine : (k.truncatingRemainder(dividingBy: 5) == 0 ? 5 : fine)
         }
-        return strikes.filter { $0 > 0 && $0 <= 2047.5 }
+        return strikes
     }
 
     /// The reversible conId of an option: 500,000,000 + symbol(4 bits) | day offset(12) | half-strike(12) | right(1).

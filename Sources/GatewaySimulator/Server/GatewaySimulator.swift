@@ -110,6 +110,11 @@ public final class GatewaySimulator: Sendable {
     /// The simulated exchange time now.
     public var now: Date { shared.clock.now() }
 
+    /// Moves simulated time forward (multi-day tests and demos); the clock keeps its speed.
+    public func advanceClock(by seconds: TimeInterval) {
+        shared.clock.advance(by: seconds)
+    }
+
     /// Injects a fault into the running simulator (affects current connections, or the listener).
     public func inject(_ action: FaultAction) {
         shared.inject(action)

@@ -1,0 +1,252 @@
+import Foundation
+import Logging
+import MarketData
+import OptionsModel
+import SnapshotStore
+import TWSClient
+import TWSWire
+import Trading
+
+/// The `ib_paper` venue: one combo (BAG) limit order per structure on the paper account, priced at
+/// mid, re-priced toward natural after a delay a bounded number of times, cancelled when unfilled.
+/// Every order carries our orderRef; TWSClient refuses any order unless all accounts are paper.
+public struct IBPaperVenue: ExecutionVenue {
+    public let name = "ib_paper"
+    let client: TWSClient
+    /// Simulated seconds per real second, so re-price delays follow the market clock.
+    let speed: Double
+    let logger: Logger
+
+    public init(client: TWSClient, speed: Double, logger: Logger) {
+        self.client = client
+        self.speed = speed
+        self.logger = logger
+    }
+
+    public func execute(_ ticket: OrderTicket, pricing: PricingPolicy) async throws -> VenueResult {
+        let contract = try await combo(for: ticket)
+        var order = TWSOrder()
+        order.action = "BUY"
+        order.orderType = "LMT"
+        order.totalQuantity = TWSDecimal(Double(ticket.quantity))
+        order.tif = "DAY"
+        order.orderRef = ticket.orderRef
+        order.lmtPrice = pricing.limit(for: ticket, attempt: 0)
+        let handle = try await client.placeOrder(contract: contract, order: order)
+        let legsByConId = Dictionary(
+            ticket.legs.compactMap { leg in leg.contract.conId.map { ($0, leg) } }, uniquingKeysWith: { a, _ in a })
+        let collector = OrderEventCollector(ticket: ticket, legs: legsByConId)
+        let listener = Task { await collector.consume(handle.events) }
+        defer { listener.cancel() }
+        var reprices = 0
+        let wait = max(0.05, pricing.repriceAfterSeconds / speed)
+        let deadline = ContinuousClock.now + .milliseconds(Int(pricing.cancelUnfilledAfterSeconds / speed * 1000))
+        while true {
+            if let done = await collector.outcome(within: .milliseconds(Int(wait * 1000))) {
+                return finish(
+                    done, collector: collector, orderId: handle.orderId, reprices: reprices, limit: order.lmtPrice)
+            }
+            if reprices >= pricing.maxReprices || ContinuousClock.now >= deadline { break }
+            reprices += 1
+            order.lmtPrice = pricing.limit(for: ticket, attempt: reprices)
+            logger.info(
+                "order re-priced",
+                metadata: ["order.ref": "\(ticket.orderRef)", "order.limit": "\(order.lmtPrice ?? 0)"])
+            try await client.modifyOrder(handle.orderId, contract: contract, order: order)
+        }
+        try await client.cancelOrder(handle.orderId)
+        // A fill can race the cancel; what arrives next decides.
+        let final = await collector.outcome(within: .seconds(5)) ?? .cancelled("unfilled; cancel not confirmed")
+        return finish(final, collector: collector, orderId: handle.orderId, reprices: reprices, limit: order.lmtPrice)
+    }
+
+    func finish(
+        _ outcome: OrderEventCollector.Outcome, collector: OrderEventCollector, orderId: Int, reprices: Int,
+        limit: Double?
+    ) -> VenueResult {
+        switch outcome {
+        case .filled(let fills, let account):
+            return VenueResult(
+                status: "filled", netPrice: Self.netPrice(fills, quantity: collector.ticket.quantity), fills: fills,
+                venueOrderId: orderId, account: account, repriceCount: reprices, lastLimit: limit)
+        case .cancelled(let why):
+            return VenueResult(
+                status: "cancelled", venueOrderId: orderId, repriceCount: reprices, lastLimit: limit, message: why)
+        case .rejected(let why):
+            return VenueResult(
+                status: "rejected", venueOrderId: orderId, repriceCount: reprices, lastLimit: limit, message: why)
+        }
+    }
+
+    /// Net price per share of one unit from leg fills: bought legs cost, sold legs pay.
+    static func netPrice(_ fills: [FillRecord], quantity: Int) -> Double {
+        let total = fills.reduce(0.0) { $0 + ($1.side == "BOT" ? 1 : -1) * $1.price * $1.quantity }
+        return ((total / Double(max(quantity, 1))) * 100).rounded() / 100
+    }
+
+    /// The BAG contract; legs without a conId (data from Polygon) are resolved through contract details.
+    func combo(for ticket: OrderTicket) async throws -> TWSContract {
+        var contract = TWSContract(symbol: ticket.symbol, secType: "BAG", exchange: "SMART", currency: "USD")
+        for leg in ticket.legs {
+            var conId = leg.contract.conId ?? 0
+            if conId == 0 {
+                let details = try await client.contractDetails(IBProvider.wireContract(leg.contract))
+                guard let found = details.first?.contract.conId else {
+                    throw TWSClientError(.requestFailed, "no contract id for \(leg.contract)")
+                }
+                conId = found
+            }
+            contract.comboLegs.append(TWSComboLeg(conId: conId, ratio: leg.ratio, action: leg.action))
+        }
+        return contract
+    }
+
+    public func lookup(orderRef: String) async throws -> VenueOrderState {
+        let fills = try await executions().filter { $0.orderRef == orderRef }
+        if !fills.isEmpty { return .filled(fills) }
+        if let open = try await client.openOrders().first(where: { $0.order.orderRef == orderRef }) {
+            return .working(orderId: open.orderId)
+        }
+        if try await client.completedOrders().contains(where: { $0.order.orderRef == orderRef }) { return .cancelled }
+        return .unknown
+    }
+
+    public func cancel(orderRef: String) async throws {
+        for open in try await client.openOrders() where open.order.orderRef == orderRef {
+            try await client.cancelOrder(open.orderId)
+        }
+    }
+
+    public func accountState() async throws -> VenueAccountState? {
+        var positions: [String: Double] = [:]
+        for p in try await client.positions() where p.contract.secType == "OPT" {
+            guard let option = Self.option(p.contract) else { continue }
+            positions[option.occSymbol, default: 0] += p.position?.doubleValue ?? 0
+        }
+        let working = try await client.openOrders().map(\.order.orderRef).filter { !$0.isEmpty }
+        return VenueAccountState(positions: positions, workingOrderRefs: working, executions: try await executions())
+    }
+
+    func executions() async throws -> [FillRecord] {
+        try await client.executions().compactMap { report -> FillRecord? in
+            let d = report.details
+            guard d.contract.secType != "BAG" else { return nil }
+            return FillRecord(
+                execId: d.execution.execId, orderRef: d.execution.orderRef, ibOrderId: d.execution.orderId,
+                time: NewYorkStamp.date(d.execution.time) ?? Date(), symbol: d.contract.symbol,
+                leg: Self.option(d.contract)?.occSymbol ?? d.contract.localSymbol, side: d.execution.side,
+                quantity: d.execution.shares?.doubleValue ?? 0, price: d.execution.price,
+                commission: report.commission?.commissionAndFees, realizedPnL: report.commission?.realizedPNL)
+        }
+    }
+
+    static func option(_ c: TWSContract) -> OptionContract? {
+        guard let expiry = Expiry(String(c.lastTradeDateOrContractMonth.prefix(8))), let strike = c.strike,
+            let right = OptionRight(code: c.right)
+        else { return nil }
+        return OptionContract(
+            symbol: c.symbol, expiry: expiry, strike: strike, right: right, multiplier: Int(c.multiplier) ?? 100,
+            conId: c.conId)
+    }
+}
+
+/// Gathers one order's events: leg executions joined with their commissions, and the final state.
+actor OrderEventCollector {
+    enum Outcome: Sendable {
+        case filled([FillRecord], account: String?)
+        case cancelled(String)
+        case rejected(String)
+    }
+
+    let ticket: OrderTicket
+    let legs: [Int: LegRecord]
+    var fills: [String: FillRecord] = [:]
+    var filledQuantity = 0.0
+    var statusFilled = false
+    var account: String?
+    var done: Outcome?
+    var waiters: [CheckedContinuation<Void, Never>] = []
+
+    init(ticket: OrderTicket, legs: [Int: LegRecord]) {
+        self.ticket = ticket
+        self.legs = legs
+    }
+
+    func consume(_ events: AsyncStream<TWSOrderEvent>) async {
+        for await event in events {
+            switch event {
+            case .execution(let d) where d.contract.secType != "BAG":
+                let option = IBPaperVenue.option(d.contract) ?? legs[d.contract.conId]?.contract
+                account = d.execution.acctNumber
+                fills[d.execution.execId] = FillRecord(
+                    execId: d.execution.execId, orderRef: ticket.orderRef, ibOrderId: d.execution.orderId,
+                    time: NewYorkStamp.date(d.execution.time) ?? Date(), symbol: ticket.symbol,
+                    leg: option?.occSymbol ?? d.contract.localSymbol, side: d.execution.side,
+                    quantity: d.execution.shares?.doubleValue ?? 0, price: d.execution.price,
+                    commission: fills[d.execution.execId]?.commission)
+            case .commission(let c):
+                fills[c.execId]?.commission = c.commissionAndFees
+                fills[c.execId]?.realizedPnL = c.realizedPNL
+            case .status(let s):
+                if s.status == "Filled" { statusFilled = true }
+                if s.status == "Cancelled" || s.status == "ApiCancelled", done == nil {
+                    done = fills.isEmpty ? .cancelled("cancelled") : .filled(Array(fills.values), account: account)
+                }
+            case .error(let code, let message) where [201, 202, 203, 103, 110, 135].contains(code):
+                if done == nil {
+                    done = code == 202 ? .cancelled("\(code): \(message)") : .rejected("\(code): \(message)")
+                }
+            default: break
+            }
+            // Filled once the status says so and every leg's execution and commission are in.
+            if done == nil, statusFilled, fills.count >= ticket.legs.count,
+                fills.values.allSatisfy({ $0.commission != nil })
+            {
+                done = .filled(fills.values.sorted { $0.execId < $1.execId }, account: account)
+            }
+            if done != nil { wake() }
+        }
+        if done == nil, statusFilled, !fills.isEmpty {
+            done = .filled(fills.values.sorted { $0.execId < $1.execId }, account: account)
+        }
+        wake()
+    }
+
+    func wake() {
+        for w in waiters { w.resume() }
+        waiters = []
+    }
+
+    /// The outcome if it arrives within `timeout`.
+    nonisolated func outcome(within timeout: Duration) async -> Outcome? {
+        await withTaskGroup(of: Outcome?.self) { group in
+            group.addTask { await self.waitForOutcome() }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            if first == nil { await self.wake() }
+            return first ?? nil
+        }
+    }
+
+    func waitForOutcome() async -> Outcome? {
+        while done == nil && !Task.isCancelled {
+            await withCheckedContinuation { waiters.append($0) }
+        }
+        return done
+    }
+}
+
+/// IB execution times, `yyyyMMdd HH:mm:ss` in New York (optionally followed by a zone).
+enum NewYorkStamp {
+    static func date(_ text: String) -> Date? {
+        let parts = text.split(separator: " ")
+        guard parts.count >= 2, let day = Expiry(String(parts[0])) else { return nil }
+        let t = parts[1].split(separator: ":").compactMap { Int($0) }
+        guard t.count == 3 else { return nil }
+        return MarketCalendar().date(day, minute: t[0] * 60 + t[1], second: t[2])
+    }
+}

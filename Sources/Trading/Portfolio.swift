@@ -1,0 +1,54 @@
+import Foundation
+import OptionsModel
+import SnapshotStore
+
+/// The book in numbers: for health, the HTTP API and `papertrader report`.
+public struct PortfolioSummary: Sendable, Equatable, Codable {
+    public var startingCash: Double
+    public var cash: Double
+    /// Cash minus what closing every open position at mid would cost.
+    public var equity: Double
+    public var realizedPnL: Double
+    public var unrealizedPnL: Double
+    /// Sum of open positions' max loss.
+    public var openRisk: Double
+    public var openPositions: Int
+    public var closedTrades: Int
+    /// Winners / closed trades; nil before the first close.
+    public var winRate: Double?
+    public var averageHoldHours: Double?
+    public var commissions: Double
+
+    /// Summarises positions given each open position's latest mark (debit per share) and the fills.
+    public static func summarize(
+        positions: [PositionRecord], marks: [Int64: Double], fills: [FillRecord], startingCash: Double
+    ) -> PortfolioSummary {
+        let held = positions.filter { $0.status == .open || $0.status == .closing }
+        let closed = positions.filter { $0.status == .closed && $0.entryCredit != nil }
+        let commissions = fills.reduce(0) { $0 + ($1.commission ?? 0) }
+        var cash = startingCash - commissions
+        for p in positions where p.entryCredit != nil && p.status != .opening {
+            cash += (p.entryCredit ?? 0) * 100 * Double(p.quantity)
+            if p.status == .closed { cash -= (p.exitDebit ?? 0) * 100 * Double(p.quantity) }
+        }
+        var unrealized = 0.0
+        var liability = 0.0
+        for p in held {
+            let debit = p.id.flatMap { marks[$0] } ?? p.entryCredit ?? 0
+            liability += debit * 100 * Double(p.quantity)
+            unrealized += ((p.entryCredit ?? 0) - debit) * 100 * Double(p.quantity)
+        }
+        let realized = closed.reduce(0) { $0 + ($1.realizedPnL ?? 0) }
+        let holds = closed.compactMap { p -> Double? in
+            guard let a = p.openedAt, let b = p.closedAt else { return nil }
+            return b.timeIntervalSince(a) / 3600
+        }
+        return PortfolioSummary(
+            startingCash: startingCash, cash: cash, equity: cash - liability, realizedPnL: realized,
+            unrealizedPnL: unrealized, openRisk: held.reduce(0) { $0 + ($1.maxLoss ?? 0) }, openPositions: held.count,
+            closedTrades: closed.count,
+            winRate: closed.isEmpty
+                ? nil : Double(closed.filter { ($0.realizedPnL ?? 0) > 0 }.count) / Double(closed.count),
+            averageHoldHours: holds.isEmpty ? nil : holds.reduce(0, +) / Double(holds.count), commissions: commissions)
+    }
+}

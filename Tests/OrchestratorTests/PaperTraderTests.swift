@@ -1,0 +1,210 @@
+import AppConfig
+import Foundation
+import GatewaySimulator
+import Logging
+import MarketData
+import OptionsModel
+import SnapshotStore
+import TWSClient
+import TWSWire
+import TestSupport
+import Testing
+import Trading
+
+@testable import Orchestrator
+
+/// A configuration under which IWM trades readily on the simulator: wide strike range, a loose
+/// credit floor, no open-interest gate, all-day trading window, and limits that cross at once.
+func tradingOptions(accounts: [String]? = nil, venue: String = "ib_paper", extra: String = "") throws
+    -> RuntimeOptions
+{
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "trader-\(UInt32.random(in: 0...UInt32.max))")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let yaml = """
+        collection:
+          symbols: [IWM]
+          dte_min: 30
+          dte_max: 60
+          max_expiries: 1
+          strike_range_pct: 0.10
+          open_interest: off
+        storage:
+          path: \(dir.path)/db.sqlite
+        strategy:
+          min_credit_fraction: 0.05
+          min_open_interest: 0
+          spread_width: 2
+          short_delta_min: 0.15
+          short_delta_max: 0.40
+          max_spread_pct_of_mid: 1.0
+        execution:
+          venue: \(venue)
+          limit_offset: 0.5
+          reprice_after_seconds: 1
+          max_reprices: 2
+          cancel_unfilled_after_seconds: 5
+        risk:
+          trading_window_start: "09:30"
+          trading_window_end: "16:00"
+          no_entry_minutes_before_close: 0
+          kill_switch_file: \(dir.path)/KILL
+        \(extra)
+        """
+    var options = RuntimeOptions(
+        loaded: try ConfigLoader.load(text: yaml, source: "trading.yaml"), simulator: true,
+        simulatorStart: SimulatorHarness.wednesdayMorning, clockSpeed: 1)
+    options.simulatorAccounts = accounts
+    return options
+}
+
+@Suite(.serialized) struct PaperTraderTests {
+    @Test func opensOnThePaperAccountThenExitsDaysLater() async throws {
+        try await OrchestratorRuntime.with(try tradingOptions(), logger: quiet) { rt in
+            _ = await rt.trader.reconcile(now: await rt.marketTime())
+            let (cycle, pictures) = try await rt.collector.collectCycle()
+            let first = await rt.trader.onCycle(pictures: pictures, now: cycle.timestamp)
+            let id = try #require(first.opened.first, "no position opened: \(first)")
+            let position = try #require(try rt.store.positions(status: [.open]).first)
+            // Two legs for a vertical, four for an iron condor (the trend decides).
+            #expect(position.id == id && [2, 4].contains(position.legs.count) && (position.entryCredit ?? 0) > 0)
+            let openRef = try #require(position.openOrderRef)
+            let order = try #require(try rt.store.order(ref: openRef))
+            #expect(order.status == "filled" && order.ibOrderId != nil && order.account == "DU1234567")
+            let fills = try rt.store.fills(orderRef: order.orderRef)
+            #expect(fills.count == position.legs.count && fills.allSatisfy { ($0.commission ?? 0) > 0 })
+            // The account holds exactly the legs the journal says.
+            let held = try await rt.client.positions().filter { ($0.position?.doubleValue ?? 0) != 0 }
+            #expect(held.count == position.legs.count)
+            #expect(Set(held.map { $0.position?.doubleValue ?? 0 }) == [-1, 1])
+
+            // Three weeks later the 21-DTE rule (or an earlier one) closes it through the account.
+            rt.simulator?.advanceClock(by: 21 * 86_400)
+            let (later, laterPictures) = try await rt.collector.collectCycle()
+            let second = await rt.trader.onCycle(pictures: laterPictures, now: later.timestamp)
+            let journal = try rt.store.recentEvents(limit: 8, kind: nil).map(\.message)
+            #expect(second.closed == [id], "\(journal)")
+            let closed = try #require(try rt.store.positions(status: [.closed]).first { $0.id == id })
+            #expect(ExitReason(rawValue: closed.exitReason ?? "") != nil)
+            #expect(closed.exitDebit != nil && closed.realizedPnL != nil)
+            // Its legs are gone from the account (a new position may have opened at a later expiry).
+            let leftovers = try await rt.client.positions().filter {
+                ($0.position?.doubleValue ?? 0) != 0
+                    && $0.contract.lastTradeDateOrContractMonth == position.expiry.yyyymmdd
+            }
+            #expect(leftovers.isEmpty)
+            // Realized P&L in the journal equals the account's (its closing executions carry it, before
+            // commissions) less both orders' commissions.
+            let closeRef = try #require(closed.closeOrderRef)
+            let closeFills = try rt.store.fills(orderRef: closeRef)
+            let accountRealized = closeFills.compactMap(\.realizedPnL).reduce(0, +)
+            let openCommission = fills.compactMap(\.commission).reduce(0, +)
+            let closeCommission = closeFills.compactMap(\.commission).reduce(0, +)
+            #expect(abs((closed.realizedPnL ?? 0) - (accountRealized - openCommission - closeCommission)) < 0.02)
+            let summary = try await rt.trader.summary()
+            let stillOpen = try rt.store.positions(status: [.open]).count
+            #expect(summary.closedTrades == 1 && summary.openPositions == stillOpen)
+            #expect(abs(summary.realizedPnL - (closed.realizedPnL ?? 0)) < 1e-9)
+            let kinds = Set(try rt.store.recentEvents(limit: 100, kind: nil).map(\.kind))
+            #expect(
+                kinds.isSuperset(of: [
+                    "order_submitted", "order_filled", "position_opened", "exit_signal", "position_closed",
+                ]))
+        }
+    }
+
+    @Test func refusesToTradeUnlessEveryAccountIsPaper() async throws {
+        try await OrchestratorRuntime.with(try tradingOptions(accounts: ["U7654321"]), logger: quiet) { rt in
+            let (cycle, pictures) = try await rt.collector.collectCycle()
+            let report = await rt.trader.onCycle(pictures: pictures, now: cycle.timestamp)
+            #expect(report.opened.isEmpty)
+            let refused = try rt.store.recentEvents(limit: 20, kind: "order_refused")
+            #expect(refused.first?.message.contains("not all paper accounts") == true)
+            #expect(try rt.store.orders(limit: 10).allSatisfy { $0.status == "rejected" })
+            #expect(try rt.store.positions(status: [.open, .opening]).isEmpty)
+            // Nothing reached the account.
+            #expect(try await rt.client.openOrders().isEmpty)
+            #expect(try await rt.client.executions().isEmpty)
+        }
+    }
+
+    @Test func killSwitchHaltsEntries() async throws {
+        let options = try tradingOptions()
+        let file = options.loaded.config.risk.killSwitchFile
+        #expect(FileManager.default.createFile(atPath: file, contents: Data()))
+        try await OrchestratorRuntime.with(options, logger: quiet) { rt in
+            let (cycle, pictures) = try await rt.collector.collectCycle()
+            let report = await rt.trader.onCycle(pictures: pictures, now: cycle.timestamp)
+            #expect(report.opened.isEmpty && report.noTrade["IWM"] == "kill switch is on")
+            #expect(try rt.store.orders(limit: 10).isEmpty)
+        }
+    }
+
+    /// A crash between "order stored" and "result stored": the restart asks the account by orderRef
+    /// and never sends the order again.
+    @Test func restartReconcilesInFlightOrdersWithoutResending() async throws {
+        try await OrchestratorRuntime.with(try tradingOptions(), logger: quiet) { rt in
+            let (cycle, pictures) = try await rt.collector.collectCycle()
+            let picture = try #require(pictures.first)
+            guard
+                case .trade(let candidate) = EntrySignal.evaluate(
+                    picture, rules: OrchestratorRuntime.traderSettings(rt.config).strategy, now: cycle.timestamp)
+            else {
+                Issue.record("no candidate")
+                return
+            }
+            let legs = candidate.legs.map {
+                LegRecord(action: $0.action.rawValue, contract: $0.option.contract, entryPrice: $0.option.quote.mid)
+            }
+            // Three positions as the trader leaves them just before the venue answers.
+            func inFlight(_ ref: String) throws -> Int64 {
+                let id = try rt.store.insertPosition(
+                    PositionRecord(
+                        symbol: "IWM", structure: candidate.structure.rawValue, status: .opening, quantity: 1,
+                        expiry: candidate.expiry, legs: legs, maxLoss: candidate.maxLoss, openOrderRef: ref))
+                try rt.store.upsertOrder(
+                    OrderRecord(
+                        orderRef: ref, positionID: id, purpose: "open", status: "submitted", limitPrice: nil,
+                        quantity: 1, legs: legs, venue: "ib_paper", createdAt: cycle.timestamp,
+                        updatedAt: cycle.timestamp))
+                return id
+            }
+            let filledID = try inFlight("pt-filled")
+            let workingID = try inFlight("pt-working")
+            let lostID = try inFlight("pt-never-sent")
+            let venue = IBPaperVenue(client: rt.client, speed: 1, logger: quiet)
+            let combo = try await venue.combo(
+                for: OrderTicket(
+                    orderRef: "x", symbol: "IWM", purpose: "open", legs: legs, quantity: 1, mid: 0, natural: 0))
+            func place(_ ref: String, limit: Double) async throws {
+                var order = TWSOrder()
+                order.action = "BUY"
+                order.orderType = "LMT"
+                order.totalQuantity = TWSDecimal(1)
+                order.lmtPrice = limit
+                order.orderRef = ref
+                _ = try await rt.client.placeOrder(contract: combo, order: order)
+            }
+            try await place("pt-filled", limit: 5)  // crosses at once
+            try await place("pt-working", limit: -4.99)  // a credit nobody pays: stays working
+            try await Task.sleep(for: .milliseconds(300))
+
+            let report = await rt.trader.reconcile(now: cycle.timestamp)
+            #expect(report.ordersChecked == 3 && report.ordersRecovered == 1 && report.ordersCancelled == 2)
+            #expect(report.fillsRecovered == legs.count)
+            let positions = Dictionary(
+                uniqueKeysWithValues: try rt.store.positions(status: nil).map { ($0.id ?? 0, $0) })
+            #expect(positions[filledID]?.status == .open && positions[filledID]?.entryCredit != nil)
+            #expect(positions[workingID]?.status == .closed && positions[lostID]?.status == .closed)
+            #expect(try rt.store.order(ref: "pt-never-sent")?.status == "cancelled")
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await rt.client.openOrders().isEmpty)
+            // Each orderRef reached the account once; reconciling again changes nothing.
+            let executions = try await rt.client.executions()
+            #expect(Set(executions.map(\.details.execution.orderRef)) == ["pt-filled"])
+            let again = await rt.trader.reconcile(now: cycle.timestamp)
+            #expect(again.ordersChecked == 0 && again.fillsRecovered == 0 && again.mismatches.isEmpty)
+            #expect(try rt.store.fills(orderRef: "pt-filled").count == legs.count)
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import OptionsModel
+import Testing
+
+@testable import SnapshotStore
+
+@Suite struct TradingStoreTests {
+    let time = Date(timeIntervalSince1970: 1_772_638_200)
+    let legs = [
+        LegRecord(
+            action: "SELL",
+            contract: OptionContract(symbol: "SPY", expiry: Expiry("20260417")!, strike: 590, right: .put, conId: 7),
+            entryPrice: 2.1),
+        LegRecord(
+            action: "BUY",
+            contract: OptionContract(symbol: "SPY", expiry: Expiry("20260417")!, strike: 585, right: .put)),
+    ]
+
+    @Test func positionsOrdersAndFillsRoundTrip() throws {
+        let store = try SQLiteStore(path: temporaryDatabase())
+        var p = PositionRecord(
+            symbol: "SPY", structure: "bull_put_spread", status: .opening, quantity: 2, expiry: Expiry("20260417")!,
+            legs: legs, maxLoss: 700)
+        let id = try store.insertPosition(p)
+        p.id = id
+        #expect(try store.positions(status: nil) == [p])
+        p.status = .open
+        p.openedAt = time
+        p.entryCredit = 1.5
+        p.openOrderRef = "pt-1-open-1"
+        try store.updatePosition(p)
+        #expect(try store.positions(status: [.open]) == [p])
+        #expect(try store.positions(status: [.closed]).isEmpty)
+        var missing = p
+        missing.id = 99
+        #expect(throws: StoreError.self) { try store.updatePosition(missing) }
+
+        var order = OrderRecord(
+            orderRef: "pt-1-open-1", positionID: id, purpose: "open", status: "submitted", limitPrice: -1.5,
+            quantity: 2, legs: legs, venue: "ib_paper", createdAt: time, updatedAt: time)
+        try store.upsertOrder(order)
+        order.status = "filled"
+        order.ibOrderId = 12
+        order.repriceCount = 2
+        try store.upsertOrder(order)
+        #expect(try store.order(ref: "pt-1-open-1") == order)
+        #expect(try store.orders(limit: 10).count == 1)
+
+        let fill = FillRecord(
+            execId: "e1", orderRef: "pt-1-open-1", ibOrderId: 12, time: time, symbol: "SPY",
+            leg: "SPY   260417P00590000",
+            side: "SLD", quantity: 2, price: 2.1, commission: 1.3, realizedPnL: nil)
+        #expect(try store.insertFill(fill))
+        // Venues repeat executions (reqExecutions after a reconnect): the second copy is ignored.
+        #expect(try store.insertFill(fill) == false)
+        #expect(try store.fills(orderRef: "pt-1-open-1") == [fill])
+        #expect(try store.fills(orderRef: "other").isEmpty)
+    }
+}
