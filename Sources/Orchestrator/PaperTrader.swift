@@ -415,6 +415,17 @@ public actor PaperTrader {
         journal(now, "reconcile", p.symbol, "order \(order.orderRef) \(why)")
     }
 
+    /// On stop: optionally cancels orders still working (by orderRef), and journals the stop.
+    public func shutdown(cancelWorkingOrders: Bool, now: Date) async {
+        var cancelled = 0
+        if cancelWorkingOrders, let inFlight = try? store.orders(limit: 1_000) {
+            for order in inFlight where order.status == "submitted" || order.status == "working" {
+                if (try? await venue.cancel(orderRef: order.orderRef)) != nil { cancelled += 1 }
+            }
+        }
+        journal(now, "shutdown", nil, "trader stopped\(cancelWorkingOrders ? "; \(cancelled) working orders cancelled" : "")")
+    }
+
     // MARK: Reporting
 
     /// The portfolio with the latest marks.

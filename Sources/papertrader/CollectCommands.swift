@@ -102,15 +102,51 @@ struct RunCommand: AsyncParsableCommand {
                 )
                 for m in reconciled.mismatches { print("  position difference: \(m)") }
             }
-            try await rt.collector.run(cycles: cycles, speed: rt.speed) { report, pictures in
-                print(CycleTable.render(report))
-                let trades = await rt.trader.onCycle(pictures: pictures, now: report.timestamp)
-                print(TraderLines.render(trades))
+            let cycles = self.cycles
+            let loop = Task {
+                try await rt.collector.run(cycles: cycles, speed: rt.speed) { report, pictures in
+                    print(CycleTable.render(report))
+                    // A stop requested mid-cycle lets the cycle's writes finish but opens nothing new.
+                    guard !Task.isCancelled else { return }
+                    let trades = await rt.trader.onCycle(pictures: pictures, now: report.timestamp)
+                    print(TraderLines.render(trades))
+                }
             }
+            let signals = StopSignals { signal in
+                FileHandle.standardError.write(Data("\(signal): stopping after the current step\n".utf8))
+                loop.cancel()
+            }
+            defer { signals.cancel() }
+            do {
+                try await loop.value
+            } catch is CancellationError {
+                print("stopped by signal")
+            }
+            await rt.trader.shutdown(
+                cancelWorkingOrders: rt.config.execution.cancelOrdersOnShutdown, now: await rt.marketTime())
             let stats = try rt.store.stats()
             print("store: \(stats.optionRows) option rows, \(stats.cycles) cycles in \(rt.store.path)")
             print(ReportCommand.render(try await rt.trader.summary()))
         }
+    }
+}
+
+/// SIGINT and SIGTERM handlers for the lifetime of `run`: the first signal asks for a graceful stop.
+final class StopSignals {
+    let sources: [any DispatchSourceSignal]
+
+    init(_ onSignal: @escaping @Sendable (String) -> Void) {
+        sources = [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")].map { number, name in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { onSignal(name) }
+            source.resume()
+            return source
+        }
+    }
+
+    func cancel() {
+        for source in sources { source.cancel() }
     }
 }
 
