@@ -423,7 +423,9 @@ public actor PaperTrader {
                 if (try? await venue.cancel(orderRef: order.orderRef)) != nil { cancelled += 1 }
             }
         }
-        journal(now, "shutdown", nil, "trader stopped\(cancelWorkingOrders ? "; \(cancelled) working orders cancelled" : "")")
+        journal(
+            now, "shutdown", nil,
+            "trader stopped\(cancelWorkingOrders ? "; \(cancelled) working orders cancelled" : "")")
     }
 
     // MARK: Reporting

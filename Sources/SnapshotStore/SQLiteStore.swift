@@ -18,17 +18,26 @@ public final class SQLiteStore: MarketDataStore, JournalStore, Sendable {
     let pool: DatabasePool
 
     /// Opens (creating and migrating) the database at `path`. Refuses a database written by a newer
-    /// version; marks cycles left `running` by a crash as `failed`.
-    public init(path: String) throws {
+    /// version; marks cycles left `running` by a crash as `failed`. `readOnly` opens an existing
+    /// database without changing anything: for readers (`report`, `health`, `store stats`) that may
+    /// run beside a live `run`, whose running cycle must not be taken for a crashed one.
+    public init(path: String, readOnly: Bool = false) throws {
         self.path = path
         let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty {
+        if readOnly {
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw StoreError("no database at \(path): run `papertrader collect-once` or `run` first")
+            }
+        } else if !directory.isEmpty {
             try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
         var config = Configuration()
         config.busyMode = .timeout(10)
-        config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        config.readonly = readOnly
+        if !readOnly {
+            config.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            }
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)
@@ -42,6 +51,15 @@ public final class SQLiteStore: MarketDataStore, JournalStore, Sendable {
             throw StoreError(
                 "database \(path) has schema migrations this build does not know (\(unknown.sorted().joined(separator: ", "))): it was written by a newer papertrader; upgrade papertrader or use another storage.path"
             )
+        }
+        if readOnly {
+            let pending = migrator.migrations.filter { !applied.contains($0) }
+            guard pending.isEmpty else {
+                throw StoreError(
+                    "database \(path) is at an older schema (missing \(pending.joined(separator: ", "))): open it once with `papertrader run` or `collect-once` to migrate"
+                )
+            }
+            return
         }
         try migrator.migrate(pool)
         try pool.write { db in

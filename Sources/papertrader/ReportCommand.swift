@@ -16,11 +16,13 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         let loaded = try config.load()
-        let path = loaded.config.storage.path
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw ValidationError("no database at \(path): run `papertrader run` or `collect-once` first")
+        let store: SQLiteStore
+        do {
+            store = try SQLiteStore(path: loaded.config.storage.path, readOnly: true)
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(2)
         }
-        let store = try SQLiteStore(path: path)
         let report = try TradingReport.build(store: store, startingCash: TraderSettings().startingCash)
         if json {
             let encoder = JSONEncoder()

@@ -21,7 +21,7 @@ struct StoreOptions: ParsableArguments {
     func open() throws -> SQLiteStore {
         let path = try db ?? config.load().config.storage.path
         do {
-            return try SQLiteStore(path: path)
+            return try SQLiteStore(path: path, readOnly: true)
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(2)

@@ -56,4 +56,17 @@ import Testing
         #expect(try store.fills(orderRef: "pt-1-open-1") == [fill])
         #expect(try store.fills(orderRef: "other").isEmpty)
     }
+
+    @Test func readOnlyOpenLeavesALiveCycleAlone() throws {
+        let path = temporaryDatabase()
+        let writer = try SQLiteStore(path: path)
+        let id = try writer.beginCycle(startedAt: time)
+        // A reader (report, health, store stats) beside a live run must not take its cycle for a crash.
+        let reader = try SQLiteStore(path: path, readOnly: true)
+        #expect(try reader.cycles(limit: 1).first?.status == .running)
+        #expect(throws: (any Error).self) { try reader.beginCycle(startedAt: time) }
+        #expect(try writer.cycles(limit: 1).first?.id == id)
+        #expect(throws: StoreError.self) { try SQLiteStore(path: path + ".missing", readOnly: true) }
+        #expect(!FileManager.default.fileExists(atPath: path + ".missing"))
+    }
 }
