@@ -132,6 +132,7 @@ public final class DataCollector: Sendable {
                 "cycle.id": "\(cycleID)", "cycle.status": "\(status.rawValue)",
                 "cycle.seconds": "\(String(format: "%.1f", report.seconds))",
             ])
+        ServiceMetrics.recordCycle(report)
         return (report, collected.compactMap(\.1))
     }
 

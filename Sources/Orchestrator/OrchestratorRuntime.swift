@@ -45,6 +45,17 @@ public struct Runtime: Sendable {
     public let speed: Double
 }
 
+extension Runtime {
+    /// Starts the HTTP endpoint (`/health`, `/metrics`, `/api/...`) on `host:port` (0 = any free port).
+    public func serveHTTP(host: String, port: Int) async throws -> HTTPServer {
+        ServiceMetrics.bootstrap()
+        let rt = self
+        return try await HTTPServer.start(host: host, port: port) { method, uri in
+            await ServiceAPI.handle(rt, method: method, uri: uri)
+        }
+    }
+}
+
 /// Builds the services from the configuration and runs them for the duration of `body`.
 public enum OrchestratorRuntime {
     public static func with<R: Sendable>(
@@ -129,6 +140,30 @@ public enum OrchestratorRuntime {
             let result = try await withThrowingTaskGroup(of: R?.self) { group in
                 group.addTask {
                     try? await tws.run()
+                    return nil
+                }
+                group.addTask {
+                    // Connection-level events: counted by IB code for /metrics and logged.
+                    for await event in tws.events {
+                        switch event {
+                        case .error(let code, let message, _):
+                            ServiceMetrics.recordIBCode(code)
+                            logger.warning(
+                                "gateway error", metadata: ["tws.code": "\(code)", "tws.message": "\(message)"])
+                        case .farm(let name, let ok, let code):
+                            ServiceMetrics.recordIBCode(code)
+                            logger.info("data farm \(ok ? "OK" : "broken")", metadata: ["tws.farm": "\(name)"])
+                        case .connectivityLost:
+                            ServiceMetrics.recordIBCode(1100)
+                            logger.warning("gateway lost connectivity to IB (1100)")
+                        case .competingSession:
+                            ServiceMetrics.recordIBCode(10197)
+                            logger.warning("competing session (10197): market data is served elsewhere")
+                        case .disconnected(let reason):
+                            logger.warning("disconnected", metadata: ["tws.reason": "\(reason)"])
+                        default: break
+                        }
+                    }
                     return nil
                 }
                 defer { group.cancelAll() }

@@ -95,6 +95,18 @@ struct RunCommand: AsyncParsableCommand {
             if let sim = rt.simulator {
                 print("simulator: exchange time \(ISO8601.format(sim.now)), speed x\(rt.speed)")
             }
+            var http: HTTPServer?
+            if rt.config.http.enabled {
+                do {
+                    http = try await rt.serveHTTP(host: rt.config.http.host, port: rt.config.http.port)
+                    print("http: http://\(rt.config.http.host):\(http?.port ?? 0)/health, /metrics, /api/...")
+                } catch {
+                    FileHandle.standardError.write(
+                        Data(
+                            "warning: HTTP endpoint not started on \(rt.config.http.host):\(rt.config.http.port): \(error) (set http.port or http.enabled: false)\n"
+                                .utf8))
+                }
+            }
             let reconciled = await rt.trader.reconcile(now: await rt.marketTime())
             if reconciled.ordersChecked > 0 || !reconciled.mismatches.isEmpty {
                 print(
@@ -124,6 +136,7 @@ struct RunCommand: AsyncParsableCommand {
             }
             await rt.trader.shutdown(
                 cancelWorkingOrders: rt.config.execution.cancelOrdersOnShutdown, now: await rt.marketTime())
+            await http?.stop()
             let stats = try rt.store.stats()
             print("store: \(stats.optionRows) option rows, \(stats.cycles) cycles in \(rt.store.path)")
             print(ReportCommand.render(try await rt.trader.summary()))

@@ -8,7 +8,7 @@ struct PaperTraderCommand: AsyncParsableCommand {
         abstract: "Options paper-trading orchestrator for Interactive Brokers.",
         subcommands: [
             RunCommand.self, CollectOnceCommand.self, GatewaySimCommand.self, ConfigCommand.self, StoreCommand.self,
-            ReportCommand.self, KillSwitchCommand.self, WireCommand.self, BenchCommand.self,
+            HealthCommand.self, ReportCommand.self, KillSwitchCommand.self, WireCommand.self, BenchCommand.self,
         ]
     )
 }

@@ -1,0 +1,334 @@
+import AppConfig
+import Foundation
+import Logging
+import MarketData
+import OptionsModel
+import PolygonClient
+import SnapshotStore
+import TWSClient
+import TWSWire
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// A verdict: `ok` exits 0, `degraded` 1, `down` 2.
+public enum HealthStatus: String, Sendable, Codable, Comparable {
+    case ok, degraded, down
+
+    public static func < (a: HealthStatus, b: HealthStatus) -> Bool { a.rank < b.rank }
+    var rank: Int { self == .ok ? 0 : self == .degraded ? 1 : 2 }
+    /// The process exit code for this verdict.
+    public var exitCode: Int32 { Int32(rank) }
+}
+
+/// One check: what was looked at, what was found, and how to fix it.
+public struct HealthCheck: Sendable, Codable, Equatable {
+    public var name: String
+    public var status: HealthStatus
+    public var detail: String
+    public var fix: String?
+
+    public init(_ name: String, _ status: HealthStatus, _ detail: String, fix: String? = nil) {
+        self.name = name
+        self.status = status
+        self.detail = detail
+        self.fix = fix
+    }
+}
+
+/// The whole health verdict (the JSON of `health --json` and `GET /health`).
+public struct HealthReport: Sendable, Codable, Equatable {
+    public var status: HealthStatus
+    /// `probe` (health connected itself) or `service` (a running `run` answered).
+    public var source: String
+    public var checkedAt: Date
+    public var checks: [HealthCheck]
+
+    public init(source: String, checkedAt: Date, checks: [HealthCheck]) {
+        self.status = checks.map(\.status).max() ?? .ok
+        self.source = source
+        self.checkedAt = checkedAt
+        self.checks = checks
+    }
+}
+
+/// Builds health reports: by probing (`papertrader health` without a running service) or from a
+/// running service's live objects (`GET /health`).
+public enum HealthChecker {
+    /// IB codes an option probe can meet, with what they mean for this program.
+    static let permissionCodes: [Int: String] = [
+        354: "the account has no market-data subscription for this contract (354): options come back empty",
+        10089: "the API needs additional market-data subscriptions for this contract (10089)",
+        10167: "no live subscription: IB is serving delayed data instead (10167)",
+        10168: "delayed market data is not enabled for this account (10168)",
+    ]
+
+    // MARK: Probe
+
+    /// Connects with a spare client id, runs every check, disconnects. `deep` adds a stock and an
+    /// option snapshot and a Polygon call.
+    public static func probe(_ loaded: LoadedConfig, deep: Bool, logger: Logger, now: Date = Date()) async
+        -> HealthReport
+    {
+        let config = loaded.config
+        var client = TWSClientConfiguration()
+        client.host = config.gateway.host
+        client.port = config.gateway.port
+        // Beside a running service on the same gateway: never take its client id.
+        client.clientId = config.gateway.clientId + 100
+        client.connectTimeout = .milliseconds(Int(config.gateway.connectTimeoutSeconds * 1000))
+        client.handshakeTimeout = client.connectTimeout
+        client.requestTimeout = .seconds(15)
+        client.marketDataType = config.gateway.marketDataType
+        client.reconnectInitialBackoff = .seconds(3600)
+        let tws = TWSClient(configuration: client, logger: logger)
+        let checks = await withTaskGroup(of: [HealthCheck].self) { group in
+            group.addTask {
+                try? await tws.run()
+                return []
+            }
+            var checks: [HealthCheck] = []
+            let started = ContinuousClock.now
+            do {
+                let info = try await tws.waitUntilReady(timeout: client.connectTimeout)
+                // Farm notices arrive right after the handshake.
+                try? await Task.sleep(for: .milliseconds(300))
+                checks += gatewayChecks(tws, info: info, host: "\(client.host):\(client.port)", elapsed: started)
+                if deep, let symbol = config.collection.symbols.first {
+                    checks += await deepChecks(tws, symbol: symbol, wanted: config.gateway.marketDataType)
+                }
+            } catch {
+                checks.append(
+                    HealthCheck(
+                        "gateway", .down, "cannot reach \(client.host):\(client.port): \(error)",
+                        fix:
+                            "start IB Gateway or TWS logged in to the paper account; enable API > Settings > 'Enable ActiveX and Socket Clients'; check gateway.host/port (paper: 4002 Gateway, 7497 TWS)"
+                    ))
+            }
+            group.cancelAll()
+            return checks
+        }
+        var all = checks
+        all += storeChecks(
+            path: config.storage.path, symbols: config.collection.symbols,
+            interval: config.collection.intervalSeconds, now: now)
+        all.append(await polygonCheck(loaded, deep: deep, logger: logger))
+        return HealthReport(source: "probe", checkedAt: now, checks: all)
+    }
+
+    static func gatewayChecks(
+        _ tws: TWSClient, info: TWSConnectionInfo, host: String, elapsed started: ContinuousClock.Instant
+    ) -> [HealthCheck] {
+        let ms = (ContinuousClock.now - started).components
+        let millis = ms.seconds * 1000 + ms.attoseconds / 1_000_000_000_000_000
+        var checks = [
+            HealthCheck(
+                "gateway", .ok,
+                "connected to \(host): server version \(info.serverVersion), gateway time \(info.connectionTime), handshake \(millis) ms"
+            )
+        ]
+        checks.append(
+            info.allAccountsArePaper
+                ? HealthCheck("accounts", .ok, "paper accounts: \(info.accounts.joined(separator: ", "))")
+                : HealthCheck(
+                    "accounts", .degraded,
+                    "managed accounts \(info.accounts.joined(separator: ", ")) are not all paper accounts (paper ids begin with D): collection works, every order is refused",
+                    fix: "log the gateway in with the paper-trading user; this program never trades a live account"))
+        let status = tws.status
+        let broken = status.farms.filter { !$0.value }.map(\.key).sorted()
+        if !broken.isEmpty {
+            checks.append(
+                HealthCheck(
+                    "data farms", .degraded, "broken: \(broken.joined(separator: ", ")) (2103/2105)",
+                    fix: "IB's farm connection is down; it usually recovers by itself (2104/2106 follow)"))
+        } else {
+            let ok = status.farms.keys.sorted()
+            checks.append(
+                HealthCheck(
+                    "data farms", .ok, ok.isEmpty ? "no farm status reported" : "OK: \(ok.joined(separator: ", "))"))
+        }
+        if status.competingSession {
+            checks.append(
+                HealthCheck(
+                    "session", .degraded, "another session holds the market data (10197): data is not served here",
+                    fix: "log out the other TWS/IB Gateway or mobile session of this user"))
+        }
+        if status.connectivityLost {
+            checks.append(
+                HealthCheck(
+                    "connectivity", .degraded, "the gateway lost its connection to IB (1100)",
+                    fix: "wait for 1101/1102; check the gateway host's network"))
+        }
+        return checks
+    }
+
+    /// The market data type actually served (a stock snapshot) and option permissions (one option).
+    static func deepChecks(_ tws: TWSClient, symbol: String, wanted: MarketDataType) async -> [HealthCheck] {
+        var checks: [HealthCheck] = []
+        let stock = TWSContract(symbol: symbol, secType: "STK", exchange: "SMART", currency: "USD")
+        var spot: Double?
+        do {
+            let snap = try await tws.snapshot(stock, timeout: .seconds(11))
+            spot = snap.last ?? snap.bid.flatMap { b in snap.ask.map { (b + $0) / 2 } } ?? snap.close
+            let served = snap.delayed || snap.marketDataType >= 3
+            if served && wanted == .live {
+                checks.append(
+                    HealthCheck(
+                        "market data", .degraded,
+                        "\(symbol): delayed data served (type \(snap.marketDataType)) though live was asked: quotes are 15-20 minutes old",
+                        fix:
+                            "subscribe to the exchange bundles (e.g. US Securities Snapshot and Options) for the paper user, or set gateway.market_data_type: delayed and strategy.allow_delayed_data knowingly"
+                    ))
+            } else {
+                checks.append(
+                    HealthCheck(
+                        "market data", .ok,
+                        "\(symbol): \(served ? "delayed" : "live") data (type \(snap.marketDataType))"))
+            }
+        } catch {
+            checks.append(HealthCheck("market data", .degraded, "\(symbol) snapshot failed: \(explain(error))"))
+        }
+        do {
+            let details = try await tws.contractDetails(stock)
+            guard let conId = details.first?.contract.conId, let spot else {
+                throw TWSClientError(.requestFailed, "no contract id or price for \(symbol)")
+            }
+            let params = try await tws.secDefOptParams(symbol: symbol, conId: conId)
+            // The gateway's day, not this machine's: expiries are listed relative to it.
+            let today = MarketCalendar().tradingDay(of: (try? await tws.currentTime()) ?? Date()).yyyymmdd
+            guard let row = params.first(where: { $0.exchange == "SMART" }) ?? params.first,
+                let expiry = row.expirations.sorted().first(where: { $0 > today }),
+                let strike = row.strikes.min(by: { abs($0 - spot) < abs($1 - spot) })
+            else { throw TWSClientError(.requestFailed, "no option parameters for \(symbol)") }
+            let option = TWSContract(
+                symbol: symbol, secType: "OPT", lastTradeDateOrContractMonth: expiry, strike: strike, right: "C",
+                multiplier: row.multiplier, exchange: "SMART", currency: "USD", tradingClass: row.tradingClass)
+            let snap = try await tws.snapshot(option, timeout: .seconds(11), expected: [.bid, .ask])
+            if let code = snap.warnings.first(where: { permissionCodes[$0] != nil }) {
+                checks.append(HealthCheck("option data", .degraded, permissionCodes[code] ?? "\(code)"))
+            } else if snap.bid == nil && snap.ask == nil {
+                checks.append(
+                    HealthCheck(
+                        "option data", .degraded, "\(symbol) \(expiry) \(strike.formatted2) C: no quotes",
+                        fix: "check the OPRA subscription of the paper user"))
+            } else {
+                checks.append(HealthCheck("option data", .ok, "\(symbol) \(expiry) \(strike.formatted2) C quoted"))
+            }
+        } catch {
+            checks.append(HealthCheck("option data", .degraded, "option probe failed: \(explain(error))"))
+        }
+        return checks
+    }
+
+    static func explain(_ error: any Error) -> String {
+        if let e = error as? TWSClientError, let code = e.ibCode, let text = permissionCodes[code] { return text }
+        return "\(error)"
+    }
+
+    /// Store readable, schema version, rows, and the last cycle of each symbol against the interval.
+    static func storeChecks(path: String, symbols: [String], interval: Int, now: Date) -> [HealthCheck] {
+        do {
+            let store = try SQLiteStore(path: path, readOnly: true)
+            let stats = try store.stats()
+            var checks = [
+                HealthCheck(
+                    "store", .ok,
+                    "\(path): schema \(stats.schemaVersion), \(stats.optionRows) option rows, \(stats.cycles) cycles")
+            ]
+            let latest = try store.latestCyclePerSymbol()
+            for symbol in symbols {
+                guard let last = latest[symbol] else {
+                    checks.append(HealthCheck("data \(symbol)", .degraded, "never collected"))
+                    continue
+                }
+                let age = now.timeIntervalSince(last.timestamp)
+                let stale = age > Double(interval) * 3 && MarketCalendar().isRegularSession(now)
+                checks.append(
+                    HealthCheck(
+                        "data \(symbol)", stale ? .degraded : .ok,
+                        "last cycle \(last.cycleID) at \(ISOTime.string(last.timestamp)) (\(Int(age)) s ago)",
+                        fix: stale ? "is `papertrader run` running? collection hours: collection.hours_start/end" : nil)
+                )
+            }
+            return checks
+        } catch {
+            return [
+                HealthCheck(
+                    "store", .degraded, "\(error)", fix: "run `papertrader collect-once` once to create the database")
+            ]
+        }
+    }
+
+    /// Polygon key present (and, with `deep`, accepted by one cheap call).
+    static func polygonCheck(_ loaded: LoadedConfig, deep: Bool, logger: Logger) async -> HealthCheck {
+        let p = loaded.config.polygon
+        guard p.enabled else { return HealthCheck("polygon", .ok, "disabled (no fallback source)") }
+        guard let key = loaded.polygonAPIKey else {
+            return HealthCheck(
+                "polygon", .degraded, "enabled but \(p.apiKeyEnv) is not set: no fallback when IB fails",
+                fix: "export \(p.apiKeyEnv)=... (the key is read from the environment only)")
+        }
+        guard deep, let base = URL(string: p.baseURL) else {
+            return HealthCheck("polygon", .ok, "key present (\(key.redacted))")
+        }
+        let client = PolygonClient(
+            configuration: PolygonClientConfiguration(
+                baseURL: base, requestsPerMinute: p.requestsPerMinute, timeout: .seconds(10)),
+            apiKey: key.value, logger: logger)
+        do {
+            _ = try await client.previousClose("SPY")
+            return HealthCheck("polygon", .ok, "key \(key.redacted) accepted")
+        } catch {
+            return HealthCheck("polygon", .degraded, "\(error)")
+        }
+    }
+
+    // MARK: Running service
+
+    /// The running service's report from its `GET /health`, or nil when no service answers.
+    public static func fromRunningService(host: String, port: Int) async -> HealthReport? {
+        guard let url = URL(string: "http://\(host):\(port)/health") else { return nil }
+        var request = URLRequest(url: url)
+        request.timeoutInterval = 3
+        guard let (data, response) = try? await URLSession.shared.data(for: request),
+            let http = response as? HTTPURLResponse, [200, 503].contains(http.statusCode)
+        else { return nil }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try? decoder.decode(HealthReport.self, from: data)
+    }
+
+    /// The running service's view: its connection, breakers, last cycles and recent errors.
+    public static func service(_ rt: Runtime) async -> HealthReport {
+        let now = await rt.marketTime()
+        var checks: [HealthCheck] = []
+        let host = "\(rt.client.configuration.host):\(rt.client.configuration.port)"
+        if let info = rt.client.connectionInfo {
+            checks += gatewayChecks(rt.client, info: info, host: host, elapsed: .now)
+        } else {
+            checks.append(
+                HealthCheck(
+                    "gateway", rt.fetcher.fallback == nil ? .down : .degraded,
+                    "not connected to \(host)\(rt.client.lastError.map { ": \($0)" } ?? "")",
+                    fix: "the service keeps reconnecting; check that IB Gateway is up and logged in"))
+        }
+        for (name, breaker) in rt.fetcher.breakers.sorted(by: { $0.key < $1.key }) {
+            let state = breaker.currentState
+            checks.append(
+                HealthCheck(
+                    "breaker \(name)", state == .closed ? .ok : .degraded,
+                    "\(state.rawValue)\(breaker.lastError.map { "; last error: \($0)" } ?? "")"))
+        }
+        checks += storeChecks(
+            path: rt.store.path, symbols: rt.config.collection.symbols, interval: rt.config.collection.intervalSeconds,
+            now: now)
+        if let errors = try? rt.store.recentEvents(limit: 5, kind: "error"), !errors.isEmpty {
+            checks.append(
+                HealthCheck(
+                    "recent errors", .ok,
+                    errors.map { "\(ISOTime.string($0.time)) \($0.message)" }.joined(separator: "; ")))
+        }
+        return HealthReport(source: "service", checkedAt: now, checks: checks)
+    }
+}

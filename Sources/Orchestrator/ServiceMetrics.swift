@@ -1,0 +1,75 @@
+import Foundation
+import MarketData
+import Metrics
+import Prometheus
+import SnapshotStore
+import TWSClient
+import Trading
+
+/// The process's Prometheus registry behind swift-metrics: every `Counter`/`Timer`/`Gauge` made
+/// anywhere (TWSClient's message counters included) lands in it, and `/metrics` renders it.
+public enum ServiceMetrics {
+    /// Bootstraps swift-metrics once per process (the first use wins; later calls share it).
+    public static let registry: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.durationHistogramBuckets["papertrader_cycle_duration_seconds"] = [
+            .seconds(1), .seconds(2), .seconds(5), .seconds(10), .seconds(20), .seconds(30), .seconds(60),
+            .seconds(120), .seconds(300),
+        ]
+        MetricsSystem.bootstrap(factory)
+        return registry
+    }()
+
+    /// Makes sure the registry is in place before anything records.
+    public static func bootstrap() { _ = registry }
+
+    /// A finished collection cycle.
+    static func recordCycle(_ report: CycleReport) {
+        bootstrap()
+        Metrics.Timer(label: "papertrader_cycle_duration_seconds").recordNanoseconds(
+            Int64(report.seconds * 1_000_000_000))
+        Counter(label: "papertrader_cycles_total", dimensions: [("status", report.status.rawValue)]).increment()
+        for s in report.symbols {
+            Counter(label: "papertrader_contracts_written_total", dimensions: [("symbol", s.symbol)]).increment(
+                by: s.contracts)
+            if s.error != nil {
+                Counter(label: "papertrader_symbol_failures_total", dimensions: [("symbol", s.symbol)]).increment()
+            }
+        }
+    }
+
+    /// An IB error or notice seen on the connection.
+    static func recordIBCode(_ code: Int) {
+        bootstrap()
+        Counter(label: "papertrader_ib_errors_total", dimensions: [("code", String(code))]).increment()
+    }
+
+    /// Gauges read at scrape time from the live services, then the registry's text.
+    static func render(_ rt: Runtime) async -> String {
+        bootstrap()
+        Gauge(label: "papertrader_market_data_lines_in_use").record(rt.client.linesInUse)
+        Gauge(label: "papertrader_market_data_lines_peak").record(rt.client.peakLines)
+        Gauge(label: "papertrader_pacing_waits").record(rt.client.pacingWaits)
+        Gauge(label: "papertrader_gateway_connected").record(rt.client.connectionInfo == nil ? 0 : 1)
+        for (name, breaker) in rt.fetcher.breakers {
+            let value = breaker.currentState == .closed ? 0 : breaker.currentState == .halfOpen ? 1 : 2
+            Gauge(label: "papertrader_breaker_state", dimensions: [("provider", name)]).record(value)
+        }
+        if let summary = try? await rt.trader.summary() {
+            Gauge(label: "papertrader_positions_open").record(summary.openPositions)
+            Gauge(label: "papertrader_pnl_realized_dollars").record(summary.realizedPnL)
+            Gauge(label: "papertrader_pnl_unrealized_dollars").record(summary.unrealizedPnL)
+            Gauge(label: "papertrader_equity_dollars").record(summary.equity)
+            Gauge(label: "papertrader_open_risk_dollars").record(summary.openRisk)
+        }
+        if let orders = try? rt.store.orders(limit: 10_000) {
+            let byStatus = Dictionary(grouping: orders, by: \.status)
+            for status in ["submitted", "working", "filled", "cancelled", "rejected"] {
+                Gauge(label: "papertrader_orders", dimensions: [("status", status)]).record(
+                    byStatus[status]?.count ?? 0)
+            }
+        }
+        return registry.emitToString()
+    }
+}

@@ -1,0 +1,140 @@
+import AppConfig
+import Foundation
+import GatewaySimulator
+import Logging
+import OptionsModel
+import SnapshotStore
+import TestSupport
+import Testing
+import Trading
+
+@testable import Orchestrator
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// A configuration pointing at a simulator on `port` with a store at `db`.
+func healthConfig(port: Int, db: String, symbols: String = "[IWM]") throws -> LoadedConfig {
+    try ConfigLoader.load(
+        text: """
+            gateway:
+              port: \(port)
+              connect_timeout_seconds: 3
+            collection:
+              symbols: \(symbols)
+            storage:
+              path: \(db)
+            """, source: "health.yaml")
+}
+
+func get(_ port: Int, _ path: String, method: String = "GET") async throws -> (Int, String) {
+    var request = URLRequest(url: try #require(URL(string: "http://127.0.0.1:\(port)\(path)")))
+    request.httpMethod = method
+    let (data, response) = try await URLSession.shared.data(for: request)
+    return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+}
+
+@Suite(.serialized) struct OperationsTests {
+    @Test func healthInEveryState() async throws {
+        // Healthy: a collected store and a paper simulator serving live data.
+        try await OrchestratorRuntime.with(try options(symbols: "[IWM]"), logger: quiet) { rt in
+            let report = try await rt.collector.collectOnce()
+            let sim = try #require(rt.simulator)
+            let loaded = try healthConfig(port: sim.port, db: rt.store.path)
+            let healthy = await HealthChecker.probe(loaded, deep: true, logger: quiet, now: report.timestamp)
+            #expect(healthy.status == .ok, "\(healthy.checks.filter { $0.status != .ok })")
+            #expect(
+                healthy.checks.map(\.name).starts(with: [
+                    "gateway", "accounts", "data farms", "market data", "option data",
+                ]))
+            #expect(healthy.checks.first { $0.name == "data IWM" }?.status == .ok)
+        }
+        // Down: nothing listens.
+        let db = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "h-\(UInt32.random(in: 0...UInt32.max)).sqlite"
+        ).path
+        let down = await HealthChecker.probe(try healthConfig(port: 1, db: db), deep: false, logger: quiet)
+        #expect(down.status == .down && down.status.exitCode == 2)
+        #expect(down.checks.first?.fix?.contains("Enable ActiveX and Socket Clients") == true)
+        // A live account: degraded, with the paper-only explanation.
+        try await SimulatorHarness.with({ $0.accounts = ["U7654321"] }) { sim in
+            let live = await HealthChecker.probe(try healthConfig(port: sim.port, db: db), deep: false, logger: quiet)
+            let accounts = try #require(live.checks.first { $0.name == "accounts" })
+            #expect(accounts.status == .degraded && accounts.detail.contains("every order is refused"))
+            #expect(live.status == .degraded && live.status.exitCode == 1)
+        }
+        // Delayed data where live was asked: degraded, explained.
+        try await SimulatorHarness.with({ $0.marketData = .delayed }) { sim in
+            let delayed = await HealthChecker.probe(try healthConfig(port: sim.port, db: db), deep: true, logger: quiet)
+            let md = try #require(delayed.checks.first { $0.name == "market data" })
+            #expect(md.status == .degraded && md.detail.contains("delayed data served"))
+            #expect(delayed.checks.first { $0.name == "option data" }?.detail.contains("10167") == true)
+        }
+    }
+
+    @Test func everyHTTPRouteAnswers() async throws {
+        try await OrchestratorRuntime.with(try tradingOptions(), logger: quiet) { rt in
+            let (cycle, pictures) = try await rt.collector.collectCycle()
+            _ = await rt.trader.onCycle(pictures: pictures, now: cycle.timestamp)
+            let server = try await rt.serveHTTP(host: "127.0.0.1", port: 0)
+            defer { Task { await server.stop() } }
+            let port = server.port
+
+            let (healthStatus, healthBody) = try await get(port, "/health")
+            #expect(healthStatus == 200)
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+            let health = try decoder.decode(HealthReport.self, from: Data(healthBody.utf8))
+            #expect(health.source == "service" && health.checks.contains { $0.name == "breaker ib" })
+            // `papertrader health` finds the running service through the same route.
+            let viaCLI = await HealthChecker.fromRunningService(host: "127.0.0.1", port: port)
+            #expect(viaCLI?.source == "service")
+
+            let (metricsStatus, metrics) = try await get(port, "/metrics")
+            #expect(metricsStatus == 200)
+            try expectPrometheusText(metrics)
+            for name in [
+                "papertrader_cycle_duration_seconds_bucket", "papertrader_cycles_total",
+                "papertrader_contracts_written_total",
+                "tws_messages_in_total", "tws_messages_out_total", "papertrader_pacing_waits",
+                "papertrader_market_data_lines_in_use", "papertrader_breaker_state", "papertrader_positions_open",
+                "papertrader_pnl_realized_dollars", "papertrader_orders",
+            ] {
+                #expect(metrics.contains(name), "missing \(name)")
+            }
+
+            let (portfolioStatus, portfolio) = try await get(port, "/api/portfolio")
+            #expect(portfolioStatus == 200)
+            let summary = try JSONDecoder().decode(PortfolioSummary.self, from: Data(portfolio.utf8))
+            #expect(summary.openPositions == (try rt.store.positions(status: [.open]).count))
+            let (positionsStatus, positions) = try await get(port, "/api/positions?status=open")
+            #expect(positionsStatus == 200 && positions.hasPrefix("["))
+            let (tradesStatus, trades) = try await get(port, "/api/trades?limit=5")
+            #expect(tradesStatus == 200 && trades.contains("\"orders\""))
+            let (chainStatus, chain) = try await get(port, "/api/chains/iwm/latest")
+            #expect(chainStatus == 200 && chain.contains("\"options\""))
+            let (cyclesStatus, cycles) = try await get(port, "/api/cycles?limit=1")
+            #expect(cyclesStatus == 200 && cycles.contains("\"status\":\"ok\""))
+
+            #expect(try await get(port, "/nope").0 == 404)
+            #expect(try await get(port, "/api/chains/ZZZZ/latest").0 == 404)
+            #expect(try await get(port, "/api/chains/bad!sym/latest").0 == 400)
+            #expect(try await get(port, "/api/cycles?limit=0").0 == 400)
+            #expect(try await get(port, "/api/cycles?limit=abc").1.contains("limit must be an integer"))
+            #expect(try await get(port, "/api/positions?status=weird").0 == 400)
+            #expect(try await get(port, "/health", method: "POST").0 == 405)
+        }
+    }
+}
+
+/// Every line is a comment, blank, or `name{labels} value` with a numeric value.
+func expectPrometheusText(_ text: String) throws {
+    let sample = try Regex(
+        #"^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="[^"]*",?)*\})? (-?[0-9.]+([eE][-+]?[0-9]+)?|NaN|[+-]Inf)$"#
+    )
+    for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
+        if line.hasPrefix("# TYPE ") || line.hasPrefix("# HELP ") { continue }
+        #expect(line.wholeMatch(of: sample) != nil, "not Prometheus text: \(line)")
+    }
+}
