@@ -142,7 +142,7 @@ public struct SimulatedVenue: ExecutionVenue {
 
     public func execute(_ ticket: OrderTicket, pricing: PricingPolicy) async throws -> VenueResult {
         // Paying more (or collecting less) by the slippage: a debit grows, a credit shrinks.
-        let net = ((ticket.mid + pricing.limitOffset + pricing.slippage) * 100).rounded() / 100
+        let net = ((ticket.mid + pricing.slippage) * 100).rounded() / 100
         let time = await now()
         let perLeg = ticket.legs.map { leg -> Double in
             Double(leg.ratio * ticket.quantity) * pricing.commissionPerContract

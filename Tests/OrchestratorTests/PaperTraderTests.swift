@@ -15,7 +15,7 @@ import Trading
 
 /// A configuration under which IWM trades readily on the simulator: wide strike range, a loose
 /// credit floor, no open-interest gate, all-day trading window, and limits that cross at once.
-func tradingOptions(accounts: [String]? = nil, venue: String = "ib_paper", extra: String = "") throws
+func tradingOptions(accounts: [String]? = nil, venue: String = "ib_paper", riskLimits: String = "") throws
     -> RuntimeOptions
 {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -49,7 +49,7 @@ func tradingOptions(accounts: [String]? = nil, venue: String = "ib_paper", extra
           trading_window_end: "16:00"
           no_entry_minutes_before_close: 0
           kill_switch_file: \(dir.path)/KILL
-        \(extra)
+        \(riskLimits)
         """
     var options = RuntimeOptions(
         loaded: try ConfigLoader.load(text: yaml, source: "trading.yaml"), simulator: true,
@@ -205,6 +205,73 @@ func tradingOptions(accounts: [String]? = nil, venue: String = "ib_paper", extra
             let again = await rt.trader.reconcile(now: cycle.timestamp)
             #expect(again.ordersChecked == 0 && again.fillsRecovered == 0 && again.mismatches.isEmpty)
             #expect(try rt.store.fills(orderRef: "pt-filled").count == legs.count)
+        }
+    }
+}
+
+/// The trader's exits end to end on the `simulated` venue (no account): quotes are moved to each
+/// rule's threshold and the next pass must close through the venue with that reason.
+@Suite(.serialized) struct TraderExitTests {
+    /// Scales the mid of every leg of `position` so closing costs `debit` per share.
+    func repriced(_ picture: MarketPicture, _ position: PositionRecord, debit: Double) -> MarketPicture {
+        var p = picture
+        let keys = Dictionary(uniqueKeysWithValues: position.legs.map { ($0.contract.key, $0.action) })
+        let shorts = Double(position.legs.filter { $0.action == "SELL" }.count)
+        for i in p.chain.options.indices {
+            guard let action = keys[p.chain.options[i].contract.key] else { continue }
+            // Longs worth nothing, shorts share the debit: the mark is exactly `debit`.
+            let mid = action == "SELL" ? debit / shorts : 0
+            p.chain.options[i].quote = Quote(bid: max(0, mid - 0.01), ask: mid + 0.01)
+            p.chain.options[i].greeks.delta = action == "SELL" ? -0.2 : -0.05
+        }
+        return p
+    }
+
+    func openOne(_ rt: Runtime) async throws -> (PositionRecord, MarketPicture, Date) {
+        let (cycle, pictures) = try await rt.collector.collectCycle()
+        let report = await rt.trader.onCycle(pictures: pictures, now: cycle.timestamp)
+        let id = try #require(report.opened.first, "\(report)")
+        let position = try #require(try rt.store.positions(status: [.open]).first { $0.id == id })
+        #expect(try rt.store.fills(orderRef: position.openOrderRef).allSatisfy { $0.execId.hasPrefix("sim.") })
+        return (position, try #require(pictures.first), cycle.timestamp)
+    }
+
+    @Test func takeProfitStopLossAndSettlement() async throws {
+        let options = try tradingOptions(
+            venue: "simulated", riskLimits: "  max_positions_per_symbol: 5\n  max_new_positions_per_day: 10")
+        try await OrchestratorRuntime.with(options, logger: quiet) { rt in
+            let (p1, picture, t) = try await openOne(rt)
+            let credit = try #require(p1.entryCredit)
+            // Half the credit captured: take profit.
+            var r = await rt.trader.onCycle(pictures: [repriced(picture, p1, debit: credit * 0.4)], now: t + 300)
+            #expect(r.closed == [p1.id!])
+            let tp = try #require(try rt.store.positions(status: [.closed]).first { $0.id == p1.id })
+            #expect(tp.exitReason == "take_profit" && (tp.realizedPnL ?? 0) > 0)
+
+            let (p2, picture2, t2) = try await openOne(rt)
+            let credit2 = try #require(p2.entryCredit)
+            // A loss of twice the credit: stop loss.
+            r = await rt.trader.onCycle(pictures: [repriced(picture2, p2, debit: credit2 * 3.2)], now: t2 + 300)
+            #expect(r.closed.contains(p2.id!))
+            let sl = try #require(try rt.store.positions(status: [.closed]).first { $0.id == p2.id })
+            #expect(sl.exitReason == "stop_loss" && (sl.realizedPnL ?? 0) < 0)
+
+            // Held past its expiry (the DTE exit never got quotes): settled at intrinsic value.
+            var held = p2
+            held.id = nil
+            held.status = .open
+            held.closeOrderRef = nil
+            held.exitReason = nil
+            let heldID = try rt.store.insertPosition(held)
+            let afterExpiry = MarketCalendar().date(p2.expiry.adding(days: 1), minute: 600)
+            var expired = picture2
+            expired.chain.options = []
+            r = await rt.trader.onCycle(pictures: [expired], now: afterExpiry)
+            #expect(r.closed.contains(heldID))
+            let settled = try #require(try rt.store.positions(status: [.closed]).first { $0.id == heldID })
+            #expect(settled.exitReason == "settled_at_expiry")
+            let expected = PositionManagement.settlementDebit(held, underlying: try #require(expired.price))
+            #expect(settled.exitDebit == expected)
         }
     }
 }
