@@ -201,6 +201,13 @@ public actor PaperTrader {
         position.entryCredit = -net
         position.maxLoss = (candidate.width - -net) * 100 * Double(candidate.quantity)
         try store.updatePosition(position)
+        logger.info(
+            "position opened",
+            metadata: [
+                "position.id": "\(id)", "position.symbol": "\(candidate.symbol)",
+                "position.structure": "\(candidate.structure.rawValue)", "order.ref": "\(ref)",
+                "position.credit": "\(-net)",
+            ])
         journal(
             now, "position_opened", candidate.symbol,
             String(
@@ -263,6 +270,12 @@ public actor PaperTrader {
         do { try store.updatePosition(p) } catch {
             logger.error("position update failed", metadata: ["error": "\(error)"])
         }
+        logger.info(
+            "position closed",
+            metadata: [
+                "position.id": "\(p.id ?? 0)", "position.symbol": "\(p.symbol)", "exit.reason": "\(reason.rawValue)",
+                "exit.debit": "\(debit)", "position.pnl": "\(p.realizedPnL ?? 0)",
+            ])
         journal(
             now, "position_closed", p.symbol,
             String(

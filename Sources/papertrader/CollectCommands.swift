@@ -48,10 +48,8 @@ struct CollectOnceCommand: AsyncParsableCommand {
 
     func run() async throws {
         let options = try runtime.options(clockSpeed: 1)
-        CLILogging.bootstrap(
-            level: json
-                ? "error"
-                : options.loaded.config.logging.level == "info" ? "warning" : options.loaded.config.logging.level)
+        // The table is the output; the terminal only hears about problems (the log file keeps all).
+        LogSetup.bootstrap(options.loaded.config.logging, terminalLevel: json ? .error : .warning)
         let only = symbols?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() }
         let report = try await OrchestratorRuntime.with(options, logger: Logger(label: "papertrader")) { rt in
             try await rt.collector.collectOnce(symbols: only)
@@ -90,7 +88,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let options = try runtime.options(clockSpeed: clockSpeed)
-        CLILogging.bootstrap(level: options.loaded.config.logging.level)
+        LogSetup.bootstrap(options.loaded.config.logging)
         try await OrchestratorRuntime.with(options, logger: Logger(label: "papertrader")) { rt in
             if let sim = rt.simulator {
                 print("simulator: exchange time \(ISO8601.format(sim.now)), speed x\(rt.speed)")

@@ -128,6 +128,27 @@ func get(_ port: Int, _ path: String, method: String = "GET") async throws -> (I
     }
 }
 
+@Suite struct LogTests {
+    @Test func jsonLinesCarryLevelMessageAndMetadata() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "logs-\(UInt32.random(in: 0...UInt32.max))/papertrader.jsonl"
+        ).path
+        let sink = try LogSink.appending(to: path)
+        var logger = Logger(label: "papertrader", factory: { JSONLogHandler(label: $0, level: .info, sink: sink) })
+        logger[metadataKey: "run"] = "1"
+        logger.info("cycle finished", metadata: ["cycle.id": "7", "cycle.status": "ok"])
+        logger.debug("below the level")
+        logger.error("order refused", metadata: ["order.ref": "pt-3-open-1"])
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 2)
+        let first = try JSONDecoder().decode([String: String].self, from: Data(lines[0].utf8))
+        #expect(first["level"] == "info" && first["message"] == "cycle finished" && first["cycle.id"] == "7")
+        #expect(first["run"] == "1" && first["label"] == "papertrader" && first["time"]?.hasSuffix("Z") == true)
+        let second = try JSONDecoder().decode([String: String].self, from: Data(lines[1].utf8))
+        #expect(second["level"] == "error" && second["order.ref"] == "pt-3-open-1")
+    }
+}
+
 /// Every line is a comment, blank, or `name{labels} value` with a numeric value.
 func expectPrometheusText(_ text: String) throws {
     let sample = try Regex(
