@@ -110,7 +110,7 @@ let package = Package(
             name: "papertrader",
             dependencies: [
                 "Orchestrator", "GatewaySimulator", "AppConfig", "TWSClient", "TWSWire", "SnapshotStore",
-                "OptionsModel", "Trading",
+                "OptionsModel", "Trading", "MarketData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -15,12 +15,18 @@ public final class IBProvider: MarketDataProvider, Sendable {
     let logger: Logger
     let calendar = MarketCalendar()
     private let conIds = Mutex([String: Int]())
+    /// Contracts planned and fetched, for progress displays.
+    public let progress: CollectionProgress?
 
     /// A provider over `client`; rows are marked `source` (`.ib`, or `.simulator` in simulator mode).
-    public init(client: TWSClient, source: DataSource = .ib, logger: Logger = Logger(label: "ib-provider")) {
+    public init(
+        client: TWSClient, source: DataSource = .ib, logger: Logger = Logger(label: "ib-provider"),
+        progress: CollectionProgress? = nil
+    ) {
         self.client = client
         self.source = source
         self.logger = logger
+        self.progress = progress
     }
 
     static func stock(_ symbol: String) -> TWSContract {
@@ -69,9 +75,11 @@ public final class IBProvider: MarketDataProvider, Sendable {
     public func optionChain(_ request: ChainRequest, now: Date) async throws -> ChainSnapshot {
         let (spot, contracts) = try await plannedContracts(request, now: now)
         let source = self.source
+        progress?.plan(contracts.count)
         let quotes = try await withThrowingTaskGroup(of: OptionQuote?.self) { group in
             for contract in contracts {
                 group.addTask {
+                    defer { self.progress?.advance() }
                     let wire = Self.wireContract(contract)
                     let snapshot: TWSMarketDataSnapshot
                     do {

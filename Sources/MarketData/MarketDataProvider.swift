@@ -1,5 +1,6 @@
 import Foundation
 import OptionsModel
+import Synchronization
 
 /// What to collect for one underlying.
 public struct ChainRequest: Sendable, Equatable {
@@ -97,4 +98,18 @@ public struct CollectionPlan: Sendable, Equatable, CustomStringConvertible {
 
     /// Whether the collection fits an interval of `seconds`.
     public func fits(intervalSeconds seconds: Int) -> Bool { estimatedSeconds <= Double(seconds) }
+}
+
+/// Contracts planned and fetched so far, shared by the providers of a run (for progress displays).
+public final class CollectionProgress: Sendable {
+    private let counts = Mutex((planned: 0, done: 0))
+
+    public init() {}
+
+    /// Adds contracts about to be fetched.
+    public func plan(_ n: Int) { counts.withLock { $0.planned += n } }
+    /// One contract fetched (or given up).
+    public func advance() { counts.withLock { $0.done += 1 } }
+    /// Fetched and planned so far.
+    public var snapshot: (done: Int, planned: Int) { counts.withLock { ($0.done, $0.planned) } }
 }

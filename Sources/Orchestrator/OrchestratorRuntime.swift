@@ -37,6 +37,8 @@ public struct Runtime: Sendable {
     public let fetcher: OptionDataFetcher
     public let simulator: GatewaySimulator?
     public let trader: PaperTrader
+    /// Contracts planned and fetched by the IB provider (progress displays).
+    public let progress: CollectionProgress
     /// The validated configuration this runtime was built from.
     public let config: PaperTraderConfig
     /// Market time: the gateway's clock, or the system clock without one.
@@ -99,8 +101,10 @@ public enum OrchestratorRuntime {
                 apiKey: key.value, logger: logger)
             polygon = PolygonProvider(client: polygonClient, staleAfter: config.strategy.maxQuoteAgeSeconds)
         }
+        let progress = CollectionProgress()
         let fetcher = OptionDataFetcher(
-            primary: IBProvider(client: tws, source: options.simulator ? .simulator : .ib, logger: logger),
+            primary: IBProvider(
+                client: tws, source: options.simulator ? .simulator : .ib, logger: logger, progress: progress),
             fallback: polygon, store: store,
             failureThreshold: config.circuitBreaker.failureThreshold,
             resetTimeout: .milliseconds(Int(config.circuitBreaker.resetTimeoutSeconds * 1000)), logger: logger)
@@ -135,7 +139,7 @@ public enum OrchestratorRuntime {
         let trader = PaperTrader(store: store, venue: venue, settings: traderSettings(config), logger: logger)
         let runtime = Runtime(
             collector: collector, client: tws, store: store, fetcher: fetcher, simulator: simulator, trader: trader,
-            config: config, marketTime: marketTime, speed: speed)
+            progress: progress, config: config, marketTime: marketTime, speed: speed)
         do {
             let result = try await withThrowingTaskGroup(of: R?.self) { group in
                 group.addTask {

@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import GatewaySimulator
 import Logging
+import MarketData
 import Orchestrator
 import SnapshotStore
 
@@ -51,9 +52,13 @@ struct CollectOnceCommand: AsyncParsableCommand {
         // The table is the output; the terminal only hears about problems (the log file keeps all).
         LogSetup.bootstrap(options.loaded.config.logging, terminalLevel: json ? .error : .warning)
         let only = symbols?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() }
+        let showProgress = !json && isatty(STDERR_FILENO) == 1
         let report = try await OrchestratorRuntime.with(options, logger: Logger(label: "papertrader")) { rt in
-            try await rt.collector.collectOnce(symbols: only)
+            let progress = showProgress ? ProgressLine.start(rt.progress) : nil
+            defer { progress?.cancel() }
+            return try await rt.collector.collectOnce(symbols: only)
         }
+        if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
@@ -138,6 +143,25 @@ struct RunCommand: AsyncParsableCommand {
             let stats = try rt.store.stats()
             print("store: \(stats.optionRows) option rows, \(stats.cycles) cycles in \(rt.store.path)")
             print(ReportCommand.render(try await rt.trader.summary()))
+        }
+    }
+}
+
+/// `contracts 120/330  ETA 6 s` redrawn on stderr while a collection runs (terminals only).
+enum ProgressLine {
+    static func start(_ progress: CollectionProgress) -> Task<Void, Never> {
+        Task {
+            let started = ContinuousClock.now
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(250))
+                let (done, planned) = progress.snapshot
+                guard planned > 0 else { continue }
+                let elapsed = ContinuousClock.now - started
+                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                let eta = done > 0 ? seconds / Double(done) * Double(planned - done) : 0
+                let line = "\r\u{1B}[Kcontracts \(done)/\(planned)  ETA \(Int(eta.rounded())) s"
+                FileHandle.standardError.write(Data(line.utf8))
+            }
         }
     }
 }
