@@ -13,6 +13,5 @@ python3 ../shared/fixtures/tws/check_decoder.py -- .build/debug/papertrader wire
 echo "== peer checks: IB's official client and ib_async against the gateway simulator"
 bash scripts/peer-check/run.sh
 
-echo "== smoke: one collection cycle on the built-in simulator (the README's first command, one symbol)"
-rm -f data/ci-smoke.sqlite*
-PAPERTRADER_STORAGE_PATH=data/ci-smoke.sqlite .build/debug/papertrader collect-once --simulator --config config/simulator.yaml --symbols IWM
+echo "== the README's commands, exactly as written"
+bash scripts/readme-commands.sh

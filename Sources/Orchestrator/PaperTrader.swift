@@ -192,7 +192,8 @@ public actor PaperTrader {
             position.status = .closed
             position.closedAt = now
             position.realizedPnL = 0
-            position.exitReason = "open order \(result.status)\(result.message.map { ": \($0)" } ?? "")"
+            let why = result.message.flatMap { $0 == result.status ? nil : ": \($0)" } ?? ""
+            position.exitReason = "open order \(result.status)\(why)"
             try store.updatePosition(position)
             return nil
         }
