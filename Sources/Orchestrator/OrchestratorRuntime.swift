@@ -48,6 +48,12 @@ public struct Runtime: Sendable {
 }
 
 extension Runtime {
+    /// Breaker state per provider (`closed`, `open`, `half_open`).
+    public typealias BreakerStates = [String: String]
+
+    /// Each provider's breaker state now.
+    public var breakerStates: BreakerStates { fetcher.breakers.mapValues(\.currentState.rawValue) }
+
     /// Starts the HTTP endpoint (`/health`, `/metrics`, `/api/...`) on `host:port` (0 = any free port).
     public func serveHTTP(host: String, port: Int) async throws -> HTTPServer {
         ServiceMetrics.bootstrap()

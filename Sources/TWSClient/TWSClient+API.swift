@@ -203,6 +203,10 @@ extension TWSClient {
         var result = box.withLock { $0 }
         result.timedOut = !done
         result.markMissing(expected)
+        if result.bid != nil || result.ask != nil || result.last != nil {
+            // IB sends no "competing session ended": quotes flowing again are the sign.
+            state.withLock { $0.status.competingSession = false }
+        }
         return result
     }
 

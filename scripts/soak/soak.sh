@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Soak: `run --simulator` for many cycles, sampling resident memory, open file descriptors and the
+# database size every INTERVAL seconds. Prints a CSV and a summary.
+#   bash scripts/soak/soak.sh [CYCLES] [CLOCK_SPEED] [INTERVAL]      (defaults 400 120 15)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+CYCLES="${1:-400}"; SPEED="${2:-120}"; INTERVAL="${3:-15}"
+# The binary under test (default: the debug build the tests use; BIN=.build/release/papertrader for release).
+BIN="${BIN:-.build/debug/papertrader}"
+OUT="${OUT:-data/soak}"
+mkdir -p "$OUT"
+rm -f "$OUT"/soak.sqlite*
+PAPERTRADER_STORAGE_PATH="$OUT/soak.sqlite" PAPERTRADER_HTTP_PORT=18181 PAPERTRADER_LOGGING_LEVEL=warning \
+    "$BIN" run --simulator --config config/simulator.yaml --cycles "$CYCLES" --clock-speed "$SPEED" \
+    > "$OUT/run.log" 2>&1 &
+PID=$!
+echo "elapsed_s,rss_kb,fds,db_bytes,cycles" > "$OUT/samples.csv"
+START=$(date +%s)
+while kill -0 "$PID" 2>/dev/null; do
+    RSS=$(awk '/VmRSS/ {print $2}' /proc/$PID/status 2>/dev/null || echo 0)
+    FDS=$(ls /proc/$PID/fd 2>/dev/null | wc -l)
+    DB=$(stat -c %s "$OUT/soak.sqlite" 2>/dev/null || echo 0)
+    CYC=$(grep -c "^cycle #" "$OUT/run.log" || true)
+    echo "$(( $(date +%s) - START )),$RSS,$FDS,$DB,$CYC" >> "$OUT/samples.csv"
+    sleep "$INTERVAL"
+done
+wait "$PID" || { echo "run exited with $?"; tail -20 "$OUT/run.log"; exit 1; }
+python3 - "$OUT/samples.csv" <<'PY'
+import csv, sys
+rows = [r for r in csv.DictReader(open(sys.argv[1])) if int(r["rss_kb"]) > 0]
+if len(rows) < 4:
+    sys.exit("too few samples")
+q = len(rows) // 4
+early = rows[q:2 * q]; late = rows[-q:]
+avg = lambda rs, k: sum(int(r[k]) for r in rs) / len(rs)
+print(f"samples {len(rows)}, cycles {rows[-1]['cycles']}, elapsed {rows[-1]['elapsed_s']} s")
+print(f"rss: min {min(int(r['rss_kb']) for r in rows)/1024:.1f} MB, max {max(int(r['rss_kb']) for r in rows)/1024:.1f} MB, "
+      f"2nd quarter avg {avg(early,'rss_kb')/1024:.1f} MB, last quarter avg {avg(late,'rss_kb')/1024:.1f} MB")
+print(f"fds: min {min(int(r['fds']) for r in rows)}, max {max(int(r['fds']) for r in rows)}, last {rows[-1]['fds']}")
+print(f"db: {int(rows[-1]['db_bytes'])/1e6:.1f} MB after {rows[-1]['cycles']} cycles")
+PY
