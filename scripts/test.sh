@@ -15,3 +15,12 @@ bash scripts/peer-check/run.sh
 
 echo "== the README's commands, exactly as written"
 bash scripts/readme-commands.sh
+
+echo "== short versions of the proof scripts (smoke, not timing assertions)"
+.build/debug/papertrader bench fuzz --iterations 200000 --configs 2000
+.build/debug/papertrader bench wire --messages 20000 --passes 1
+.build/debug/papertrader bench wire --messages 20000 --write-stream data/bench-stream.bin
+scripts/peer-check/.venv/bin/python scripts/bench/decode_peers.py data/bench-stream.bin --limit 20000
+.build/debug/papertrader bench store --cycles 2 --contracts 200
+.build/debug/papertrader bench snapshots --count 50
+scripts/peer-check/.venv/bin/python scripts/bench/chain_peers.py --symbols IWM
