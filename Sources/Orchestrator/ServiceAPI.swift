@@ -78,7 +78,13 @@ public enum ServiceAPI {
         return n
     }
 
-    static func json<T: Encodable>(_ value: T) throws -> String {
+    static func json<T: Encodable>(_ value: T) throws -> String { try JSONOutput.render(value) }
+}
+
+/// The one JSON rendering of the CLI's `--json` outputs and the HTTP API: sorted keys, ISO-8601
+/// dates, non-finite numbers as strings (never an encoding failure).
+public enum JSONOutput {
+    public static func render<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.dateEncodingStrategy = .iso8601

@@ -31,10 +31,7 @@ struct HealthCommand: AsyncParsableCommand {
             final = await HealthChecker.probe(loaded, deep: deep, logger: Logger(label: "health"))
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            encoder.dateEncodingStrategy = .iso8601
-            print(String(decoding: try encoder.encode(final), as: UTF8.self))
+            print(try JSONOutput.render(final))
         } else {
             print(Self.render(final))
         }

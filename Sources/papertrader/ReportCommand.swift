@@ -25,10 +25,7 @@ struct ReportCommand: ParsableCommand {
         }
         let report = try TradingReport.build(store: store, startingCash: TraderSettings().startingCash)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            encoder.dateEncodingStrategy = .iso8601
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            print(try JSONOutput.render(report))
             return
         }
         print(Self.render(report.summary))

@@ -2,6 +2,7 @@ import AppConfig
 import ArgumentParser
 import Foundation
 import OptionsModel
+import Orchestrator
 import SnapshotStore
 
 /// `papertrader store stats|export`.
@@ -40,10 +41,7 @@ struct StoreStatsCommand: ParsableCommand {
         let store = try options.open()
         let s = try store.stats()
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            encoder.dateEncodingStrategy = .iso8601
-            print(String(decoding: try encoder.encode(s), as: UTF8.self))
+            print(try JSONOutput.render(s))
             return
         }
         print("database        \(store.path) (\(s.fileBytes / 1024) KiB, schema \(s.schemaVersion))")
