@@ -7,6 +7,7 @@ import PolygonClient
 import SnapshotStore
 import TWSClient
 import TWSWire
+import Trading
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -323,6 +324,20 @@ public enum HealthChecker {
         checks += storeChecks(
             path: rt.store.path, symbols: rt.config.collection.symbols, interval: rt.config.collection.intervalSeconds,
             now: now)
+        if let p = try? await rt.trader.summary() {
+            checks.append(
+                HealthCheck(
+                    "portfolio", .ok,
+                    String(
+                        format: "%d open (risk %.2f), equity %.2f, realized %.2f, unrealized %.2f, %d closed trades",
+                        p.openPositions, p.openRisk, p.equity, p.realizedPnL, p.unrealizedPnL, p.closedTrades)))
+        }
+        if await rt.trader.killSwitchOn {
+            checks.append(
+                HealthCheck(
+                    "kill switch", .degraded, "on: new entries are halted",
+                    fix: "papertrader kill-switch off (removes risk.kill_switch_file)"))
+        }
         if let errors = try? rt.store.recentEvents(limit: 5, kind: "error"), !errors.isEmpty {
             checks.append(
                 HealthCheck(

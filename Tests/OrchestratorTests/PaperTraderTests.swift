@@ -137,6 +137,9 @@ func tradingOptions(accounts: [String]? = nil, venue: String = "ib_paper", riskL
             let report = await rt.trader.onCycle(pictures: pictures, now: cycle.timestamp)
             #expect(report.opened.isEmpty && report.noTrade["IWM"] == "kill switch is on")
             #expect(try rt.store.orders(limit: 10).isEmpty)
+            let health = await HealthChecker.service(rt)
+            #expect(health.checks.contains { $0.name == "kill switch" && $0.status == .degraded })
+            #expect(health.checks.contains { $0.name == "portfolio" && $0.detail.contains("0 open") })
         }
     }
 
