@@ -1,0 +1,18 @@
+// swift-tools-version: 6.0
+// libFuzzer harness for the TWS frame and message decoders, kept out of the main package because it
+// only links with `-sanitize=fuzzer` (libFuzzer supplies the driver). Run: bash scripts/fuzz/libfuzzer.sh
+import PackageDescription
+
+let package = Package(
+    name: "papertrader-fuzz",
+    dependencies: [.package(path: "..")],
+    targets: [
+        .executableTarget(
+            name: "wire-fuzz",
+            dependencies: [
+                .product(name: "TWSWire", package: "main"),
+            ],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        )
+    ]
+)
