@@ -5,12 +5,12 @@ import PackageDescription
 
 let package = Package(
     name: "papertrader-fuzz",
-    dependencies: [.package(path: "..")],
+    dependencies: [.package(path: "papertrader")],
     targets: [
         .executableTarget(
             name: "wire-fuzz",
             dependencies: [
-                .product(name: "TWSWire", package: "main"),
+                .product(name: "TWSWire", package: "papertrader"),
             ],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         )
