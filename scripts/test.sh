@@ -24,3 +24,5 @@ scripts/peer-check/.venv/bin/python scripts/bench/decode_peers.py data/bench-str
 .build/debug/papertrader bench store --cycles 2 --contracts 200
 .build/debug/papertrader bench snapshots --count 50
 scripts/peer-check/.venv/bin/python scripts/bench/chain_peers.py --symbols IWM
+# libFuzzer + AddressSanitizer on the decoders (short run; the 10M run is in the README).
+bash scripts/fuzz/libfuzzer.sh 20000 120
