@@ -5,7 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 swift build --build-tests
-swift test --skip-build
+# On failure, repeat the failing tests' lines at the end so they survive a truncated CI log.
+if ! swift test --skip-build 2>&1 | tee data/swift-test.log; then
+    echo "== failing tests (from data/swift-test.log)"
+    grep -E "✘|recorded an issue|error:" data/swift-test.log | grep -v "^✘ Test run" | head -40
+    exit 1
+fi
 
 echo "== wire decode vs IB's official decoder (../shared/fixtures/tws/check_decoder.py)"
 python3 ../shared/fixtures/tws/check_decoder.py -- .build/debug/papertrader wire decode
