@@ -138,7 +138,8 @@ public enum OrchestratorRuntime {
                 let held = (try? store.positions(status: [.opening, .open, .closing])) ?? []
                 return held.filter { $0.symbol == symbol }.flatMap { $0.legs.map(\.contract) }
             })
-        let speed = options.simulator ? options.clockSpeed : 1
+        // An external `gateway-sim --clock-speed X` needs the same speed here (the CLI passes 1 otherwise).
+        let speed = options.clockSpeed
         let venue: any ExecutionVenue =
             config.execution.venue == "simulated"
             ? SimulatedVenue(now: marketTime) : IBPaperVenue(client: tws, speed: speed, logger: logger)

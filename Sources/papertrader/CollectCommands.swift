@@ -80,11 +80,16 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var runtime: RuntimeArguments
     @Option(help: "Stop after this many cycles.") var cycles: Int?
-    @Option(help: "Simulated seconds per real second (simulator mode), e.g. 60.") var clockSpeed = 1.0
+    @Option(
+        help: """
+            Simulated seconds per real second, e.g. 60: the built-in simulator's speed with --simulator, or \
+            the speed an external `papertrader gateway-sim --clock-speed X` runs at (pass the same X). \
+            Leave at 1 against a real gateway.
+            """)
+    var clockSpeed = 1.0
 
     func validate() throws {
         guard clockSpeed > 0 else { throw ValidationError("--clock-speed must be positive") }
-        if clockSpeed != 1 && !runtime.simulator { throw ValidationError("--clock-speed needs --simulator") }
         if let cycles, cycles < 1 { throw ValidationError("--cycles must be at least 1") }
     }
 

@@ -44,6 +44,8 @@ final class PaperAccount: SimAccountPort, Sendable {
         var realized = 0.0
         var stickAll = false
         var usedIds: Set<Int> = []
+        /// Every new order accepted, in order (modifications of a live order are not new orders).
+        var accepted: [(orderId: Int, orderRef: String)] = []
     }
 
     init(accounts: [String], market: SimulatedMarket) {
@@ -58,6 +60,11 @@ final class PaperAccount: SimAccountPort, Sendable {
         state.withLock { s in
             if let orderId { s.orders[orderId]?.stuck = true } else { s.stickAll = true }
         }
+    }
+
+    /// Ends `stickInPreSubmitted(nil)` for new orders; orders already stuck stay stuck until cancelled.
+    func acceptNewOrdersNormally() {
+        state.withLock { $0.stickAll = false }
     }
 
     // MARK: Orders
@@ -81,6 +88,7 @@ final class PaperAccount: SimAccountPort, Sendable {
                 return [.error(orderId: orderId, code: 201, message: "Order rejected - reason:\(reason)")]
             }
             s.usedIds.insert(orderId)
+            s.accepted.append((orderId, order.orderRef))
             s.nextOrderId = max(s.nextOrderId, orderId + 1)
             var working = WorkingOrder(
                 orderId: orderId, clientId: clientId, permId: s.nextPermId, contract: contract, order: order,
@@ -362,6 +370,9 @@ final class PaperAccount: SimAccountPort, Sendable {
     }
 
     func executions() -> [(TWSExecDetails, TWSCommissionAndFeesReport)] { state.withLock { $0.executions } }
+
+    /// Every new order accepted so far (order id and orderRef), in arrival order.
+    func acceptedOrders() -> [(orderId: Int, orderRef: String)] { state.withLock { $0.accepted } }
 
     func positions() -> [TWSPosition] {
         state.withLock { s in

@@ -107,6 +107,15 @@ public final class GatewaySimulator: Sendable {
     /// The most client messages any connection sent within one second (tests assert pacing with it).
     public var peakMessageRate: Int { shared.peakMessageRate }
 
+    /// Every new order the account accepted (order id, orderRef), in arrival order: a duplicate
+    /// submission shows up as one orderRef under two order ids.
+    public var acceptedOrders: [(orderId: Int, orderRef: String)] { shared.account.acceptedOrders() }
+
+    /// Every execution the account produced (execId, orderRef), to prove no fill was lost.
+    public var executionIDs: [(execId: String, orderRef: String)] {
+        shared.account.executions().map { ($0.0.execution.execId, $0.0.execution.orderRef) }
+    }
+
     /// The simulated exchange time now.
     public var now: Date { shared.clock.now() }
 

@@ -90,6 +90,12 @@ final class SimulatorShared: Sendable {
             for c in continuations { c.yield(downSeconds) }
             return
         }
+        // The account outlives connections: its faults apply even when no client is connected.
+        switch action {
+        case .stickOrdersInPreSubmitted: account.stickInPreSubmitted(nil)
+        case .clear: account.acceptNewOrdersNormally()
+        default: break
+        }
         let handles = state.withLock { Array($0.sessions.values) }
         for h in handles { h.faults.yield(action) }
     }
