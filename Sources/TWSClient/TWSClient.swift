@@ -246,7 +246,7 @@ public final class TWSClient: Sendable {
                         if case .fail(let code, let message) = machine.closed() { throw TWSClientError(code, message) }
                         throw TWSClientError(.disconnected, "connection closed")
                     }
-                    buffer.writeBuffer(&chunk)
+                    TWSFrameDecoder.append(&chunk, to: &buffer)
                 }
             }
             try await serve(
@@ -287,11 +287,13 @@ public final class TWSClient: Sendable {
 
         var buffer = initial
         var frames = initialFrames
+        // Made once per connection: a factory lookup per message would cost more than decoding it.
+        let messagesIn = Metrics.Counter(label: "tws_messages_in_total")
         defer { connectionLost("the gateway closed the connection") }
         while true {
             while let frame = try frames.decode(buffer: &buffer) {
                 capture?.server(frame: frame)
-                Metrics.Counter(label: "tws_messages_in_total").increment()
+                messagesIn.increment()
                 do {
                     route(try TWSServerMessage.decode(payload: frame, serverVersion: info.serverVersion))
                 } catch {
@@ -300,7 +302,7 @@ public final class TWSClient: Sendable {
                 }
             }
             guard var chunk = try await iterator.next() else { return }
-            buffer.writeBuffer(&chunk)
+            TWSFrameDecoder.append(&chunk, to: &buffer)
         }
     }
 

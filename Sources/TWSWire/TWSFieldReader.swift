@@ -38,13 +38,15 @@ public struct TWSFieldReader: TWSCoder {
         guard position < base.count, let start = base.baseAddress else {
             throw TWSWireError(.missingField, "frame ended before field #\(fieldIndex + 1)")
         }
-        let remaining = base.count - position
-        guard let nul = memchr(start + position, 0, remaining) else {
+        // Fields are mostly a few bytes long: a plain scan beats the call into memchr.
+        var end = position
+        let count = base.count
+        while end < count && start.load(fromByteOffset: end, as: UInt8.self) != 0 { end += 1 }
+        guard end < count else {
             throw TWSWireError(.missingField, "last field is not NUL-terminated")
         }
-        let length = start.distance(to: UnsafeRawPointer(nul)) - position
-        let field = UnsafeRawBufferPointer(start: start + position, count: length)
-        position += length + 1
+        let field = UnsafeRawBufferPointer(start: start + position, count: end - position)
+        position = end + 1
         return field
     }
 
@@ -182,12 +184,41 @@ public enum TWSNumberParsing {
     /// IB's unset double (`Double.MAX_VALUE`).
     public static let unsetDouble = Double.greatestFiniteMagnitude
 
-    static let powersOfTen: [Double] = (0...22).map(pow10)
+    /// 10^n for 0...22, the powers a double holds exactly (a switch: no lazy global on the hot path).
+    @inline(__always)
+    static func exactPowerOfTen(_ n: Int) -> Double {
+        switch n {
+        case 0: 1
+        case 1: 1e1
+        case 2: 1e2
+        case 3: 1e3
+        case 4: 1e4
+        case 5: 1e5
+        case 6: 1e6
+        case 7: 1e7
+        case 8: 1e8
+        case 9: 1e9
+        case 10: 1e10
+        case 11: 1e11
+        case 12: 1e12
+        case 13: 1e13
+        case 14: 1e14
+        case 15: 1e15
+        case 16: 1e16
+        case 17: 1e17
+        case 18: 1e18
+        case 19: 1e19
+        case 20: 1e20
+        case 21: 1e21
+        default: 1e22
+        }
+    }
 
-    static func pow10(_ n: Int) -> Double {
-        var d = 1.0
-        for _ in 0..<n { d *= 10 }
-        return d
+    /// True when `field` is exactly the ASCII text of `literal`.
+    @inline(__always)
+    static func equals(_ field: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
+        guard field.count == literal.utf8CodeUnitCount, let base = field.baseAddress else { return false }
+        return memcmp(base, literal.utf8Start, field.count) == 0
     }
 
     /// Parses a decimal integer; nil on any other character or overflow.
@@ -215,6 +246,10 @@ public enum TWSNumberParsing {
     /// Parses a double: plain decimals exactly via the fast path, exponents and long mantissas via
     /// strtod, `Infinity`/`Infinite`/`-Infinity` as infinities; nil for anything else.
     public static func double(_ field: UnsafeRawBufferPointer) -> Double? {
+        // IB's unset double (Java's Double.MAX_VALUE) fills order messages; it would take strtod's slow path.
+        if field.count == 22 && field[0] == UInt8(ascii: "1") && equals(field, "1.7976931348623157E308") {
+            return unsetDouble
+        }
         var i = 0
         var negative = false
         if field[0] == UInt8(ascii: "-") || field[0] == UInt8(ascii: "+") {
@@ -246,7 +281,7 @@ public enum TWSNumberParsing {
             i += 1
         }
         if simple && mantissa < (1 << 53) && fraction <= 22 {
-            let value = Double(mantissa) / powersOfTen[fraction]
+            let value = Double(mantissa) / exactPowerOfTen(fraction)
             return negative ? -value : value
         }
         return slowDouble(field)
@@ -275,9 +310,8 @@ public enum TWSNumberParsing {
             first == UInt8(ascii: "2") || first == UInt8(ascii: "9") || first == UInt8(ascii: "1")
                 || first == UInt8(ascii: "-")
         else { return false }
-        let text = String(decoding: field, as: UTF8.self)
-        return text == "2147483647" || text == "9223372036854775807" || text == "-9223372036854775808"
-            || text == "1.7976931348623157E308" || text == "1.7976931348623157e+308"
-            || text == "170141183460469231731687303715884105727"
+        return equals(field, "2147483647") || equals(field, "9223372036854775807")
+            || equals(field, "-9223372036854775808") || equals(field, "1.7976931348623157E308")
+            || equals(field, "1.7976931348623157e+308") || equals(field, "170141183460469231731687303715884105727")
     }
 }

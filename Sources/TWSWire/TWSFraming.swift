@@ -42,3 +42,17 @@ public struct TWSFrameDecoder: NIOSingleStepByteToMessageDecoder {
         return nil
     }
 }
+
+extension TWSFrameDecoder {
+    /// Appends bytes read from the socket to a connection's receive `buffer`, first dropping what
+    /// was already decoded. ByteBuffer never discards read bytes on its own, so without this a
+    /// long-lived connection's buffer keeps every byte it ever received.
+    public static func append(_ chunk: inout ByteBuffer, to buffer: inout ByteBuffer) {
+        if buffer.readableBytes == 0 {
+            buffer.clear()
+        } else if buffer.readerIndex >= 64 * 1024 {
+            buffer.discardReadBytes()
+        }
+        buffer.writeBuffer(&chunk)
+    }
+}

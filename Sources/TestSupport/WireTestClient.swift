@@ -51,7 +51,7 @@ public final class WireTestClient: Sendable {
                                 }
                             }
                             guard var chunk = try await iterator.next() else { break }
-                            buffer.writeBuffer(&chunk)
+                            TWSFrameDecoder.append(&chunk, to: &buffer)
                         }
                         if buffer.readableBytes > 0 {
                             box.state.withLock {

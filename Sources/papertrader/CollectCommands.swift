@@ -127,6 +127,8 @@ struct RunCommand: AsyncParsableCommand {
                     guard !Task.isCancelled else { return }
                     let trades = await rt.trader.onCycle(pictures: pictures, now: report.timestamp)
                     print(TraderLines.render(trades))
+                    // Redirected output is block-buffered: flush so `tail -f` and monitors see each cycle.
+                    fflush(nil)
                 }
             }
             let signals = StopSignals { signal in

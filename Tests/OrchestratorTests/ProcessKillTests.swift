@@ -18,7 +18,7 @@ import Testing
             process.executableURL = URL(fileURLWithPath: binary)
             process.arguments = ["run", "--config", config, "--clock-speed", "\(speed)"]
             let log = dir.appendingPathComponent("\(name).log")
-            FileManager.default.createFile(atPath: log.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
             let handle = try FileHandle(forWritingTo: log)
             process.standardOutput = handle
             process.standardError = handle

@@ -38,6 +38,25 @@ import Testing
         }
     }
 
+    @Test func aConnectionBufferOnlyHoldsWhatIsUndecoded() throws {
+        // 100,000 frames (~2.4 MB) in 1000-byte reads, as a socket delivers them: the receive buffer
+        // must stay near one read plus one partial frame, not grow with the traffic.
+        var stream = ByteBuffer()
+        for i in 0..<100_000 { var f = Self.frame("1\u{0}6\u{0}\(i)\u{0}68\u{0}255.45\u{0}"); stream.writeBuffer(&f) }
+        var buffer = ByteBuffer()
+        var decoder = TWSFrameDecoder()
+        var decoded = 0
+        var largest = 0
+        while stream.readableBytes > 0 {
+            var chunk = stream.readSlice(length: min(1000, stream.readableBytes))!
+            TWSFrameDecoder.append(&chunk, to: &buffer)
+            largest = max(largest, buffer.capacity)
+            while try decoder.decode(buffer: &buffer) != nil { decoded += 1 }
+        }
+        #expect(decoded == 100_000)
+        #expect(largest <= 128 * 1024, "receive buffer grew to \(largest) bytes")
+    }
+
     @Test func maximumLengthIsAccepted() throws {
         var header = ByteBuffer()
         header.writeInteger(UInt32(TWSFraming.maxFrameLength))
@@ -245,6 +264,9 @@ struct StreamingFrames: ByteToMessageDecoder {
         #expect(parse("590.0") == 590)
         #expect(parse("0.5579497967180902") == 0.5579497967180902)
         #expect(parse("1.7976931348623157E308") == .greatestFiniteMagnitude)
+        #expect(parse("1.7976931348623157E307") == 1.7976931348623157E307)
+        #expect(parse("0.2511289465") == 0.2511289465 && parse("-3.4187220954") == -3.4187220954)
+        #expect(parse("0.0000000000000000000001") == 1e-22)
         #expect(parse("Infinity") == .infinity)
         #expect(parse("Infinite") == .infinity)
         #expect(parse("-1") == -1)

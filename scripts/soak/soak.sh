@@ -14,14 +14,17 @@ PAPERTRADER_STORAGE_PATH="$OUT/soak.sqlite" PAPERTRADER_HTTP_PORT=18181 PAPERTRA
     "$BIN" run --simulator --config config/simulator.yaml --cycles "$CYCLES" --clock-speed "$SPEED" \
     > "$OUT/run.log" 2>&1 &
 PID=$!
-echo "elapsed_s,rss_kb,fds,db_bytes,cycles" > "$OUT/samples.csv"
+# rss = anon (heap, stacks) + file (mapped code and data of the binary and its libraries).
+echo "elapsed_s,rss_kb,anon_kb,file_kb,fds,db_bytes,cycles" > "$OUT/samples.csv"
 START=$(date +%s)
 while kill -0 "$PID" 2>/dev/null; do
     RSS=$(awk '/VmRSS/ {print $2}' /proc/$PID/status 2>/dev/null || echo 0)
+    ANON=$(awk '/RssAnon/ {print $2}' /proc/$PID/status 2>/dev/null || echo 0)
+    FILE=$(awk '/RssFile/ {print $2}' /proc/$PID/status 2>/dev/null || echo 0)
     FDS=$(ls /proc/$PID/fd 2>/dev/null | wc -l)
     DB=$(stat -c %s "$OUT/soak.sqlite" 2>/dev/null || echo 0)
     CYC=$(grep -c "^cycle #" "$OUT/run.log" || true)
-    echo "$(( $(date +%s) - START )),$RSS,$FDS,$DB,$CYC" >> "$OUT/samples.csv"
+    echo "$(( $(date +%s) - START )),$RSS,$ANON,$FILE,$FDS,$DB,$CYC" >> "$OUT/samples.csv"
     sleep "$INTERVAL"
 done
 wait "$PID" || { echo "run exited with $?"; tail -20 "$OUT/run.log"; exit 1; }
@@ -36,6 +39,8 @@ avg = lambda rs, k: sum(int(r[k]) for r in rs) / len(rs)
 print(f"samples {len(rows)}, cycles {rows[-1]['cycles']}, elapsed {rows[-1]['elapsed_s']} s")
 print(f"rss: min {min(int(r['rss_kb']) for r in rows)/1024:.1f} MB, max {max(int(r['rss_kb']) for r in rows)/1024:.1f} MB, "
       f"2nd quarter avg {avg(early,'rss_kb')/1024:.1f} MB, last quarter avg {avg(late,'rss_kb')/1024:.1f} MB")
+print(f"anon (heap): 2nd quarter avg {avg(early,'anon_kb')/1024:.1f} MB, last quarter avg {avg(late,'anon_kb')/1024:.1f} MB, "
+      f"max {max(int(r['anon_kb']) for r in rows)/1024:.1f} MB; file-backed: max {max(int(r['file_kb']) for r in rows)/1024:.1f} MB")
 print(f"fds: min {min(int(r['fds']) for r in rows)}, max {max(int(r['fds']) for r in rows)}, last {rows[-1]['fds']}")
 print(f"db: {int(rows[-1]['db_bytes'])/1e6:.1f} MB after {rows[-1]['cycles']} cycles")
 PY

@@ -50,7 +50,7 @@ final class SimulatorSession: Sendable {
                 var hello: TWSClientHello?
                 while hello == nil {
                     guard var chunk = try await iterator.next() else { return }
-                    buffer.writeBuffer(&chunk)
+                    TWSFrameDecoder.append(&chunk, to: &buffer)
                     hello = try TWSClientHello.decode(buffer: &buffer)
                 }
                 guard let hello else { return }
@@ -70,7 +70,7 @@ final class SimulatorSession: Sendable {
                         continue
                     }
                     guard var chunk = try await iterator.next() else { return }
-                    buffer.writeBuffer(&chunk)
+                    TWSFrameDecoder.append(&chunk, to: &buffer)
                 }
                 guard let startAPI else { return }
                 let now = shared.clock.now()
@@ -156,7 +156,7 @@ final class SimulatorSession: Sendable {
                             if try await self.send(output, version: version, to: outbound) { break readLoop }
                         }
                         guard var chunk = try await iterator.next() else { break }
-                        buffer.writeBuffer(&chunk)
+                        TWSFrameDecoder.append(&chunk, to: &buffer)
                     }
                     group.cancelAll()
                 }
