@@ -2,6 +2,9 @@
 # Soak: `run --simulator` for many cycles, sampling resident memory, open file descriptors and the
 # database size every INTERVAL seconds. Prints a CSV and a summary.
 #   bash scripts/soak/soak.sh [CYCLES] [CLOCK_SPEED] [INTERVAL]      (defaults 400 120 15)
+# Five trading days at 60x (Monday 09:30 to Friday 16:00 simulated, 6150 s real), as in the README:
+#   BIN=.build/release/papertrader OUT=data/soak-5d SIM_START=2026-11-16T09:30:00-05:00 DURATION=6150 \
+#       bash scripts/soak/soak.sh 100000 60 15
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 CYCLES="${1:-400}"; SPEED="${2:-120}"; INTERVAL="${3:-15}"
@@ -12,8 +15,10 @@ mkdir -p "$OUT"
 rm -f "$OUT"/soak.sqlite*
 PAPERTRADER_STORAGE_PATH="$OUT/soak.sqlite" PAPERTRADER_HTTP_PORT=18181 PAPERTRADER_LOGGING_LEVEL=warning \
     "$BIN" run --simulator --config config/simulator.yaml --cycles "$CYCLES" --clock-speed "$SPEED" \
-    > "$OUT/run.log" 2>&1 &
+    ${SIM_START:+--sim-start "$SIM_START"} > "$OUT/run.log" 2>&1 &
 PID=$!
+# DURATION (seconds): stop the run with SIGTERM then, as an operator would.
+if [ -n "${DURATION:-}" ]; then (sleep "$DURATION"; kill -TERM "$PID" 2>/dev/null) & fi
 # rss = anon (heap, stacks) + file (mapped code and data of the binary and its libraries).
 echo "elapsed_s,rss_kb,anon_kb,file_kb,fds,db_bytes,cycles" > "$OUT/samples.csv"
 START=$(date +%s)
