@@ -65,6 +65,42 @@ public struct TWSFieldReader: TWSCoder {
 
     /// Reads the next field as an int (empty = nil).
     public mutating func readInt() throws -> Int? {
+        // One pass over plain digits; anything unusual (overflow, junk, no NUL) re-reads the field.
+        if let start = base.baseAddress {
+            let count = base.count
+            var i = position
+            var negative = false
+            if i < count {
+                let sign = start.load(fromByteOffset: i, as: UInt8.self)
+                if sign == 0 {
+                    position = i + 1
+                    return nil
+                }
+                if sign == UInt8(ascii: "-") {
+                    negative = true
+                    i += 1
+                }
+            }
+            var value = 0
+            var digits = 0
+            while i < count {
+                let b = start.load(fromByteOffset: i, as: UInt8.self)
+                if b == 0 {
+                    if digits == 0 { break }
+                    position = i + 1
+                    return negative ? -value : value
+                }
+                let d = Int(b) &- 48
+                guard d >= 0 && d <= 9 && digits < 18 else { break }
+                value = value &* 10 &+ d
+                digits += 1
+                i += 1
+            }
+        }
+        return try readIntSlowly()
+    }
+
+    private mutating func readIntSlowly() throws -> Int? {
         let field = try nextField()
         if field.isEmpty { return nil }
         guard let value = TWSNumberParsing.int(field) else {
@@ -75,6 +111,54 @@ public struct TWSFieldReader: TWSCoder {
 
     /// Reads the next field as a double (empty = nil; `Infinity`/`Infinite` = +inf).
     public mutating func readDouble() throws -> Double? {
+        // One pass over a plain decimal: a mantissa below 2^53 divided by an exact power of ten is one
+        // correctly rounded operation. Anything else (exponents, infinities, junk) re-reads the field.
+        if let start = base.baseAddress {
+            let count = base.count
+            var i = position
+            var negative = false
+            if i < count {
+                let sign = start.load(fromByteOffset: i, as: UInt8.self)
+                if sign == 0 {
+                    position = i + 1
+                    return nil
+                }
+                if sign == UInt8(ascii: "-") {
+                    negative = true
+                    i += 1
+                }
+            }
+            var mantissa: UInt64 = 0
+            var digits = 0
+            var fraction = 0
+            var seenDot = false
+            var any = false
+            while i < count {
+                let b = start.load(fromByteOffset: i, as: UInt8.self)
+                if b == 0 {
+                    guard any, fraction <= 22, mantissa < (1 << 53) else { break }
+                    position = i + 1
+                    let value = Double(mantissa) / TWSNumberParsing.exactPowerOfTen(fraction)
+                    return negative ? -value : value
+                }
+                if b == UInt8(ascii: ".") {
+                    if seenDot { break }
+                    seenDot = true
+                } else {
+                    let d = UInt64(b) &- 48
+                    guard d <= 9 && digits < 16 else { break }
+                    mantissa = mantissa &* 10 &+ d
+                    if mantissa != 0 { digits += 1 }
+                    if seenDot { fraction += 1 }
+                    any = true
+                }
+                i += 1
+            }
+        }
+        return try readDoubleSlowly()
+    }
+
+    private mutating func readDoubleSlowly() throws -> Double? {
         let field = try nextField()
         if field.isEmpty { return nil }
         guard let value = TWSNumberParsing.double(field) else {

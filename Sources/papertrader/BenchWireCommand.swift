@@ -143,16 +143,22 @@ enum WireBenchmark {
         return stream
     }
 
-    /// Frames and decodes the whole stream; returns the number of messages.
+    /// Frames and decodes the whole stream as the client's read loop does (64 KiB socket reads
+    /// appended to a receive buffer that drops decoded bytes); returns the number of messages.
     static func decodeAll(_ stream: ByteBuffer) throws -> Int {
-        var buffer = stream
+        var input = stream
+        var buffer = ByteBuffer()
         var frames = TWSFrameDecoder()
         var count = 0
         var checksum = 0
-        while let payload = try frames.decode(buffer: &buffer) {
-            let message = try TWSServerMessage.decode(payload: payload, serverVersion: version)
-            if case .tickPrice(let t) = message { checksum &+= t.reqId }
-            count += 1
+        while input.readableBytes > 0 {
+            var chunk = input.readSlice(length: min(65_536, input.readableBytes)) ?? ByteBuffer()
+            TWSFrameDecoder.append(&chunk, to: &buffer)
+            while let payload = try frames.decode(buffer: &buffer) {
+                let message = try TWSServerMessage.decode(payload: payload, serverVersion: version)
+                if case .tickPrice(let t) = message { checksum &+= t.reqId }
+                count += 1
+            }
         }
         // Keeps the optimizer from discarding the decode work.
         if checksum == -1 { print(checksum) }
