@@ -280,12 +280,15 @@ struct StreamingFrames: ByteToMessageDecoder {
         // (or fail the same way) on anything: plain numbers, long mantissas, exponents, junk.
         var rng = SystemRandomNumberGenerator()
         let alphabet = Array("0123456789000.-+E".utf8)
-        var fields = ["0", "-0", "5.", ".", "-", "", "2147483647", "9223372036854775807", "99999999999999999999",
+        var fields = [
+            "0", "-0", "5.", ".", "-", "", "2147483647", "9223372036854775807", "99999999999999999999",
             "0.5579497967180902", "9007199254740993", "0.00000000000000000000001", "1.7976931348623157E308",
-            "Infinity", "12a", "1e5", "--1", "+7"]
+            "Infinity", "12a", "1e5", "--1", "+7",
+        ]
         for _ in 0..<20_000 {
             let length = Int.random(in: 1...24, using: &rng)
-            fields.append(String(decoding: (0..<length).map { _ in alphabet.randomElement(using: &rng)! }, as: UTF8.self))
+            fields.append(
+                String(decoding: (0..<length).map { _ in alphabet.randomElement(using: &rng)! }, as: UTF8.self))
         }
         for text in fields {
             let bytes = Array(text.utf8) + [0]
@@ -298,7 +301,8 @@ struct StreamingFrames: ByteToMessageDecoder {
                     do { return try body() } catch { return nil }
                 }
                 let double = attempt { try reader.readDouble() }
-                let wantDouble: Double?? = field.isEmpty ? .some(nil) : TWSNumberParsing.double(field).map { Optional($0) }
+                let wantDouble: Double?? =
+                    field.isEmpty ? .some(nil) : TWSNumberParsing.double(field).map { Optional($0) }
                 #expect(double == wantDouble, "double \(text)")
                 if double != nil { #expect(reader.isAtEnd) }
                 reader = TWSFieldReader(bytes: raw, serverVersion: 178)
