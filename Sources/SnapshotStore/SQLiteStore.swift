@@ -444,14 +444,29 @@ public final class SQLiteStore: MarketDataStore, JournalStore, Sendable {
     /// Streams option rows of a symbol between two days (inclusive), oldest first, to `body`.
     public func exportRows(symbol: String, from: TradingDay?, to: TradingDay?, _ body: (Row) throws -> Void) throws {
         try pool.read { db in
-            var sql = "SELECT * FROM option_snapshots WHERE symbol = ?"
-            var arguments: StatementArguments = [symbol]
-            if let from { sql += " AND date >= ?"; arguments += [from.iso] }
-            if let to { sql += " AND date <= ?"; arguments += [to.iso] }
+            var (sql, arguments) = Self.exportQuery("SELECT *", symbol: symbol, from: from, to: to)
             sql += " ORDER BY timestamp, expiry, strike, \"right\""
             let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
             while let row = try cursor.next() { try body(row) }
         }
+    }
+
+    /// How many rows `exportRows` would stream (for progress).
+    public func exportRowCount(symbol: String, from: TradingDay?, to: TradingDay?) throws -> Int {
+        try pool.read { db in
+            let (sql, arguments) = Self.exportQuery("SELECT COUNT(*)", symbol: symbol, from: from, to: to)
+            return try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0
+        }
+    }
+
+    static func exportQuery(_ select: String, symbol: String, from: TradingDay?, to: TradingDay?) -> (
+        String, StatementArguments
+    ) {
+        var sql = select + " FROM option_snapshots WHERE symbol = ?"
+        var arguments: StatementArguments = [symbol]
+        if let from { sql += " AND date >= ?"; arguments += [from.iso] }
+        if let to { sql += " AND date <= ?"; arguments += [to.iso] }
+        return (sql, arguments)
     }
 
     /// Export formats.

@@ -160,13 +160,23 @@ enum ProgressLine {
                 try? await Task.sleep(for: .milliseconds(250))
                 let (done, planned) = progress.snapshot
                 guard planned > 0 else { continue }
-                let elapsed = ContinuousClock.now - started
-                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-                let eta = done > 0 ? seconds / Double(done) * Double(planned - done) : 0
-                let line = "\r\u{1B}[Kcontracts \(done)/\(planned)  ETA \(Int(eta.rounded())) s"
-                FileHandle.standardError.write(Data(line.utf8))
+                draw("contracts", done: done, planned: planned, since: started)
             }
         }
+    }
+
+    /// Redraws `label done/planned  ETA n s` in place on stderr.
+    static func draw(_ label: String, done: Int, planned: Int, since started: ContinuousClock.Instant) {
+        let elapsed = ContinuousClock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let eta = done > 0 ? seconds / Double(done) * Double(max(0, planned - done)) : 0
+        let line = "\r\u{1B}[K\(label) \(done)/\(planned)  ETA \(Int(eta.rounded())) s"
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    /// Clears the progress line.
+    static func clear() {
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
     }
 }
 

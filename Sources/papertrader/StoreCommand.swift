@@ -85,18 +85,29 @@ struct StoreExportCommand: ParsableCommand {
     func run() throws {
         let store = try options.open()
         let out = FileHandle.standardOutput
+        let (first, last) = (from.flatMap(Expiry.init), to.flatMap(Expiry.init))
+        // Progress on a terminal's stderr, and only when the rows are not printed on that terminal.
+        let showProgress = isatty(STDERR_FILENO) == 1 && isatty(STDOUT_FILENO) == 0
+        let planned = showProgress ? try store.exportRowCount(symbol: symbol, from: first, to: last) : 0
+        let started = ContinuousClock.now
+        var lastDraw = started
+        var rows = -1  // the CSV header is not a row
+        if format == "jsonl" { rows = 0 }
         var buffer = ""
-        try store.export(
-            symbol: symbol, from: from.flatMap(Expiry.init), to: to.flatMap(Expiry.init),
-            format: format == "csv" ? .csv : .jsonl
-        ) { line in
+        try store.export(symbol: symbol, from: first, to: last, format: format == "csv" ? .csv : .jsonl) { line in
             buffer += line + "\n"
+            rows += 1
             if buffer.utf8.count > 1 << 16 {
                 out.write(Data(buffer.utf8))
                 buffer = ""
+                if showProgress, ContinuousClock.now - lastDraw > .milliseconds(250) {
+                    lastDraw = ContinuousClock.now
+                    ProgressLine.draw("rows", done: rows, planned: planned, since: started)
+                }
             }
         }
         out.write(Data(buffer.utf8))
+        if showProgress { ProgressLine.clear() }
     }
 }
 
