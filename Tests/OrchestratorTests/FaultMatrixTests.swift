@@ -15,7 +15,7 @@ import Trading
 /// (and, for orders, the trader) run; every row asserts cycle statuses, no duplicate rows or orders,
 /// the health verdict during and after, and prints its detect / recover times (README, Reliability).
 @Suite(.serialized) struct FaultMatrixTests {
-    static func faultOptions() throws -> RuntimeOptions {
+    static func faultOptions(backoff: (initial: Double, max: Double) = (0.2, 1)) throws -> RuntimeOptions {
         let db = FileManager.default.temporaryDirectory.appendingPathComponent(
             "fault-\(UInt32.random(in: 0...UInt32.max)).sqlite"
         ).path
@@ -23,8 +23,8 @@ import Trading
             gateway:
               request_timeout_seconds: 3
               reconnect:
-                initial_backoff_seconds: 0.2
-                max_backoff_seconds: 1
+                initial_backoff_seconds: \(backoff.initial)
+                max_backoff_seconds: \(backoff.max)
             collection:
               symbols: [IWM]
               max_expiries: 1
@@ -328,5 +328,38 @@ import Trading
         Self.record(
             "Polygon 403 while IB is down", detect: Self.seconds(ContinuousClock.now - started), recover: nil,
             "breaker opens at once; cycle failed, nothing written; health degraded")
+    }
+}
+
+/// The nightly reset at its real length (the matrix above scales it to 3 s): the gateway is gone for
+/// two minutes while the client backs off with the default 1 s doubling to 60 s. Its own suite, so
+/// it runs alongside the serialized matrix instead of after it.
+@Suite struct NightlyResetTests {
+    @Test func gatewayDownForTwoMinutes() async throws {
+        let options = try FaultMatrixTests.faultOptions(backoff: (1, 60))
+        try await OrchestratorRuntime.with(options, logger: quiet) { rt in
+            #expect(try await rt.collector.collectOnce().status == .ok)
+            let sim = try #require(rt.simulator)
+            let injected = ContinuousClock.now
+            sim.inject(.restart(downSeconds: 120))
+            let detect = await FaultMatrixTests.within(5) { await HealthChecker.service(rt).status == .down }
+            #expect(detect != nil, "health did not say down while the gateway was gone")
+            let during = try await rt.collector.collectOnce()
+            #expect(during.status == .failed)
+            #expect(await HealthChecker.service(rt).status == .down)
+            // Back within one maximum backoff (60 s) of the gateway's return, then collecting again.
+            let reconnected = await FaultMatrixTests.within(200) { rt.client.connectionInfo != nil }
+            #expect(reconnected != nil)
+            let afterReturn = FaultMatrixTests.seconds(ContinuousClock.now - injected) - 120
+            #expect(afterReturn < 61)
+            #expect(await FaultMatrixTests.recovers(rt) != nil)
+            #expect(await HealthChecker.service(rt).status == .ok)
+            try FaultMatrixTests.expectConsistent(rt)
+            FaultMatrixTests.record(
+                "gateway restarted, 2 minutes down (default backoff)", detect: detect,
+                recover: FaultMatrixTests.seconds(ContinuousClock.now - injected),
+                "reconnected \(String(format: "%.1f", afterReturn)) s after the gateway returned; "
+                    + "cycle meanwhile: \(during.status.rawValue); health down -> ok")
+        }
     }
 }
