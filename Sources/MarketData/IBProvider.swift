@@ -35,9 +35,37 @@ public final class IBProvider: MarketDataProvider, Sendable {
 
     static let vixContract = TWSContract(symbol: "VIX", secType: "IND", exchange: "CBOE", currency: "USD")
 
+    /// Runs `request` again after IB's transient refusals: 101 (every market-data line taken, by TWS
+    /// windows or another client) up to twice, and once after a timeout, which is how a request IB
+    /// dropped under a message-rate violation (100, sent without a request id) shows up. A timeout
+    /// while disconnected is not retried: the fallback should take over without another wait.
+    func retryingTransient<T: Sendable>(_ what: String, timeouts: Bool, _ request: () async throws -> T)
+        async throws -> T
+    {
+        var delay = Duration.milliseconds(250)
+        var timeoutsLeft = timeouts ? 1 : 0
+        for _ in 0..<2 {
+            do {
+                return try await request()
+            } catch let error as TWSClientError
+                where (error.code == .requestFailed && error.ibCode == 101)
+                || (error.code == .requestTimeout && timeoutsLeft > 0 && client.connectionInfo != nil)
+            {
+                if error.code == .requestTimeout { timeoutsLeft -= 1 }
+                logger.info(
+                    "retrying after a transient refusal", metadata: ["request": "\(what)", "tws.error": "\(error)"])
+                try await Task.sleep(for: delay)
+                delay *= 2
+            }
+        }
+        return try await request()
+    }
+
     func conId(_ symbol: String) async throws -> Int {
         if let known = conIds.withLock({ $0[symbol] }) { return known }
-        let details = try await client.contractDetails(Self.stock(symbol))
+        let details = try await retryingTransient("contract details \(symbol)", timeouts: true) {
+            try await client.contractDetails(Self.stock(symbol))
+        }
         guard let id = details.first?.contract.conId else {
             throw MarketDataError.noData(provider: name, what: "contract details for \(symbol)")
         }
@@ -50,7 +78,9 @@ public final class IBProvider: MarketDataProvider, Sendable {
         spot: Double, contracts: [OptionContract]
     ) {
         let id = try await conId(request.symbol)
-        let rows = try await client.secDefOptParams(symbol: request.symbol, conId: id)
+        let rows = try await retryingTransient("option parameters \(request.symbol)", timeouts: true) {
+            try await client.secDefOptParams(symbol: request.symbol, conId: id)
+        }
         guard
             let row = rows.first(where: { $0.exchange == "SMART" && $0.tradingClass == request.symbol })
                 ?? rows.first(where: { $0.exchange == "SMART" })
@@ -83,9 +113,12 @@ public final class IBProvider: MarketDataProvider, Sendable {
                     let wire = Self.wireContract(contract)
                     let snapshot: TWSMarketDataSnapshot
                     do {
-                        snapshot = try await self.client.snapshot(
-                            wire, timeout: request.snapshotTimeout, greeksGrace: request.greeksGrace,
-                            expected: [.bid, .ask, .greeks])
+                        // No retry on a timeout here: an option without quotes times out too.
+                        snapshot = try await self.retryingTransient("snapshot \(contract)", timeouts: false) {
+                            try await self.client.snapshot(
+                                wire, timeout: request.snapshotTimeout, greeksGrace: request.greeksGrace,
+                                expected: [.bid, .ask, .greeks])
+                        }
                     } catch let error as TWSClientError where error.code == .requestFailed {
                         // One contract refused (no data, not subscribed) must not sink the chain.
                         self.logger.debug(
@@ -146,7 +179,9 @@ public final class IBProvider: MarketDataProvider, Sendable {
     }
 
     public func underlyingPrice(_ symbol: String) async throws -> Double {
-        let s = try await client.snapshot(Self.stock(symbol), expected: [.last])
+        let s = try await retryingTransient("\(symbol) price", timeouts: true) {
+            try await client.snapshot(Self.stock(symbol), expected: [.last])
+        }
         guard let price = s.last ?? (s.bid.flatMap { b in s.ask.map { (b + $0) / 2 } }) ?? s.close else {
             throw MarketDataError.noData(provider: name, what: "\(symbol) price")
         }
@@ -154,7 +189,9 @@ public final class IBProvider: MarketDataProvider, Sendable {
     }
 
     public func vix() async throws -> Double {
-        let s = try await client.snapshot(Self.vixContract, expected: [.last])
+        let s = try await retryingTransient("VIX", timeouts: true) {
+            try await client.snapshot(Self.vixContract, expected: [.last])
+        }
         guard let value = s.last ?? s.close else { throw MarketDataError.noData(provider: name, what: "VIX") }
         return value
     }

@@ -121,6 +121,50 @@ import Trading
         }
     }
 
+    /// IB refuses requests with a pacing or line-limit error: the cycle meanwhile is recorded with
+    /// what it got, the next one is whole again, and health ends ok.
+    func refusal(_ fault: FaultAction, code: Int, row: String, beforeFirstCycle: Bool = false) async throws {
+        try await OrchestratorRuntime.with(try Self.faultOptions(), logger: quiet) { rt in
+            let sim = try #require(rt.simulator)
+            if beforeFirstCycle { sim.inject(fault) }
+            let injected = ContinuousClock.now
+            let first = try await rt.collector.collectOnce()
+            if !beforeFirstCycle {
+                #expect(first.status == .ok)
+                sim.inject(fault)
+            }
+            let during = beforeFirstCycle ? first : try await rt.collector.collectOnce()
+            let detect = await Self.within(5) { sim.errorCodesSent.contains(code) }
+            #expect(detect != nil, "the simulator never sent \(code)")
+            #expect(try rt.store.cycles(limit: 5).contains { $0.id == during.cycleID && $0.status == during.status })
+            let recover = await Self.recovers(rt)
+            #expect(recover != nil)
+            let after = try #require(try rt.store.cycles(limit: 1).first)
+            #expect(after.status == .ok && (after.counts["IWM"] ?? 0) >= during.symbols.first?.contracts ?? 0)
+            #expect(await HealthChecker.service(rt).status == .ok)
+            try Self.expectConsistent(rt)
+            let symbol = during.symbols.first
+            Self.record(
+                row, detect: detect, recover: Self.seconds(ContinuousClock.now - injected),
+                "cycle meanwhile \(during.status.rawValue) (\(symbol?.contracts ?? 0)/\(after.counts["IWM"] ?? 0) contracts\(symbol?.error.map { "; " + $0 } ?? "")\((symbol?.notes ?? []).map { "; " + $0 }.joined())); "
+                    + "next cycle whole; health ok")
+        }
+    }
+
+    @Test func rateViolation() async throws {
+        try await refusal(.rateViolation(requests: 5), code: 100, row: "pacing violation (100, 5 requests refused)")
+    }
+
+    @Test func historicalPacingViolation() async throws {
+        try await refusal(
+            .historicalPacingViolation(requests: 3), code: 162, row: "historical pacing violation (162)",
+            beforeFirstCycle: true)
+    }
+
+    @Test func lineLimit() async throws {
+        try await refusal(.linesExhausted(requests: 4), code: 101, row: "line limit (101 on 4 requests)")
+    }
+
     func connectivity(dataLost: Bool) async throws {
         try await OrchestratorRuntime.with(try Self.faultOptions(), logger: quiet) { rt in
             #expect(try await rt.collector.collectOnce().status == .ok)

@@ -26,6 +26,14 @@ public enum FaultAction: Sendable, Equatable, Codable {
     case silenceAfterHandshake
     /// Orders placed from now on stay PreSubmitted forever.
     case stickOrdersInPreSubmitted
+    /// The next `requests` client messages are refused unprocessed with 100 (message rate exceeded),
+    /// as IB does before it disconnects a client that keeps flooding.
+    case rateViolation(requests: Int)
+    /// The next `requests` historical-data requests are refused with 162 (pacing violation).
+    case historicalPacingViolation(requests: Int)
+    /// The next `requests` market-data requests are refused with 101 (max number of tickers), as when
+    /// TWS windows or another client hold the account's lines.
+    case linesExhausted(requests: Int)
     /// Clear every session fault flag.
     case clear
 }

@@ -68,6 +68,9 @@ struct SessionEngine: Sendable {
         var historicalFarmDown = false
         var competingSession = false
         var delay: Duration = .zero
+        var refuseWithRateViolation = 0
+        var refuseHistoricalWithPacing = 0
+        var refuseMarketDataWithLineLimit = 0
     }
 
     init(
@@ -145,6 +148,15 @@ struct SessionEngine: Sendable {
                     "Max rate of messages per second has been exceeded:max=\(rateLimiter.limit) rec=\(received) (3)",
                     now: now))
             out.close = true
+            return out
+        }
+        if faults.refuseWithRateViolation > 0 {
+            faults.refuseWithRateViolation -= 1
+            out.messages.append(
+                error(
+                    -1, 100,
+                    "Max rate of messages per second has been exceeded:max=\(rateLimiter.limit) rec=\(rateLimiter.limit + 1) (1)",
+                    now: now))
             return out
         }
         if faults.silent { return out }
@@ -329,7 +341,8 @@ struct SessionEngine: Sendable {
                 error(m.reqId, 322, "Error processing request.-'bW' : cause - Duplicate ticker id", now: now))
             return out
         }
-        if subscriptions.count >= maxLines {
+        if faults.refuseMarketDataWithLineLimit > 0 || subscriptions.count >= maxLines {
+            faults.refuseMarketDataWithLineLimit = max(0, faults.refuseMarketDataWithLineLimit - 1)
             out.messages.append(error(m.reqId, 101, "Max number of tickers has been reached", now: now))
             return out
         }
@@ -562,6 +575,12 @@ struct SessionEngine: Sendable {
             faults.silent = true
         case .stickOrdersInPreSubmitted:
             account.stickInPreSubmitted(nil)
+        case .rateViolation(let requests):
+            faults.refuseWithRateViolation = requests
+        case .historicalPacingViolation(let requests):
+            faults.refuseHistoricalWithPacing = requests
+        case .linesExhausted(let requests):
+            faults.refuseMarketDataWithLineLimit = requests
         case .clear:
             faults = FaultFlags()
             pending = []
@@ -577,6 +596,15 @@ struct SessionEngine: Sendable {
             out.messages.append(
                 error(
                     m.reqId, 162, "Historical Market Data Service error message:HMDS query returned no data", now: now))
+            return out
+        }
+        if faults.refuseHistoricalWithPacing > 0 {
+            faults.refuseHistoricalWithPacing -= 1
+            out.messages.append(
+                error(
+                    m.reqId, 162,
+                    "Historical Market Data Service error message:Historical data request pacing violation",
+                    now: now))
             return out
         }
         let key =
