@@ -291,11 +291,12 @@ public final class TWSClient: Sendable {
         let messagesIn = Metrics.Counter(label: "tws_messages_in_total")
         defer { connectionLost("the gateway closed the connection") }
         while true {
-            while let frame = try frames.decode(buffer: &buffer) {
-                capture?.server(frame: frame)
+            // One pass over the receive buffer per read: no slice per frame.
+            try frames.forEachPayload(in: &buffer) { payload in
+                capture?.server(payload: payload)
                 messagesIn.increment()
                 do {
-                    route(try TWSServerMessage.decode(payload: frame, serverVersion: info.serverVersion))
+                    route(try TWSServerMessage.decode(bytes: payload, serverVersion: info.serverVersion))
                 } catch {
                     // One bad message must not drop the connection; the frame boundary is intact.
                     logger.error("undecodable message from the gateway", metadata: ["tws.error": "\(error)"])

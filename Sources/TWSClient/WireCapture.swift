@@ -31,10 +31,15 @@ final class WireCapture: Sendable {
 
     /// A frame the server sent (re-framed with its length prefix).
     func server(frame: ByteBuffer) {
+        frame.withUnsafeReadableBytes { server(payload: $0) }
+    }
+
+    /// Records one server frame given as its payload bytes (the length prefix is written back).
+    func server(payload: UnsafeRawBufferPointer) {
         var data = Data()
-        let count = UInt32(frame.readableBytes).bigEndian
+        let count = UInt32(payload.count).bigEndian
         withUnsafeBytes(of: count) { data.append(contentsOf: $0) }
-        data.append(contentsOf: frame.readableBytesView)
+        data.append(contentsOf: payload)
         files.withLock { $0.server.write(data) }
     }
 }

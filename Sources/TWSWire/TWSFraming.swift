@@ -44,6 +44,31 @@ public struct TWSFrameDecoder: NIOSingleStepByteToMessageDecoder {
 }
 
 extension TWSFrameDecoder {
+    /// Calls `body` with the payload of every whole frame in `buffer`, in one pass over its bytes
+    /// (no slice per frame), and consumes them; a partial frame stays for the next read. A length
+    /// above the maximum throws before anything after it is looked at.
+    public mutating func forEachPayload(
+        in buffer: inout ByteBuffer, _ body: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        let limit = maxFrameLength
+        var consumed = 0
+        defer { buffer.moveReaderIndex(forwardBy: consumed) }
+        try buffer.withUnsafeReadableBytes { raw in
+            while raw.count - consumed >= 4 {
+                let length = Int(UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: consumed, as: UInt32.self)))
+                guard length <= limit else {
+                    throw TWSWireError(
+                        .frameTooLarge,
+                        "frame length \(length) exceeds the maximum \(limit) (garbage or a non-TWS peer)")
+                }
+                guard raw.count - consumed - 4 >= length else { return }
+                let start = consumed + 4
+                consumed = start + length
+                try body(UnsafeRawBufferPointer(rebasing: raw[start..<(start + length)]))
+            }
+        }
+    }
+
     /// Appends bytes read from the socket to a connection's receive `buffer`, first dropping what
     /// was already decoded. ByteBuffer never discards read bytes on its own, so without this a
     /// long-lived connection's buffer keeps every byte it ever received.

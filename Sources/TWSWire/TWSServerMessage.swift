@@ -94,6 +94,12 @@ public enum TWSServerMessage: Sendable, Hashable {
         }
     }
 
+    /// Decodes one frame payload given as raw bytes (see `TWSFrameDecoder.forEachPayload`).
+    public static func decode(bytes: UnsafeRawBufferPointer, serverVersion: Int) throws -> TWSServerMessage {
+        var reader = TWSFieldReader(bytes: bytes, serverVersion: serverVersion)
+        return try decode(from: &reader)
+    }
+
     /// Decodes one message from a reader positioned at the message id.
     public static func decode(from r: inout TWSFieldReader) throws -> TWSServerMessage {
         guard let id = try r.readInt() else {

@@ -154,8 +154,8 @@ enum WireBenchmark {
         while input.readableBytes > 0 {
             var chunk = input.readSlice(length: min(65_536, input.readableBytes)) ?? ByteBuffer()
             TWSFrameDecoder.append(&chunk, to: &buffer)
-            while let payload = try frames.decode(buffer: &buffer) {
-                let message = try TWSServerMessage.decode(payload: payload, serverVersion: version)
+            try frames.forEachPayload(in: &buffer) { payload in
+                let message = try TWSServerMessage.decode(bytes: payload, serverVersion: version)
                 if case .tickPrice(let t) = message { checksum &+= t.reqId }
                 count += 1
             }

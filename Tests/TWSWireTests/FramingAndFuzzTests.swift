@@ -57,6 +57,33 @@ import Testing
         #expect(largest <= 128 * 1024, "receive buffer grew to \(largest) bytes")
     }
 
+    @Test func onePassFramingMatchesTheFrameDecoderOnAnyChunking() throws {
+        var stream = ByteBuffer()
+        var expected: [[UInt8]] = []
+        for i in 0..<2_000 {
+            let text = String(repeating: "x\u{0}", count: i % 37) + "\(i)\u{0}"
+            expected.append(Array(text.utf8))
+            var f = Self.frame(text)
+            stream.writeBuffer(&f)
+        }
+        var rng = SystemRandomNumberGenerator()
+        var buffer = ByteBuffer()
+        var decoder = TWSFrameDecoder()
+        var seen: [[UInt8]] = []
+        while stream.readableBytes > 0 {
+            var chunk = stream.readSlice(length: min(Int.random(in: 1...300, using: &rng), stream.readableBytes))!
+            TWSFrameDecoder.append(&chunk, to: &buffer)
+            try decoder.forEachPayload(in: &buffer) { seen.append(Array($0)) }
+        }
+        #expect(seen == expected)
+        #expect(buffer.readableBytes == 0)
+
+        var oversized = ByteBuffer()
+        oversized.writeInteger(UInt32(0x0100_0000))
+        oversized.writeString("x")
+        #expect(throws: TWSWireError.self) { try decoder.forEachPayload(in: &oversized) { _ in } }
+    }
+
     @Test func maximumLengthIsAccepted() throws {
         var header = ByteBuffer()
         header.writeInteger(UInt32(TWSFraming.maxFrameLength))
