@@ -137,7 +137,7 @@ import Trading
             let detect = await Self.within(5) { sim.errorCodesSent.contains(code) }
             #expect(detect != nil, "the simulator never sent \(code)")
             #expect(try rt.store.cycles(limit: 5).contains { $0.id == during.cycleID && $0.status == during.status })
-            let recover = await Self.recovers(rt)
+            let recover = await Self.recovers(rt, limit: 45)  // refetched bars wait IB's 15 s pacing
             #expect(recover != nil)
             let after = try #require(try rt.store.cycles(limit: 1).first)
             #expect(after.status == .ok && (after.counts["IWM"] ?? 0) >= during.symbols.first?.contracts ?? 0)
