@@ -129,6 +129,7 @@ struct RunCommand: AsyncParsableCommand {
                     print(TraderLines.render(trades))
                     // Redirected output is block-buffered: flush so `tail -f` and monitors see each cycle.
                     fflush(nil)
+                    MemoryTrim.releaseFreedMemory()
                 }
             }
             let signals = StopSignals { signal in

@@ -159,3 +159,12 @@ func expectPrometheusText(_ text: String) throws {
         #expect(line.wholeMatch(of: sample) != nil, "not Prometheus text: \(line)")
     }
 }
+
+@Suite struct MemoryTrimTests {
+    @Test func glibcTrimIsFoundAndRuns() {
+        #if os(Linux)
+            // A failed lookup would silently leave `run`'s heap at its high-water mark.
+            #expect(MemoryTrim.releaseFreedMemory())
+        #endif
+    }
+}

@@ -11,9 +11,10 @@ CYCLES="${1:-400}"; SPEED="${2:-120}"; INTERVAL="${3:-15}"
 # The binary under test (default: the debug build the tests use; BIN=.build/release/papertrader for release).
 BIN="${BIN:-.build/debug/papertrader}"
 OUT="${OUT:-data/soak}"
+# HTTP_PORT: the run's HTTP endpoint (default 18181), so that two soaks can run side by side.
 mkdir -p "$OUT"
 rm -f "$OUT"/soak.sqlite*
-PAPERTRADER_STORAGE_PATH="$OUT/soak.sqlite" PAPERTRADER_HTTP_PORT=18181 PAPERTRADER_LOGGING_LEVEL=warning \
+PAPERTRADER_STORAGE_PATH="$OUT/soak.sqlite" PAPERTRADER_HTTP_PORT="${HTTP_PORT:-18181}" PAPERTRADER_LOGGING_LEVEL=warning \
     "$BIN" run --simulator --config config/simulator.yaml --cycles "$CYCLES" --clock-speed "$SPEED" \
     ${SIM_START:+--sim-start "$SIM_START"} > "$OUT/run.log" 2>&1 &
 PID=$!
