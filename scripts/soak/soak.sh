@@ -20,7 +20,8 @@ PAPERTRADER_STORAGE_PATH="$OUT/soak.sqlite" PAPERTRADER_HTTP_PORT="${HTTP_PORT:-
 PID=$!
 # DURATION (seconds): stop the run with SIGTERM then, as an operator would.
 if [ -n "${DURATION:-}" ]; then (sleep "$DURATION"; kill -TERM "$PID" 2>/dev/null) & fi
-# rss = anon (heap, stacks) + file (mapped code and data of the binary and its libraries).
+# rss = anon (heap, stacks) + file (mapped code and data of the binary and its libraries); db_bytes is the
+# main database file (the WAL beside it is checkpointed into it every ~4 MB and not counted).
 echo "elapsed_s,rss_kb,anon_kb,file_kb,fds,db_bytes,cycles" > "$OUT/samples.csv"
 START=$(date +%s)
 while kill -0 "$PID" 2>/dev/null; do
@@ -34,19 +35,24 @@ while kill -0 "$PID" 2>/dev/null; do
     sleep "$INTERVAL"
 done
 wait "$PID" || { echo "run exited with $?"; tail -20 "$OUT/run.log"; exit 1; }
-python3 - "$OUT/samples.csv" <<'PY'
+python3 - "$OUT/samples.csv" "$SPEED" <<'PY'
 import csv, sys
-rows = [r for r in csv.DictReader(open(sys.argv[1])) if int(r["rss_kb"]) > 0]
-if len(rows) < 4:
-    sys.exit("too few samples")
-q = len(rows) // 4
-early = rows[q:2 * q]; late = rows[-q:]
-avg = lambda rs, k: sum(int(r[k]) for r in rs) / len(rs)
+# From the first cycle on: the samples before it are the process starting.
+rows = [r for r in csv.DictReader(open(sys.argv[1])) if int(r["cycles"]) > 0 and int(r["rss_kb"]) > 0]
+if not rows:
+    sys.exit("no sample after the first cycle: run longer (DURATION) or sample more often (INTERVAL)")
+mib = lambda kb: kb / 1024
+col = lambda rs, k: [int(r[k]) for r in rs]
 print(f"samples {len(rows)}, cycles {rows[-1]['cycles']}, elapsed {rows[-1]['elapsed_s']} s")
-print(f"rss: min {min(int(r['rss_kb']) for r in rows)/1024:.1f} MB, max {max(int(r['rss_kb']) for r in rows)/1024:.1f} MB, "
-      f"2nd quarter avg {avg(early,'rss_kb')/1024:.1f} MB, last quarter avg {avg(late,'rss_kb')/1024:.1f} MB")
-print(f"anon (heap): 2nd quarter avg {avg(early,'anon_kb')/1024:.1f} MB, last quarter avg {avg(late,'anon_kb')/1024:.1f} MB, "
-      f"max {max(int(r['anon_kb']) for r in rows)/1024:.1f} MB; file-backed: max {max(int(r['file_kb']) for r in rows)/1024:.1f} MB")
-print(f"fds: min {min(int(r['fds']) for r in rows)}, max {max(int(r['fds']) for r in rows)}, last {rows[-1]['fds']}")
-print(f"db: {int(rows[-1]['db_bytes'])/1e6:.1f} MB after {rows[-1]['cycles']} cycles")
+# One line per simulated day: the peak (mid-cycle) and the last sample (between cycles or overnight).
+day_s = 86400 / float(sys.argv[2])
+for d in range(int(int(rows[-1]["elapsed_s"]) // day_s) + 1):
+    rs = [r for r in rows if d * day_s <= int(r["elapsed_s"]) < (d + 1) * day_s]
+    if rs:
+        print(f"day {d + 1}: rss max {mib(max(col(rs, 'rss_kb'))):.1f} MiB; anon max {mib(max(col(rs, 'anon_kb'))):.1f}, "
+              f"end {mib(int(rs[-1]['anon_kb'])):.1f} MiB; file-backed max {mib(max(col(rs, 'file_kb'))):.1f} MiB; "
+              f"fds max {max(col(rs, 'fds'))}; db {int(rs[-1]['db_bytes']) / 1e6:.1f} MB after {rs[-1]['cycles']} cycles")
+print(f"overall: rss max {mib(max(col(rows, 'rss_kb'))):.1f} MiB, anon max {mib(max(col(rows, 'anon_kb'))):.1f} MiB, "
+      f"fds {min(col(rows, 'fds'))}-{max(col(rows, 'fds'))}, db {int(rows[-1]['db_bytes']) / 1e6:.1f} MB "
+      f"({int(rows[-1]['db_bytes']) / int(rows[-1]['cycles']) / 1e3:.0f} kB per cycle)")
 PY
