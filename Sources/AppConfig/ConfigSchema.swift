@@ -237,8 +237,8 @@ public enum ConfigSchema {
             "strategy.take_profit_pct", \.strategy.takeProfitPct, 0.01...1,
             "Take profit at this fraction of the credit captured."),
         .double(
-            "strategy.stop_loss_multiple", \.strategy.stopLossMultiple, 0.1...100,
-            "Stop when the loss reaches this multiple of the credit."),
+            "strategy.stop_loss_multiple", \.strategy.stopLossMultiple, 1.01...100,
+            "Stop when buying the spread back costs this multiple of the credit (2.0 = a loss equal to the credit)."),
         .int("strategy.exit_dte", \.strategy.exitDTE, 0...3650, "Close with this many days to expiry left."),
         .double(
             "strategy.short_delta_exit", \.strategy.shortDeltaExit, 0.01...1,
@@ -271,6 +271,9 @@ public enum ConfigSchema {
         .bool(
             "execution.cancel_orders_on_shutdown", \.execution.cancelOrdersOnShutdown,
             "Cancel working orders when `run` stops."),
+        .double(
+            "execution.starting_cash", \.execution.startingCash, 0...1e12,
+            "Simulated venue: the book's starting cash (ib_paper reads the account's net liquidation)."),
 
         .int("risk.max_open_positions", \.risk.maxOpenPositions, 0...1000, "Open positions overall."),
         .int("risk.max_positions_per_symbol", \.risk.maxPositionsPerSymbol, 0...1000, "Open positions per underlying."),
@@ -280,9 +283,17 @@ public enum ConfigSchema {
         .int(
             "risk.max_new_positions_per_day", \.risk.maxNewPositionsPerDay, 0...1000, "New positions per trading day."),
         .double(
-            "risk.daily_loss_limit", \.risk.dailyLossLimit, 0...1e9, "Loss of the day that halts entries, dollars."),
+            "risk.daily_loss_limit", \.risk.dailyLossLimit, 0...1e9,
+            "Fall of equity since the previous close that halts entries, dollars."),
         .time("risk.trading_window_start", \.risk.tradingWindowStart, "Entries allowed from (New York time)."),
         .time("risk.trading_window_end", \.risk.tradingWindowEnd, "Entries allowed until (New York time)."),
+        .time(
+            "risk.exit_window_start", \.risk.exitWindowStart,
+            "Take-profit and DTE exits allowed from (New York time); risk exits fire any time."),
+        .time("risk.exit_window_end", \.risk.exitWindowEnd, "Take-profit and DTE exits allowed until (New York time)."),
+        .bool(
+            "risk.allow_overlapping_positions", \.risk.allowOverlappingPositions,
+            "Allow an entry overlapping an open position's strikes in the same symbol and expiry."),
         .int(
             "risk.no_entry_minutes_before_close", \.risk.noEntryMinutesBeforeClose, 0...390,
             "No entries this close to the session close."),

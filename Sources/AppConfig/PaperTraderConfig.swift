@@ -144,6 +144,8 @@ public struct ExecutionConfig: Sendable, Equatable {
     public var slippage = 0.02
     public var commissionPerContract = 0.65
     public var cancelOrdersOnShutdown = false
+    /// Simulated venue: the book's starting cash (ib_paper takes the account's net liquidation).
+    public var startingCash = 100_000.0
 }
 
 /// Risk limits.
@@ -154,11 +156,16 @@ public struct RiskConfig: Sendable, Equatable {
     public var maxRiskPerTrade = 500.0
     public var maxTotalRisk = 2500.0
     public var maxNewPositionsPerDay = 3
-    /// Realized + unrealized loss of the day that halts entries.
+    /// Fall of equity since the previous session's close that halts entries.
     public var dailyLossLimit = 1000.0
     public var tradingWindowStart = "09:45"
     public var tradingWindowEnd = "15:45"
+    /// Profit-taking and DTE exits wait for this window (risk exits fire any time there is a quote).
+    public var exitWindowStart = "09:45"
+    public var exitWindowEnd = "15:45"
     public var noEntryMinutesBeforeClose = 15
+    /// Allow an entry overlapping an open position's strikes in the same symbol and expiry.
+    public var allowOverlappingPositions = false
     /// Entries halt while this file exists.
     public var killSwitchFile = "data/KILL"
     /// Also close open positions when the kill switch is on.

@@ -332,13 +332,13 @@ public enum HealthChecker {
                         format: "%d open (risk %.2f), equity %.2f, realized %.2f, unrealized %.2f, %d closed trades",
                         p.openPositions, p.openRisk, p.equity, p.realizedPnL, p.unrealizedPnL, p.closedTrades)))
         }
-        if await rt.trader.killSwitchOn {
+        if rt.killSwitchOn() {
             checks.append(
                 HealthCheck(
                     "kill switch", .degraded, "on: new entries are halted",
                     fix: "papertrader kill-switch off (removes risk.kill_switch_file)"))
         }
-        if let errors = try? rt.store.recentEvents(limit: 5, kind: "error"), !errors.isEmpty {
+        if let errors = try? rt.store.recentEvents(limit: 5, kind: .error), !errors.isEmpty {
             checks.append(
                 HealthCheck(
                     "recent errors", .ok,

@@ -11,20 +11,26 @@ import Trading
 /// mid, re-priced toward natural after a delay a bounded number of times, cancelled when unfilled.
 /// Every order carries our orderRef; TWSClient refuses any order unless all accounts are paper.
 public struct IBPaperVenue: ExecutionVenue {
-    public let name = "ib_paper"
+    public let kind = VenueKind.ibPaper
     let client: TWSClient
     /// Simulated seconds per real second, so re-price delays follow the market clock.
     let speed: Double
     let logger: Logger
 
+    /// The venue over a connected client.
     public init(client: TWSClient, speed: Double, logger: Logger) {
         self.client = client
         self.speed = speed
         self.logger = logger
     }
 
-    public func execute(_ ticket: OrderTicket, pricing: PricingPolicy) async throws -> VenueResult {
-        let contract = try await combo(for: ticket)
+    public func execute(_ ticket: OrderTicket, pricing: PricingPolicy, now: Date) async throws -> VenueResult {
+        let contract: TWSContract
+        do {
+            contract = try await combo(for: ticket)
+        } catch {
+            throw VenueError.notSent("\(error)")
+        }
         var order = TWSOrder()
         order.action = "BUY"
         order.orderType = "LMT"
@@ -32,29 +38,42 @@ public struct IBPaperVenue: ExecutionVenue {
         order.tif = "DAY"
         order.orderRef = ticket.orderRef
         order.lmtPrice = pricing.limit(for: ticket, attempt: 0)
-        let handle = try await client.placeOrder(contract: contract, order: order)
+        let handle: TWSOrderHandle
+        do {
+            handle = try await client.placeOrder(contract: contract, order: order)
+        } catch let error as TWSClientError where error.code == .notPaperAccount {
+            throw VenueError.notSent(error.message)
+        } catch {
+            // The frame may have left before the connection broke: only the account can tell.
+            throw VenueError.outcomeUnknown("\(error)")
+        }
         let legsByConId = Dictionary(
             ticket.legs.compactMap { leg in leg.contract.conId.map { ($0, leg) } }, uniquingKeysWith: { a, _ in a })
-        let collector = OrderEventCollector(ticket: ticket, legs: legsByConId)
+        let collector = OrderEventCollector(ticket: ticket, legs: legsByConId, now: now)
+        // Owned here: cancelled by the defer below when this order step ends.
         let listener = Task { await collector.consume(handle.events) }
         defer { listener.cancel() }
         var reprices = 0
         let wait = max(0.05, pricing.repriceAfterSeconds / speed)
         let deadline = ContinuousClock.now + .milliseconds(Int(pricing.cancelUnfilledAfterSeconds / speed * 1000))
-        while true {
-            if let done = await collector.outcome(within: .milliseconds(Int(wait * 1000))) {
-                return finish(
-                    done, collector: collector, orderId: handle.orderId, reprices: reprices, limit: order.lmtPrice)
+        do {
+            while true {
+                if let done = await collector.outcome(within: .milliseconds(Int(wait * 1000))) {
+                    return finish(
+                        done, collector: collector, orderId: handle.orderId, reprices: reprices, limit: order.lmtPrice)
+                }
+                if reprices >= pricing.maxReprices || ContinuousClock.now >= deadline { break }
+                reprices += 1
+                order.lmtPrice = pricing.limit(for: ticket, attempt: reprices)
+                logger.info(
+                    "order re-priced",
+                    metadata: ["order.ref": "\(ticket.orderRef)", "order.limit": "\(order.lmtPrice ?? 0)"])
+                try await client.modifyOrder(handle.orderId, contract: contract, order: order)
             }
-            if reprices >= pricing.maxReprices || ContinuousClock.now >= deadline { break }
-            reprices += 1
-            order.lmtPrice = pricing.limit(for: ticket, attempt: reprices)
-            logger.info(
-                "order re-priced",
-                metadata: ["order.ref": "\(ticket.orderRef)", "order.limit": "\(order.lmtPrice ?? 0)"])
-            try await client.modifyOrder(handle.orderId, contract: contract, order: order)
+            try await client.cancelOrder(handle.orderId)
+        } catch {
+            throw VenueError.outcomeUnknown("order \(ticket.orderRef) is at the account; \(error)")
         }
-        try await client.cancelOrder(handle.orderId)
         // A fill can race the cancel; what arrives next decides.
         let final = await collector.outcome(within: .seconds(5)) ?? .cancelled("unfilled; cancel not confirmed")
         return finish(final, collector: collector, orderId: handle.orderId, reprices: reprices, limit: order.lmtPrice)
@@ -66,22 +85,18 @@ public struct IBPaperVenue: ExecutionVenue {
     ) -> VenueResult {
         switch outcome {
         case .filled(let fills, let account):
+            let (units, net) = VenueResult.units(of: fills, legs: collector.ticket.legs)
             return VenueResult(
-                status: "filled", netPrice: Self.netPrice(fills, quantity: collector.ticket.quantity), fills: fills,
-                venueOrderId: orderId, account: account, repriceCount: reprices, lastLimit: limit)
+                status: units >= collector.ticket.quantity ? .filled : units > 0 ? .partiallyFilled : .cancelled,
+                filledQuantity: units, netPrice: net, fills: fills, venueOrderId: orderId, account: account,
+                repriceCount: reprices, lastLimit: limit)
         case .cancelled(let why):
             return VenueResult(
-                status: "cancelled", venueOrderId: orderId, repriceCount: reprices, lastLimit: limit, message: why)
+                status: .cancelled, venueOrderId: orderId, repriceCount: reprices, lastLimit: limit, message: why)
         case .rejected(let why):
             return VenueResult(
-                status: "rejected", venueOrderId: orderId, repriceCount: reprices, lastLimit: limit, message: why)
+                status: .rejected, venueOrderId: orderId, repriceCount: reprices, lastLimit: limit, message: why)
         }
-    }
-
-    /// Net price per share of one unit from leg fills: bought legs cost, sold legs pay.
-    static func netPrice(_ fills: [FillRecord], quantity: Int) -> Double {
-        let total = fills.reduce(0.0) { $0 + ($1.side == "BOT" ? 1 : -1) * $1.price * $1.quantity }
-        return ((total / Double(max(quantity, 1))) * 100).rounded() / 100
     }
 
     /// The BAG contract; legs without a conId (data from Polygon) are resolved through contract details.
@@ -96,17 +111,17 @@ public struct IBPaperVenue: ExecutionVenue {
                 }
                 conId = found
             }
-            contract.comboLegs.append(TWSComboLeg(conId: conId, ratio: leg.ratio, action: leg.action))
+            contract.comboLegs.append(TWSComboLeg(conId: conId, ratio: leg.ratio, action: leg.action.rawValue))
         }
         return contract
     }
 
     public func lookup(orderRef: String) async throws -> VenueOrderState {
         let fills = try await executions().filter { $0.orderRef == orderRef }
-        if !fills.isEmpty { return .filled(fills) }
         if let open = try await client.openOrders().first(where: { $0.order.orderRef == orderRef }) {
-            return .working(orderId: open.orderId)
+            return .working(orderId: open.orderId, fills: fills)
         }
+        if !fills.isEmpty { return .filled(fills) }
         if try await client.completedOrders().contains(where: { $0.order.orderRef == orderRef }) { return .cancelled }
         return .unknown
     }
@@ -119,22 +134,34 @@ public struct IBPaperVenue: ExecutionVenue {
 
     public func accountState() async throws -> VenueAccountState? {
         var positions: [String: Double] = [:]
-        for p in try await client.positions() where p.contract.secType == "OPT" {
-            guard let option = Self.option(p.contract) else { continue }
-            positions[option.occSymbol, default: 0] += p.position?.doubleValue ?? 0
+        for p in try await client.positions() {
+            let quantity = p.position?.doubleValue ?? 0
+            if p.contract.secType == "OPT", let option = Self.option(p.contract) {
+                positions[option.occSymbol, default: 0] += quantity
+            } else if p.contract.secType == "STK" {
+                // Shares from an assignment are part of the book too.
+                positions[p.contract.symbol, default: 0] += quantity
+            }
         }
         let working = try await client.openOrders().map(\.order.orderRef).filter { !$0.isEmpty }
-        return VenueAccountState(positions: positions, workingOrderRefs: working, executions: try await executions())
+        let summary = try await client.accountSummary(tags: ["NetLiquidation"])
+        let netLiquidation = summary.filter { $0.tag == "NetLiquidation" }.compactMap { Double($0.value) }
+            .reduce(0, +)
+        return VenueAccountState(
+            positions: positions, workingOrderRefs: working, executions: try await executions(),
+            netLiquidation: summary.isEmpty ? nil : netLiquidation)
     }
 
     func executions() async throws -> [FillRecord] {
         try await client.executions().compactMap { report -> FillRecord? in
             let d = report.details
-            guard d.contract.secType != "BAG" else { return nil }
+            guard d.contract.secType != "BAG", let side = FillSide(rawValue: d.execution.side),
+                let time = IBExecutionTime.date(d.execution.time)
+            else { return nil }
             return FillRecord(
                 execId: d.execution.execId, orderRef: d.execution.orderRef, ibOrderId: d.execution.orderId,
-                time: NewYorkStamp.date(d.execution.time) ?? Date(), symbol: d.contract.symbol,
-                leg: Self.option(d.contract)?.occSymbol ?? d.contract.localSymbol, side: d.execution.side,
+                time: time, symbol: d.contract.symbol,
+                leg: Self.option(d.contract)?.occSymbol ?? d.contract.localSymbol, side: side,
                 quantity: d.execution.shares?.doubleValue ?? 0, price: d.execution.price,
                 commission: report.commission?.commissionAndFees, realizedPnL: report.commission?.realizedPNL)
         }
@@ -160,6 +187,8 @@ actor OrderEventCollector {
 
     let ticket: OrderTicket
     let legs: [Int: LegRecord]
+    /// Market time of the order step, for executions whose time does not parse.
+    let now: Date
     var fills: [String: FillRecord] = [:]
     var filledQuantity = 0.0
     var statusFilled = false
@@ -167,34 +196,45 @@ actor OrderEventCollector {
     var done: Outcome?
     var waiters: [CheckedContinuation<Void, Never>] = []
 
-    init(ticket: OrderTicket, legs: [Int: LegRecord]) {
+    init(ticket: OrderTicket, legs: [Int: LegRecord], now: Date) {
         self.ticket = ticket
         self.legs = legs
+        self.now = now
     }
 
     func consume(_ events: AsyncStream<TWSOrderEvent>) async {
         for await event in events {
             switch event {
             case .execution(let d) where d.contract.secType != "BAG":
+                // Booked only when it is this ticket's: our orderRef, one of its legs, that leg's side.
                 let option = IBPaperVenue.option(d.contract) ?? legs[d.contract.conId]?.contract
+                guard d.execution.orderRef == ticket.orderRef, let side = FillSide(rawValue: d.execution.side),
+                    let leg = ticket.legs.first(where: { $0.contract.occSymbol == option?.occSymbol }),
+                    FillSide(leg.action) == side
+                else { break }
                 account = d.execution.acctNumber
                 fills[d.execution.execId] = FillRecord(
                     execId: d.execution.execId, orderRef: ticket.orderRef, ibOrderId: d.execution.orderId,
-                    time: NewYorkStamp.date(d.execution.time) ?? Date(), symbol: ticket.symbol,
-                    leg: option?.occSymbol ?? d.contract.localSymbol, side: d.execution.side,
+                    time: IBExecutionTime.date(d.execution.time) ?? now, symbol: ticket.symbol,
+                    leg: leg.contract.occSymbol, side: side,
                     quantity: d.execution.shares?.doubleValue ?? 0, price: d.execution.price,
                     commission: fills[d.execution.execId]?.commission)
             case .commission(let c):
                 fills[c.execId]?.commission = c.commissionAndFees
                 fills[c.execId]?.realizedPnL = c.realizedPNL
             case .status(let s):
-                if s.status == "Filled" { statusFilled = true }
-                if s.status == "Cancelled" || s.status == "ApiCancelled", done == nil {
+                if s.status == TWSOrderStatusValue.filled.rawValue { statusFilled = true }
+                if TWSOrderStatusValue(rawValue: s.status)?.isCancelled == true, done == nil {
                     done = fills.isEmpty ? .cancelled("cancelled") : .filled(Array(fills.values), account: account)
                 }
-            case .error(let code, let message) where [201, 202, 203, 103, 110, 135].contains(code):
+            case .error(let code, let message) where TWSErrorCode(code).endsOrder:
                 if done == nil {
-                    done = code == 202 ? .cancelled("\(code): \(message)") : .rejected("\(code): \(message)")
+                    let cancelled = TWSErrorCode(code) == .orderCancelled
+                    if cancelled && !fills.isEmpty {
+                        done = .filled(fills.values.sorted { $0.execId < $1.execId }, account: account)
+                    } else {
+                        done = cancelled ? .cancelled("\(code): \(message)") : .rejected("\(code): \(message)")
+                    }
                 }
             default: break
             }
@@ -240,13 +280,19 @@ actor OrderEventCollector {
     }
 }
 
-/// IB execution times, `yyyyMMdd HH:mm:ss` in New York (optionally followed by a zone).
-enum NewYorkStamp {
+/// IB execution times: `yyyyMMdd HH:mm:ss` in New York, or followed by the zone the gateway uses
+/// (`20260304 10:31:02 US/Eastern`); a zone that cannot be read makes the time unknown, never a guess.
+enum IBExecutionTime {
     static func date(_ text: String) -> Date? {
         let parts = text.split(separator: " ")
         guard parts.count >= 2, let day = Expiry(String(parts[0])) else { return nil }
         let t = parts[1].split(separator: ":").compactMap { Int($0) }
         guard t.count == 3 else { return nil }
-        return MarketCalendar().date(day, minute: t[0] * 60 + t[1], second: t[2])
+        guard parts.count > 2 else { return MarketCalendar().date(day, minute: t[0] * 60 + t[1], second: t[2]) }
+        guard let zone = TimeZone(identifier: String(parts[2])) else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        return calendar.date(
+            from: DateComponents(year: day.year, month: day.month, day: day.day, hour: t[0], minute: t[1], second: t[2]))
     }
 }

@@ -36,7 +36,9 @@ public struct Runtime: Sendable {
     public let store: SQLiteStore
     public let fetcher: OptionDataFetcher
     public let simulator: GatewaySimulator?
-    public let trader: PaperTrader
+    public let trader: TradingEngine
+    /// Whether the kill switch (`risk.kill_switch_file`) is on now.
+    public let killSwitchOn: @Sendable () -> Bool
     /// Contracts planned and fetched by the IB provider (progress displays).
     public let progress: CollectionProgress
     /// The validated configuration this runtime was built from.
@@ -135,6 +137,7 @@ public enum OrchestratorRuntime {
         let collector = DataCollector(
             fetcher: fetcher, store: store, settings: settings, marketTime: marketTime, logger: logger,
             heldContracts: { symbol in
+                // Read from the journal each cycle; an unreadable journal fails the cycle's store writes too.
                 let held = (try? store.positions(status: [.opening, .open, .closing])) ?? []
                 return held.filter { $0.symbol == symbol }.flatMap { $0.legs.map(\.contract) }
             })
@@ -142,10 +145,13 @@ public enum OrchestratorRuntime {
         let speed = options.clockSpeed
         let venue: any ExecutionVenue =
             config.execution.venue == "simulated"
-            ? SimulatedVenue(now: marketTime) : IBPaperVenue(client: tws, speed: speed, logger: logger)
-        let trader = PaperTrader(store: store, venue: venue, settings: traderSettings(config), logger: logger)
+            ? SimulatedVenue() : IBPaperVenue(client: tws, speed: speed, logger: logger)
+        let trader = TradingEngine(
+            journal: store, venue: venue, settings: traderSettings(config), prices: store, logger: logger)
+        let killSwitchFile = config.risk.killSwitchFile
         let runtime = Runtime(
             collector: collector, client: tws, store: store, fetcher: fetcher, simulator: simulator, trader: trader,
+            killSwitchOn: { !killSwitchFile.isEmpty && FileManager.default.fileExists(atPath: killSwitchFile) },
             progress: progress, config: config, marketTime: marketTime, speed: speed)
         do {
             let result = try await withThrowingTaskGroup(of: R?.self) { group in
@@ -193,9 +199,9 @@ public enum OrchestratorRuntime {
     }
 
     /// The trader's rules from the `strategy:`, `risk:` and `execution:` sections.
-    public static func traderSettings(_ config: PaperTraderConfig) -> TraderSettings {
+    public static func traderSettings(_ config: PaperTraderConfig) -> TradingSettings {
         let st = config.strategy
-        var t = TraderSettings()
+        var t = TradingSettings()
         t.strategy.minIVRank = st.minIVRank
         t.strategy.vixMin = st.vixMin
         t.strategy.vixMax = st.vixMax
@@ -230,8 +236,11 @@ public enum OrchestratorRuntime {
         let start = minutes(r.tradingWindowStart) ?? 585
         t.limits.tradingWindow = start...max(start, minutes(r.tradingWindowEnd) ?? 945)
         t.limits.noEntryMinutesBeforeClose = r.noEntryMinutesBeforeClose
-        t.killSwitchFile = r.killSwitchFile.isEmpty ? nil : r.killSwitchFile
+        t.limits.allowOverlappingPositions = r.allowOverlappingPositions
+        let exitStart = minutes(r.exitWindowStart) ?? start
+        t.exits.window = exitStart...max(exitStart, minutes(r.exitWindowEnd) ?? t.limits.tradingWindow.upperBound)
         t.flattenOnKill = r.flattenOnKill
+        t.startingCash = config.execution.startingCash
         let e = config.execution
         t.pricing.limitOffset = e.limitOffset
         t.pricing.repriceAfterSeconds = e.repriceAfterSeconds

@@ -65,8 +65,8 @@ public enum ServiceMetrics {
         }
         if let orders = try? rt.store.orders(limit: 10_000) {
             let byStatus = Dictionary(grouping: orders, by: \.status)
-            for status in ["submitted", "working", "filled", "cancelled", "rejected"] {
-                Gauge(label: "papertrader_orders", dimensions: [("status", status)]).record(
+            for status in OrderStatus.allCases {
+                Gauge(label: "papertrader_orders", dimensions: [("status", status.rawValue)]).record(
                     byStatus[status]?.count ?? 0)
             }
         }

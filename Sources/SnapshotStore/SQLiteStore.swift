@@ -13,7 +13,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
 /// The SQLite store: one file, WAL mode (readers never block the writer), migrations from day one.
 /// Timestamps are ISO-8601 UTC text, expiries YYYYMMDD text, absent values NULL: readable by sqlite3,
 /// pandas or polars as they are.
-public final class SQLiteStore: MarketDataStore, JournalStore, Sendable {
+public final class SQLiteStore: MarketDataStore, TradingJournal, UnderlyingPriceHistory, Sendable {
     public let path: String
     let pool: DatabasePool
 
@@ -131,6 +131,34 @@ public final class SQLiteStore: MarketDataStore, JournalStore, Sendable {
                         message TEXT NOT NULL, data TEXT
                     );
                     CREATE INDEX events_time ON events (time);
+                    """)
+        }
+        // v2: positions that never opened get their own status (they are not closed trades), a note
+        // says why in words; orders keep the units filled (partial fills); events are read by kind.
+        m.registerMigration("v2") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE positions_v2 (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT, symbol TEXT NOT NULL, structure TEXT NOT NULL,
+                        status TEXT NOT NULL CHECK (status IN ('opening', 'open', 'closing', 'closed', 'unfilled')),
+                        opened_at TEXT, closed_at TEXT, quantity INTEGER NOT NULL, expiry TEXT NOT NULL, legs TEXT NOT NULL,
+                        entry_credit REAL, exit_debit REAL, max_loss REAL, realized_pnl REAL, exit_reason TEXT,
+                        open_order_ref TEXT, close_order_ref TEXT, note TEXT
+                    );
+                    INSERT INTO positions_v2 (id, symbol, structure, status, opened_at, closed_at, quantity, expiry, legs,
+                        entry_credit, exit_debit, max_loss, realized_pnl, exit_reason, open_order_ref, close_order_ref, note)
+                    SELECT id, symbol, structure,
+                        CASE WHEN status = 'closed' AND entry_credit IS NULL THEN 'unfilled' ELSE status END,
+                        opened_at, closed_at, quantity, expiry, legs, entry_credit, exit_debit, max_loss, realized_pnl,
+                        CASE WHEN status = 'closed' AND entry_credit IS NULL THEN NULL ELSE exit_reason END,
+                        open_order_ref, close_order_ref,
+                        CASE WHEN status = 'closed' AND entry_credit IS NULL THEN exit_reason ELSE NULL END
+                    FROM positions;
+                    DROP TABLE positions;
+                    ALTER TABLE positions_v2 RENAME TO positions;
+                    ALTER TABLE orders ADD COLUMN filled_quantity INTEGER NOT NULL DEFAULT 0;
+                    UPDATE orders SET filled_quantity = quantity WHERE status = 'filled';
+                    CREATE INDEX events_kind ON events (kind, id);
                     """)
         }
         return m
@@ -340,6 +368,17 @@ public final class SQLiteStore: MarketDataStore, JournalStore, Sendable {
         }
     }
 
+    public func lastUnderlyingPrice(symbol: String, from: Date, until: Date) throws -> Double? {
+        try pool.read { db in
+            try Double.fetchOne(
+                db,
+                sql: """
+                    SELECT price FROM underlying_snapshots WHERE symbol = ? AND timestamp >= ? AND timestamp < ?
+                        AND price IS NOT NULL ORDER BY timestamp DESC LIMIT 1
+                    """, arguments: [symbol, ISOTime.string(from), ISOTime.string(until)])
+        }
+    }
+
     public func latestUnderlyings() throws -> [UnderlyingSnapshot] {
         try pool.read { db in
             try Row.fetchAll(
@@ -515,20 +554,22 @@ public final class SQLiteStore: MarketDataStore, JournalStore, Sendable {
         try pool.write { db in
             try db.execute(
                 sql: "INSERT INTO events (time, kind, symbol, message, data) VALUES (?, ?, ?, ?, ?)",
-                arguments: [ISOTime.string(event.time), event.kind, event.symbol, event.message, event.data])
+                arguments: [ISOTime.string(event.time), event.kind.rawValue, event.symbol, event.message, event.data])
         }
     }
 
-    public func recentEvents(limit: Int, kind: String? = nil) throws -> [JournalEvent] {
+    public func recentEvents(limit: Int, kind: JournalKind? = nil) throws -> [JournalEvent] {
         try pool.read { db in
             let rows =
                 kind == nil
                 ? try Row.fetchAll(db, sql: "SELECT * FROM events ORDER BY id DESC LIMIT ?", arguments: [limit])
                 : try Row.fetchAll(
-                    db, sql: "SELECT * FROM events WHERE kind = ? ORDER BY id DESC LIMIT ?", arguments: [kind, limit])
+                    db, sql: "SELECT * FROM events WHERE kind = ? ORDER BY id DESC LIMIT ?",
+                    arguments: [kind?.rawValue, limit])
             return rows.map { row in
                 JournalEvent(
-                    id: row["id"], time: ISOTime.date(row["time"]) ?? .distantPast, kind: row["kind"],
+                    id: row["id"], time: ISOTime.date(row["time"]) ?? .distantPast,
+                    kind: JournalKind(rawValue: row["kind"]),
                     symbol: row["symbol"],
                     message: row["message"], data: row["data"])
             }

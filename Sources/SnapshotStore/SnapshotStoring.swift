@@ -38,5 +38,14 @@ public protocol JournalStore: Sendable {
     /// Appends an event.
     func append(_ event: JournalEvent) throws
     /// Recent events, newest first.
-    func recentEvents(limit: Int, kind: String?) throws -> [JournalEvent]
+    func recentEvents(limit: Int, kind: JournalKind?) throws -> [JournalEvent]
+}
+
+/// What the trading engine keeps: positions, orders, fills and its decisions.
+public protocol TradingJournal: TradingStore, JournalStore {}
+
+/// Stored underlying prices, for settling positions at the expiry-day close.
+public protocol UnderlyingPriceHistory: Sendable {
+    /// The last stored price of `symbol` at or after `from` and before `until`; nil when none.
+    func lastUnderlyingPrice(symbol: String, from: Date, until: Date) throws -> Double?
 }

@@ -77,14 +77,16 @@ public struct StoreStats: Sendable, Equatable, Codable {
 public struct JournalEvent: Sendable, Equatable, Codable {
     public var id: Int64?
     public var time: Date
-    public var kind: String
+    public var kind: JournalKind
     public var symbol: String?
     public var message: String
     /// JSON text with details.
     public var data: String?
 
-    public init(id: Int64? = nil, time: Date, kind: String, symbol: String? = nil, message: String, data: String? = nil)
-    {
+    /// An event.
+    public init(
+        id: Int64? = nil, time: Date, kind: JournalKind, symbol: String? = nil, message: String, data: String? = nil
+    ) {
         self.id = id
         self.time = time
         self.kind = kind

@@ -17,160 +17,12 @@ public protocol TradingStore: Sendable {
     func order(ref: String) throws -> OrderRecord?
     /// Recent orders, newest first.
     func orders(limit: Int) throws -> [OrderRecord]
+    /// Every order of one position, oldest first.
+    func orders(positionID: Int64) throws -> [OrderRecord]
     /// Records a fill; false when its execId was already recorded (venues repeat executions).
     @discardableResult func insertFill(_ fill: FillRecord) throws -> Bool
     /// Fills of one order (all when nil), oldest first.
     func fills(orderRef: String?) throws -> [FillRecord]
-}
-
-/// Where a position is in its life.
-public enum PositionStatus: String, Sendable, Codable, CaseIterable {
-    /// Its opening order is out; nothing is held yet.
-    case opening
-    case open
-    /// Its closing order is out.
-    case closing
-    case closed
-}
-
-/// One leg of a position or order: buy or sell `ratio` of a contract per unit.
-public struct LegRecord: Sendable, Equatable, Codable {
-    /// BUY or SELL.
-    public var action: String
-    public var contract: OptionContract
-    public var ratio: Int
-    /// Price per share this leg was opened at (mid when the venue does not report legs).
-    public var entryPrice: Double?
-
-    public init(action: String, contract: OptionContract, ratio: Int = 1, entryPrice: Double? = nil) {
-        self.action = action
-        self.contract = contract
-        self.ratio = ratio
-        self.entryPrice = entryPrice
-    }
-}
-
-/// A stored position.
-public struct PositionRecord: Sendable, Equatable, Codable {
-    public var id: Int64?
-    public var symbol: String
-    public var structure: String
-    public var status: PositionStatus
-    public var openedAt: Date?
-    public var closedAt: Date?
-    public var quantity: Int
-    public var expiry: Expiry
-    public var legs: [LegRecord]
-    /// Net credit per share received when opening.
-    public var entryCredit: Double?
-    /// Net debit per share paid when closing (0 when settled worthless).
-    public var exitDebit: Double?
-    /// Most the position can lose, in dollars.
-    public var maxLoss: Double?
-    /// Dollars, after commissions, once closed.
-    public var realizedPnL: Double?
-    public var exitReason: String?
-    public var openOrderRef: String?
-    public var closeOrderRef: String?
-
-    public init(
-        id: Int64? = nil, symbol: String, structure: String, status: PositionStatus, openedAt: Date? = nil,
-        closedAt: Date? = nil, quantity: Int, expiry: Expiry, legs: [LegRecord], entryCredit: Double? = nil,
-        exitDebit: Double? = nil, maxLoss: Double? = nil, realizedPnL: Double? = nil, exitReason: String? = nil,
-        openOrderRef: String? = nil, closeOrderRef: String? = nil
-    ) {
-        self.id = id
-        self.symbol = symbol
-        self.structure = structure
-        self.status = status
-        self.openedAt = openedAt
-        self.closedAt = closedAt
-        self.quantity = quantity
-        self.expiry = expiry
-        self.legs = legs
-        self.entryCredit = entryCredit
-        self.exitDebit = exitDebit
-        self.maxLoss = maxLoss
-        self.realizedPnL = realizedPnL
-        self.exitReason = exitReason
-        self.openOrderRef = openOrderRef
-        self.closeOrderRef = closeOrderRef
-    }
-}
-
-/// A stored order, one per orderRef however many times it was re-priced.
-public struct OrderRecord: Sendable, Equatable, Codable {
-    public var orderRef: String
-    public var ibOrderId: Int?
-    public var positionID: Int64?
-    /// open | close.
-    public var purpose: String
-    /// submitted | working | filled | cancelled | rejected | unknown.
-    public var status: String
-    /// Net price per share of the whole structure: negative for a credit.
-    public var limitPrice: Double?
-    public var quantity: Int
-    public var legs: [LegRecord]
-    public var account: String?
-    /// ib_paper | simulated.
-    public var venue: String
-    public var createdAt: Date
-    public var updatedAt: Date
-    public var repriceCount: Int
-
-    public init(
-        orderRef: String, ibOrderId: Int? = nil, positionID: Int64?, purpose: String, status: String,
-        limitPrice: Double?, quantity: Int, legs: [LegRecord], account: String? = nil, venue: String, createdAt: Date,
-        updatedAt: Date, repriceCount: Int = 0
-    ) {
-        self.orderRef = orderRef
-        self.ibOrderId = ibOrderId
-        self.positionID = positionID
-        self.purpose = purpose
-        self.status = status
-        self.limitPrice = limitPrice
-        self.quantity = quantity
-        self.legs = legs
-        self.account = account
-        self.venue = venue
-        self.createdAt = createdAt
-        self.updatedAt = updatedAt
-        self.repriceCount = repriceCount
-    }
-}
-
-/// One execution of one leg.
-public struct FillRecord: Sendable, Equatable, Codable {
-    public var execId: String
-    public var orderRef: String?
-    public var ibOrderId: Int?
-    public var time: Date
-    public var symbol: String
-    /// The leg's contract in OCC form.
-    public var leg: String
-    /// BOT or SLD.
-    public var side: String
-    public var quantity: Double
-    public var price: Double
-    public var commission: Double?
-    public var realizedPnL: Double?
-
-    public init(
-        execId: String, orderRef: String?, ibOrderId: Int?, time: Date, symbol: String, leg: String, side: String,
-        quantity: Double, price: Double, commission: Double?, realizedPnL: Double? = nil
-    ) {
-        self.execId = execId
-        self.orderRef = orderRef
-        self.ibOrderId = ibOrderId
-        self.time = time
-        self.symbol = symbol
-        self.leg = leg
-        self.side = side
-        self.quantity = quantity
-        self.price = price
-        self.commission = commission
-        self.realizedPnL = realizedPnL
-    }
 }
 
 extension SQLiteStore: TradingStore {
@@ -179,8 +31,9 @@ extension SQLiteStore: TradingStore {
             try db.execute(
                 sql: """
                     INSERT INTO positions (symbol, structure, status, opened_at, closed_at, quantity, expiry, legs,
-                        entry_credit, exit_debit, max_loss, realized_pnl, exit_reason, open_order_ref, close_order_ref)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        entry_credit, exit_debit, max_loss, realized_pnl, exit_reason, open_order_ref, close_order_ref,
+                        note)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: Self.positionArguments(p))
             return db.lastInsertedRowID
         }
@@ -195,7 +48,7 @@ extension SQLiteStore: TradingStore {
                 sql: """
                     UPDATE positions SET symbol = ?, structure = ?, status = ?, opened_at = ?, closed_at = ?,
                         quantity = ?, expiry = ?, legs = ?, entry_credit = ?, exit_debit = ?, max_loss = ?,
-                        realized_pnl = ?, exit_reason = ?, open_order_ref = ?, close_order_ref = ?
+                        realized_pnl = ?, exit_reason = ?, open_order_ref = ?, close_order_ref = ?, note = ?
                     WHERE id = ?
                     """, arguments: arguments)
             if db.changesCount == 0 { throw StoreError("updatePosition: no position \(id)") }
@@ -207,15 +60,17 @@ extension SQLiteStore: TradingStore {
             try Row.fetchAll(db, sql: "SELECT * FROM positions ORDER BY id").compactMap { row -> PositionRecord? in
                 guard let status = PositionStatus(rawValue: row["status"]),
                     let expiry = Expiry(row["expiry"] as String),
+                    let structure = StructureKind(rawValue: row["structure"]),
                     wanted?.contains(status) ?? true
                 else { return nil }
                 return PositionRecord(
-                    id: row["id"], symbol: row["symbol"], structure: row["structure"], status: status,
+                    id: row["id"], symbol: row["symbol"], structure: structure, status: status,
                     openedAt: ISOTime.date(row["opened_at"]), closedAt: ISOTime.date(row["closed_at"]),
                     quantity: row["quantity"], expiry: expiry, legs: Self.legs(row["legs"]),
                     entryCredit: row["entry_credit"], exitDebit: row["exit_debit"], maxLoss: row["max_loss"],
-                    realizedPnL: row["realized_pnl"], exitReason: row["exit_reason"],
-                    openOrderRef: row["open_order_ref"], closeOrderRef: row["close_order_ref"])
+                    realizedPnL: row["realized_pnl"],
+                    exitReason: (row["exit_reason"] as String?).flatMap(ExitReason.init(rawValue:)),
+                    note: row["note"], openOrderRef: row["open_order_ref"], closeOrderRef: row["close_order_ref"])
             }
         }
     }
@@ -225,18 +80,18 @@ extension SQLiteStore: TradingStore {
             try db.execute(
                 sql: """
                     INSERT INTO orders (order_ref, ib_order_id, position_id, purpose, status, limit_price, quantity, legs,
-                        account, venue, created_at, updated_at, reprice_count)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        account, venue, created_at, updated_at, reprice_count, filled_quantity)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (order_ref) DO UPDATE SET ib_order_id = excluded.ib_order_id,
                         position_id = excluded.position_id, status = excluded.status,
                         limit_price = excluded.limit_price, quantity = excluded.quantity, legs = excluded.legs,
                         account = excluded.account, venue = excluded.venue, updated_at = excluded.updated_at,
-                        reprice_count = excluded.reprice_count
+                        reprice_count = excluded.reprice_count, filled_quantity = excluded.filled_quantity
                     """,
                 arguments: [
-                    o.orderRef, o.ibOrderId, o.positionID, o.purpose, o.status, o.limitPrice, o.quantity,
-                    JSONText.encode(o.legs), o.account, o.venue, ISOTime.string(o.createdAt),
-                    ISOTime.string(o.updatedAt), o.repriceCount,
+                    o.orderRef, o.ibOrderId, o.positionID, o.purpose.rawValue, o.status.rawValue, o.limitPrice,
+                    o.quantity, JSONText.encode(o.legs), o.account, o.venue.rawValue, ISOTime.string(o.createdAt),
+                    ISOTime.string(o.updatedAt), o.repriceCount, o.filledQuantity,
                 ])
         }
     }
@@ -254,6 +109,13 @@ extension SQLiteStore: TradingStore {
         }
     }
 
+    public func orders(positionID: Int64) throws -> [OrderRecord] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM orders WHERE position_id = ? ORDER BY id", arguments: [positionID])
+                .map(Self.order)
+        }
+    }
+
     @discardableResult public func insertFill(_ f: FillRecord) throws -> Bool {
         try pool.write { db in
             try db.execute(
@@ -263,7 +125,7 @@ extension SQLiteStore: TradingStore {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    f.execId, f.orderRef, f.ibOrderId, ISOTime.string(f.time), f.symbol, f.leg, f.side, f.quantity,
+                    f.execId, f.orderRef, f.ibOrderId, ISOTime.string(f.time), f.symbol, f.leg, f.side.rawValue, f.quantity,
                     f.price, f.commission, f.realizedPnL,
                 ])
             return db.changesCount > 0
@@ -281,7 +143,7 @@ extension SQLiteStore: TradingStore {
                 FillRecord(
                     execId: row["exec_id"], orderRef: row["order_ref"], ibOrderId: row["ib_order_id"],
                     time: ISOTime.date(row["time"]) ?? .distantPast, symbol: row["symbol"], leg: row["leg"],
-                    side: row["side"], quantity: row["quantity"], price: row["price"], commission: row["commission"],
+                    side: FillSide(rawValue: row["side"]) ?? .bought, quantity: row["quantity"], price: row["price"], commission: row["commission"],
                     realizedPnL: row["realized_pnl"])
             }
         }
@@ -289,9 +151,9 @@ extension SQLiteStore: TradingStore {
 
     static func positionArguments(_ p: PositionRecord) -> StatementArguments {
         [
-            p.symbol, p.structure, p.status.rawValue, p.openedAt.map(ISOTime.string), p.closedAt.map(ISOTime.string),
-            p.quantity, p.expiry.yyyymmdd, JSONText.encode(p.legs), p.entryCredit, p.exitDebit, p.maxLoss,
-            p.realizedPnL, p.exitReason, p.openOrderRef, p.closeOrderRef,
+            p.symbol, p.structure.rawValue, p.status.rawValue, p.openedAt.map(ISOTime.string),
+            p.closedAt.map(ISOTime.string), p.quantity, p.expiry.yyyymmdd, JSONText.encode(p.legs), p.entryCredit,
+            p.exitDebit, p.maxLoss, p.realizedPnL, p.exitReason?.rawValue, p.openOrderRef, p.closeOrderRef, p.note,
         ]
     }
 
@@ -303,8 +165,9 @@ extension SQLiteStore: TradingStore {
     static func order(_ row: Row) -> OrderRecord {
         OrderRecord(
             orderRef: row["order_ref"], ibOrderId: row["ib_order_id"], positionID: row["position_id"],
-            purpose: row["purpose"], status: row["status"], limitPrice: row["limit_price"], quantity: row["quantity"],
-            legs: legs(row["legs"]), account: row["account"], venue: row["venue"],
+            purpose: OrderPurpose(rawValue: row["purpose"]) ?? .open, status: OrderStatus(stored: row["status"]),
+            limitPrice: row["limit_price"], quantity: row["quantity"], filledQuantity: row["filled_quantity"],
+            legs: legs(row["legs"]), account: row["account"], venue: VenueKind(rawValue: row["venue"]) ?? .ibPaper,
             createdAt: ISOTime.date(row["created_at"]) ?? .distantPast,
             updatedAt: ISOTime.date(row["updated_at"]) ?? .distantPast, repriceCount: row["reprice_count"])
     }

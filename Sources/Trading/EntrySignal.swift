@@ -1,18 +1,9 @@
 import Foundation
 import MarketData
 import OptionsModel
+import SnapshotStore
 
-/// The defined-risk structures the trader opens.
-public enum StructureKind: String, Sendable, Codable, CaseIterable {
-    /// Uptrend: sell a put, buy a lower put.
-    case bullPutSpread = "bull_put_spread"
-    /// Downtrend: sell a call, buy a higher call.
-    case bearCallSpread = "bear_call_spread"
-    /// Neutral: a bull put spread and a bear call spread together.
-    case ironCondor = "iron_condor"
-}
-
-/// Entry thresholds (mapped from the `strategy:` section of the configuration).
+/// Entry thresholds (mapped from the `strategy:` section of the configuration; these are the defaults).
 public struct StrategyRules: Sendable, Equatable {
     public var minIVRank = 30.0
     public var vixMin = 12.0
@@ -31,13 +22,13 @@ public struct StrategyRules: Sendable, Equatable {
     public var allowDelayedData = false
     public var quantity = 1
 
+    /// The defaults.
     public init() {}
 }
 
 /// One leg of a structure.
 public struct StructureLeg: Sendable, Equatable {
-    public enum Action: String, Sendable, Codable { case buy = "BUY", sell = "SELL" }
-    public var action: Action
+    public var action: LegAction
     public var option: OptionQuote
 }
 
@@ -62,6 +53,17 @@ public struct TradeCandidate: Sendable, Equatable {
             return total + (leg.action == .sell ? (q.bid ?? 0) : -(q.ask ?? 0))
         }
     }
+    /// Prices at which the position breaks even at expiry: short put - credit, short call + credit.
+    public var breakevens: [Double] {
+        legs.filter { $0.action == .sell }.map { leg in
+            leg.option.contract.right == .put ? leg.option.contract.strike - credit : leg.option.contract.strike + credit
+        }.sorted()
+    }
+    /// "bull put spread 20260417 560/555 credit 1.42".
+    public var summary: String {
+        let strikes = legs.map { PositionRecord.strike($0.option.contract.strike) }.joined(separator: "/")
+        return String(format: "%@ %@ %@ credit %.2f", structure.words, expiry.yyyymmdd, strikes, credit)
+    }
 }
 
 /// The entry decision for one underlying and why.
@@ -70,63 +72,154 @@ public enum EntryDecision: Sendable, Equatable {
     case noTrade(reason: String)
 }
 
+/// One gate of a decision: what was measured against what, and whether it passed.
+public struct DecisionGate: Sendable, Equatable, Codable {
+    /// The gate ("IV rank", "VIX", "expiry", "put side", "max risk per trade", ...).
+    public var name: String
+    /// What the market or book showed.
+    public var value: String
+    /// What the configuration asks.
+    public var threshold: String
+    public var passed: Bool
+
+    /// A gate.
+    public init(_ name: String, value: String, threshold: String, passed: Bool) {
+        self.name = name
+        self.value = value
+        self.threshold = threshold
+        self.passed = passed
+    }
+
+    /// "IV rank 28.4 (min 30.0): refused".
+    public var line: String { "\(name): \(value) (\(threshold)) \(passed ? "ok" : "REFUSED")" }
+}
+
+/// The entry signal with every gate it checked, in order (what `explain` shows and the journal keeps).
+public struct EntryEvaluation: Sendable, Equatable {
+    public var gates: [DecisionGate] = []
+    /// Strikes the signal looked at, one line each (delta, credit, spread, open interest, flags).
+    public var considered: [String] = []
+    public var decision: EntryDecision = .noTrade(reason: "not evaluated")
+
+    mutating func check(_ name: String, _ value: String, _ threshold: String, _ passed: Bool) -> Bool {
+        gates.append(DecisionGate(name, value: value, threshold: threshold, passed: passed))
+        return passed
+    }
+}
+
 /// `evaluateEntrySignal`: IV rank and VIX gates, trend picks the structure, expiry nearest the target
 /// DTE inside the window, short strikes by delta, long strikes by width (or delta), liquidity and data
 /// quality gates on every leg, and the minimum credit.
 public enum EntrySignal {
+    /// The decision alone.
     public static func evaluate(_ picture: MarketPicture, rules: StrategyRules, now: Date) -> EntryDecision {
-        guard picture.ivRank >= rules.minIVRank else {
-            return .noTrade(reason: String(format: "IV rank %.1f below %.1f", picture.ivRank, rules.minIVRank))
+        explain(picture, rules: rules, now: now).decision
+    }
+
+    /// The decision with every gate it passed and the first it failed.
+    public static func explain(_ picture: MarketPicture, rules: StrategyRules, now: Date) -> EntryEvaluation {
+        var e = EntryEvaluation()
+        func refuse(_ reason: String) -> EntryEvaluation {
+            e.decision = .noTrade(reason: reason)
+            return e
         }
-        guard let vix = picture.vix else { return .noTrade(reason: "VIX unknown") }
-        guard vix >= rules.vixMin && vix <= rules.vixMax else {
-            return .noTrade(reason: String(format: "VIX %.2f outside %.0f-%.0f", vix, rules.vixMin, rules.vixMax))
+        guard
+            e.check(
+                "IV rank", String(format: "%.1f", picture.ivRank), String(format: "min %.1f", rules.minIVRank),
+                picture.ivRank >= rules.minIVRank)
+        else { return refuse(String(format: "IV rank %.1f below %.1f", picture.ivRank, rules.minIVRank)) }
+        guard let vix = picture.vix else {
+            _ = e.check("VIX", "unknown", "\(Int(rules.vixMin))-\(Int(rules.vixMax))", false)
+            return refuse("VIX unknown")
         }
+        guard
+            e.check(
+                "VIX", String(format: "%.2f", vix), String(format: "%.0f-%.0f", rules.vixMin, rules.vixMax),
+                vix >= rules.vixMin && vix <= rules.vixMax)
+        else { return refuse(String(format: "VIX %.2f outside %.0f-%.0f", vix, rules.vixMin, rules.vixMax)) }
         let structure: StructureKind =
             switch picture.trend {
             case .uptrend: .bullPutSpread
             case .downtrend: .bearCallSpread
             case .neutral: .ironCondor
             }
-        guard rules.enabled.contains(structure) else {
-            return .noTrade(reason: "\(structure.rawValue) is disabled (trend \(picture.trend.rawValue))")
-        }
-        let today = MarketCalendar().tradingDay(of: now)
-        let expiries = picture.chain.expiries.filter { rules.dteWindow.contains($0.days(since: today)) }
         guard
-            let expiry = expiries.min(by: {
-                abs($0.days(since: today) - rules.targetDTE) < abs($1.days(since: today) - rules.targetDTE)
-            })
-        else {
-            return .noTrade(reason: "no expiry within \(rules.dteWindow.lowerBound)-\(rules.dteWindow.upperBound) DTE")
+            e.check(
+                "trend", "\(picture.trend.rawValue) -> \(structure.words)", "enabled structures",
+                rules.enabled.contains(structure))
+        else { return refuse("\(structure.rawValue) is disabled (trend \(picture.trend.rawValue))") }
+        let today = MarketCalendar().tradingDay(of: now)
+        let window = "\(rules.dteWindow.lowerBound)-\(rules.dteWindow.upperBound) DTE, target \(rules.targetDTE)"
+        guard let expiry = nearestExpiry(picture.chain.expiries, rules: rules, today: today) else {
+            _ = e.check("expiry", "none of \(picture.chain.expiries.count) collected", window, false)
+            return refuse("no expiry within \(rules.dteWindow.lowerBound)-\(rules.dteWindow.upperBound) DTE")
         }
+        _ = e.check("expiry", "\(expiry.yyyymmdd) (\(expiry.days(since: today)) DTE)", window, true)
         let rows = picture.chain.options.filter { $0.contract.expiry == expiry }
         var legs: [StructureLeg] = []
         var width = 0.0
         let sides: [OptionRight] =
             structure == .bullPutSpread ? [.put] : structure == .bearCallSpread ? [.call] : [.put, .call]
         for right in sides {
+            let side = right == .put ? "put side" : "call side"
             switch vertical(rows.filter { $0.contract.right == right }, right: right, rules: rules) {
             case .success(let (short, long)):
+                e.considered += [describe(short, as: "short"), describe(long, as: "long")]
+                _ = e.check(
+                    side, "\(strike(short))/\(strike(long))",
+                    "short |delta| \(rules.shortDelta.lowerBound)-\(rules.shortDelta.upperBound), long \(rules.spreadWidth.map { "$\(number($0)) wide" } ?? "|delta| \(rules.longDelta)"), quotes usable",
+                    true)
                 legs += [StructureLeg(action: .sell, option: short), StructureLeg(action: .buy, option: long)]
                 width = max(width, abs(short.contract.strike - long.contract.strike))
             case .failure(let problem):
-                return .noTrade(reason: "\(right == .put ? "put" : "call") side: \(problem.reason)")
+                if let row = problem.row { e.considered.append(describe(row, as: "candidate")) }
+                _ = e.check(side, problem.reason, "a usable vertical", false)
+                return refuse("\(side): \(problem.reason)")
             }
         }
-        let credit = legs.reduce(0.0) { $0 + ($1.action == .sell ? 1 : -1) * ($1.option.quote.mid ?? 0) }
-        guard credit >= rules.minCreditFraction * width else {
-            return .noTrade(
-                reason: String(
+        let credit = legs.reduce(0.0) { $0 - $1.action.sign * ($1.option.quote.mid ?? 0) }
+        guard
+            e.check(
+                "credit", String(format: "%.2f on %.2f wide", credit, width),
+                String(format: "min %.0f%% of width = %.2f", rules.minCreditFraction * 100, rules.minCreditFraction * width),
+                credit >= rules.minCreditFraction * width)
+        else {
+            return refuse(
+                String(
                     format: "credit %.2f below %.0f%% of the %.2f width", credit, rules.minCreditFraction * 100, width))
         }
-        return .trade(
+        e.decision = .trade(
             TradeCandidate(
                 symbol: picture.symbol, structure: structure, expiry: expiry, legs: legs, credit: credit, width: width,
                 quantity: rules.quantity))
+        return e
     }
 
-    struct Problem: Error { let reason: String }
+    /// The expiry nearest the target DTE inside the window (the earlier one on a tie).
+    public static func nearestExpiry(_ expiries: [Expiry], rules: StrategyRules, today: TradingDay) -> Expiry? {
+        expiries.filter { rules.dteWindow.contains($0.days(since: today)) }.sorted().min(by: {
+            abs($0.days(since: today) - rules.targetDTE) < abs($1.days(since: today) - rules.targetDTE)
+        })
+    }
+
+    struct Problem: Error {
+        let reason: String
+        var row: OptionQuote? = nil
+    }
+
+    static func strike(_ o: OptionQuote) -> String { PositionRecord.strike(o.contract.strike) }
+    static func number(_ d: Double) -> String { d == d.rounded() ? String(Int(d)) : String(d) }
+
+    static func describe(_ o: OptionQuote, as role: String) -> String {
+        let q = o.quote
+        return String(
+            format: "%@ %@ %@%@: delta %@, bid %@ ask %@, spread %@, open interest %@%@", role, o.contract.expiry.yyyymmdd,
+            strike(o), o.contract.right == .put ? "P" : "C", o.greeks.delta.map { String(format: "%.3f", $0) } ?? "-",
+            q.bid.map { String(format: "%.2f", $0) } ?? "-", q.ask.map { String(format: "%.2f", $0) } ?? "-",
+            q.spreadFraction.map { String(format: "%.0f%% of mid", $0 * 100) } ?? "-",
+            q.openInterest.map { String(Int($0)) } ?? "unknown",
+            o.flags.names.isEmpty ? "" : ", flags " + o.flags.names.joined(separator: ","))
+    }
 
     /// A usable row: quote two-sided and tight enough, enough open interest, greeks present, fresh.
     static func problem(with o: OptionQuote, rules: StrategyRules) -> String? {
@@ -164,7 +257,7 @@ public enum EntrySignal {
                         "no short strike with |delta| in \(rules.shortDelta.lowerBound)-\(rules.shortDelta.upperBound)")
             )
         }
-        if let p = problem(with: short, rules: rules) { return .failure(Problem(reason: p)) }
+        if let p = problem(with: short, rules: rules) { return .failure(Problem(reason: p, row: short)) }
         let further: (OptionQuote) -> Bool = {
             right == .put ? $0.contract.strike < short.contract.strike : $0.contract.strike > short.contract.strike
         }
@@ -181,10 +274,10 @@ public enum EntrySignal {
             return .failure(
                 Problem(
                     reason:
-                        "no long strike \(rules.spreadWidth.map { "$\($0)" } ?? "by delta") beyond \(short.contract.strike)"
-                ))
+                        "no long strike \(rules.spreadWidth.map { "$\($0)" } ?? "by delta") beyond \(short.contract.strike)",
+                    row: short))
         }
-        if let p = problem(with: long, rules: rules) { return .failure(Problem(reason: p)) }
+        if let p = problem(with: long, rules: rules) { return .failure(Problem(reason: p, row: long)) }
         return .success((short, long))
     }
 }

@@ -7,27 +7,34 @@ public struct OrderTicket: Sendable, Equatable {
     /// Our idempotency key: the venue is asked about it before anything is resent.
     public var orderRef: String
     public var symbol: String
-    /// open | close.
-    public var purpose: String
+    public var purpose: OrderPurpose
     /// The legs as traded by this order (a closing ticket reverses the position's legs).
     public var legs: [LegRecord]
+    /// Mid of each leg per share, in the order of `legs` (what the simulated venue fills against).
+    public var legMids: [Double]
     public var quantity: Int
     /// Mid of the structure per share (negative = credit).
     public var mid: Double
     /// Natural price per share (worst side; negative = credit).
     public var natural: Double
+    /// The worst net price re-pricing may reach (an opening credit never below the minimum credit
+    /// and the per-trade risk limit); nil = up to natural.
+    public var limitBound: Double?
 
+    /// A ticket.
     public init(
-        orderRef: String, symbol: String, purpose: String, legs: [LegRecord], quantity: Int, mid: Double,
-        natural: Double
+        orderRef: String, symbol: String, purpose: OrderPurpose, legs: [LegRecord], legMids: [Double] = [],
+        quantity: Int, mid: Double, natural: Double, limitBound: Double? = nil
     ) {
         self.orderRef = orderRef
         self.symbol = symbol
         self.purpose = purpose
         self.legs = legs
+        self.legMids = legMids
         self.quantity = quantity
         self.mid = mid
         self.natural = natural
+        self.limitBound = limitBound
     }
 }
 
@@ -46,13 +53,18 @@ public struct PricingPolicy: Sendable, Equatable {
     public var slippage = 0.02
     public var commissionPerContract = 0.65
 
+    /// The defaults.
     public init() {}
 
     /// The limit for attempt `n` (0 = first): mid (+offset), then `repriceStep` dollars toward
-    /// natural per attempt, never beyond natural.
+    /// natural per attempt, never beyond natural nor beyond the ticket's bound.
     public func limit(for ticket: OrderTicket, attempt: Int) -> Double {
         let start = ticket.mid + limitOffset
-        let toward = ticket.natural - start
+        var toward = ticket.natural - start
+        if let bound = ticket.limitBound {
+            // The bound only ever holds the price back on its way to natural.
+            toward = toward > 0 ? min(toward, max(0, bound - start)) : max(toward, min(0, bound - start))
+        }
         let step = min(abs(toward), repriceStep * Double(attempt))
         let moved = start + (toward < 0 ? -step : step)
         return (moved * 100).rounded() / 100
@@ -61,9 +73,12 @@ public struct PricingPolicy: Sendable, Equatable {
 
 /// What the venue did with a ticket.
 public struct VenueResult: Sendable, Equatable {
-    /// filled | cancelled | rejected.
-    public var status: String
-    /// Net price per share filled at (negative = credit).
+    /// filled, partiallyFilled (cancelled after part of the quantity), cancelled, rejected, or
+    /// sendUnknown (the send was interrupted: resolved later by orderRef).
+    public var status: OrderStatus
+    /// Units of the structure filled.
+    public var filledQuantity: Int
+    /// Net price per share of the filled units (negative = credit).
     public var netPrice: Double?
     public var fills: [FillRecord]
     public var venueOrderId: Int?
@@ -72,11 +87,14 @@ public struct VenueResult: Sendable, Equatable {
     public var lastLimit: Double?
     public var message: String?
 
+    /// A result.
     public init(
-        status: String, netPrice: Double? = nil, fills: [FillRecord] = [], venueOrderId: Int? = nil,
-        account: String? = nil, repriceCount: Int = 0, lastLimit: Double? = nil, message: String? = nil
+        status: OrderStatus, filledQuantity: Int = 0, netPrice: Double? = nil, fills: [FillRecord] = [],
+        venueOrderId: Int? = nil, account: String? = nil, repriceCount: Int = 0, lastLimit: Double? = nil,
+        message: String? = nil
     ) {
         self.status = status
+        self.filledQuantity = filledQuantity
         self.netPrice = netPrice
         self.fills = fills
         self.venueOrderId = venueOrderId
@@ -88,15 +106,45 @@ public struct VenueResult: Sendable, Equatable {
 
     /// Total commissions of the fills.
     public var commission: Double { fills.reduce(0) { $0 + ($1.commission ?? 0) } }
+
+    /// Units filled and their net price per share from leg executions: the smallest leg's filled
+    /// contracts over its ratio are the whole units; bought legs cost, sold legs pay.
+    public static func units(of fills: [FillRecord], legs: [LegRecord]) -> (quantity: Int, netPrice: Double?) {
+        guard !legs.isEmpty, !fills.isEmpty else { return (0, nil) }
+        var perLeg: [String: Double] = [:]
+        for f in fills { perLeg[f.leg, default: 0] += f.quantity }
+        let units = legs.map { leg in Int(((perLeg[leg.contract.occSymbol] ?? 0) / Double(leg.ratio)).rounded(.down)) }
+            .min() ?? 0
+        guard units > 0 else { return (0, nil) }
+        let total = fills.reduce(0.0) { $0 + $1.side.sign * $1.price * $1.quantity }
+        // Not rounded: the booked price must add up to the fills' cash to the cent.
+        return (units, total / Double(units))
+    }
+}
+
+/// Why a venue could not take an order: known not sent, or sent with an unknown outcome.
+public struct VenueError: Error, Sendable, CustomStringConvertible {
+    /// Whether the order may have reached the venue.
+    public var mayHaveReachedVenue: Bool
+    public var message: String
+
+    /// Nothing left us: the order is certainly not at the venue.
+    public static func notSent(_ message: String) -> VenueError { VenueError(mayHaveReachedVenue: false, message: message) }
+    /// The send started and its outcome is unknown (the connection closed mid-send, ...).
+    public static func outcomeUnknown(_ message: String) -> VenueError {
+        VenueError(mayHaveReachedVenue: true, message: message)
+    }
+
+    public var description: String { message }
 }
 
 /// What the venue knows about an order we may have sent before a crash.
 public enum VenueOrderState: Sendable, Equatable {
     /// The venue has never seen this orderRef.
     case unknown
-    /// Still working under this venue order id.
-    case working(orderId: Int)
-    /// Filled (fully or partly) with these executions.
+    /// Still working under this venue order id (possibly with some executions).
+    case working(orderId: Int, fills: [FillRecord])
+    /// Done with these executions (all or part of the quantity).
     case filled([FillRecord])
     /// Done without a fill.
     case cancelled
@@ -104,26 +152,34 @@ public enum VenueOrderState: Sendable, Equatable {
 
 /// The account as the venue sees it, for reconciliation with the journal.
 public struct VenueAccountState: Sendable, Equatable {
-    /// Net contracts per option (OCC symbol).
+    /// Net contracts per option (OCC symbol) and shares per stock symbol.
     public var positions: [String: Double]
     /// orderRefs of working orders.
     public var workingOrderRefs: [String]
     /// Executions of the session, with their orderRef.
     public var executions: [FillRecord]
+    /// The account's net liquidation value, when the venue reports one.
+    public var netLiquidation: Double?
 
-    public init(positions: [String: Double], workingOrderRefs: [String], executions: [FillRecord]) {
+    /// An account picture.
+    public init(
+        positions: [String: Double], workingOrderRefs: [String], executions: [FillRecord],
+        netLiquidation: Double? = nil
+    ) {
         self.positions = positions
         self.workingOrderRefs = workingOrderRefs
         self.executions = executions
+        self.netLiquidation = netLiquidation
     }
 }
 
 /// Where orders go: the IB paper account (`ib_paper`) or an internal fill model (`simulated`).
 public protocol ExecutionVenue: Sendable {
-    /// The configuration name of the venue.
-    var name: String { get }
-    /// Works the ticket to a fill, re-pricing toward natural, or cancels it.
-    func execute(_ ticket: OrderTicket, pricing: PricingPolicy) async throws -> VenueResult
+    /// Which venue this is.
+    var kind: VenueKind { get }
+    /// Works the ticket to a fill, re-pricing toward natural, or cancels it. Throws `VenueError`
+    /// (other errors are taken as "outcome unknown").
+    func execute(_ ticket: OrderTicket, pricing: PricingPolicy, now: Date) async throws -> VenueResult
     /// What the venue knows of an orderRef (after a restart).
     func lookup(orderRef: String) async throws -> VenueOrderState
     /// Cancels the working order with this orderRef, if any.
@@ -132,28 +188,30 @@ public protocol ExecutionVenue: Sendable {
     func accountState() async throws -> VenueAccountState?
 }
 
-/// Fills every ticket at once at mid minus slippage, charging commission per contract: for
-/// Polygon-only operation and dry runs. It keeps no account, so reconciliation relies on the journal.
+/// Fills every ticket at once at mid plus slippage against the taker, charging commission per
+/// contract: for Polygon-only operation, dry runs and replay. Each leg fills at its own mid moved by
+/// its share of the slippage, so the legs add up to the net price. It keeps no account, so
+/// reconciliation relies on the journal.
 public struct SimulatedVenue: ExecutionVenue {
-    public let name = "simulated"
-    let now: @Sendable () async -> Date
+    public let kind = VenueKind.simulated
 
-    public init(now: @escaping @Sendable () async -> Date) { self.now = now }
+    /// A simulated venue.
+    public init() {}
 
-    public func execute(_ ticket: OrderTicket, pricing: PricingPolicy) async throws -> VenueResult {
-        // Paying more (or collecting less) by the slippage: a debit grows, a credit shrinks.
-        let net = ((ticket.mid + pricing.slippage) * 100).rounded() / 100
-        let time = await now()
-        let perLeg = ticket.legs.map { leg -> Double in
-            Double(leg.ratio * ticket.quantity) * pricing.commissionPerContract
-        }
+    public func execute(_ ticket: OrderTicket, pricing: PricingPolicy, now: Date) async throws -> VenueResult {
+        let n = Double(max(1, ticket.legs.count))
         let fills = ticket.legs.enumerated().map { i, leg in
-            FillRecord(
-                execId: "sim.\(ticket.orderRef).\(i)", orderRef: ticket.orderRef, ibOrderId: nil, time: time,
-                symbol: ticket.symbol, leg: leg.contract.occSymbol, side: leg.action == "BUY" ? "BOT" : "SLD",
-                quantity: Double(leg.ratio * ticket.quantity), price: leg.entryPrice ?? 0, commission: perLeg[i])
+            let mid = i < ticket.legMids.count ? ticket.legMids[i] : 0
+            // Buying pays more and selling receives less: the net moves against us by `slippage`.
+            let price = max(0, mid + leg.action.sign * pricing.slippage / n)
+            return FillRecord(
+                execId: "sim.\(ticket.orderRef).\(i)", orderRef: ticket.orderRef, ibOrderId: nil, time: now,
+                symbol: ticket.symbol, leg: leg.contract.occSymbol, side: FillSide(leg.action),
+                quantity: Double(leg.ratio * ticket.quantity), price: price,
+                commission: Double(leg.ratio * ticket.quantity) * pricing.commissionPerContract)
         }
-        return VenueResult(status: "filled", netPrice: net, fills: fills, lastLimit: net)
+        let (units, net) = VenueResult.units(of: fills, legs: ticket.legs)
+        return VenueResult(status: .filled, filledQuantity: units, netPrice: net, fills: fills, lastLimit: net)
     }
 
     public func lookup(orderRef: String) async throws -> VenueOrderState { .unknown }

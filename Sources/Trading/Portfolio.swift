@@ -19,18 +19,16 @@ public struct PortfolioSummary: Sendable, Equatable, Codable {
     public var averageHoldHours: Double?
     public var commissions: Double
 
-    /// Summarises positions given each open position's latest mark (debit per share) and the fills.
+    /// Summarises positions given each held position's latest mark (debit per share) and the fills.
+    /// Cash is what the fills moved (settlements are fills too) less commissions; equity is cash less
+    /// what closing every held position at its mark would cost.
     public static func summarize(
         positions: [PositionRecord], marks: [Int64: Double], fills: [FillRecord], startingCash: Double
     ) -> PortfolioSummary {
-        let held = positions.filter { $0.status == .open || $0.status == .closing }
+        let held = positions.filter(\.isHeld)
         let closed = positions.filter { $0.status == .closed && $0.entryCredit != nil }
         let commissions = fills.reduce(0) { $0 + ($1.commission ?? 0) }
-        var cash = startingCash - commissions
-        for p in positions where p.entryCredit != nil && p.status != .opening {
-            cash += (p.entryCredit ?? 0) * 100 * Double(p.quantity)
-            if p.status == .closed { cash -= (p.exitDebit ?? 0) * 100 * Double(p.quantity) }
-        }
+        let cash = startingCash - commissions + fills.reduce(0) { $0 + $1.cash() }
         var unrealized = 0.0
         var liability = 0.0
         for p in held {
@@ -38,7 +36,7 @@ public struct PortfolioSummary: Sendable, Equatable, Codable {
             liability += debit * 100 * Double(p.quantity)
             unrealized += ((p.entryCredit ?? 0) - debit) * 100 * Double(p.quantity)
         }
-        let realized = closed.reduce(0) { $0 + ($1.realizedPnL ?? 0) }
+        let realized = positions.reduce(0) { $0 + ($1.realizedPnL ?? 0) }
         let holds = closed.compactMap { p -> Double? in
             guard let a = p.openedAt, let b = p.closedAt else { return nil }
             return b.timeIntervalSince(a) / 3600

@@ -2,11 +2,14 @@ import Foundation
 import OptionsModel
 import SnapshotStore
 
-/// Exit thresholds (mapped from the `strategy:` section of the configuration).
+/// Exit thresholds (mapped from the `strategy:` section of the configuration; these are the defaults).
 public struct ExitRules: Sendable, Equatable {
     /// Close when this fraction of the credit is captured.
     public var takeProfitPct = 0.50
-    /// Close when the loss reaches this multiple of the credit.
+    /// Close when buying the spread back costs this multiple of the credit received (2.0: the spread's
+    /// value has doubled, a loss equal to the credit). Measured on the spread's value so that it can
+    /// trigger before max loss: with a credit c on width w it fires at a debit of m x c, reachable
+    /// whenever m x c < w (config check requires m x min_credit_fraction < 1).
     public var stopLossMultiple = 2.0
     /// Close when this many calendar days or fewer are left.
     public var exitDTE = 21
@@ -14,20 +17,18 @@ public struct ExitRules: Sendable, Equatable {
     public var shortDeltaExit = 0.50
     /// Never hold into the last this-many days (expiry handling when the DTE exit is disabled).
     public var closeBeforeExpiryDays = 1
+    /// Minutes after midnight New York in which profit-taking and DTE exits may fire (risk exits fire
+    /// whenever there is a quote); nil = always. The default matches the entry window, so exits do not
+    /// trade the opening quotes.
+    public var window: ClosedRange<Int>? = (9 * 60 + 45)...(15 * 60 + 45)
 
+    /// The defaults.
     public init() {}
-}
 
-/// Why a position is closed.
-public enum ExitReason: String, Sendable, Codable, CaseIterable {
-    case takeProfit = "take_profit"
-    case stopLoss = "stop_loss"
-    case dteExit = "dte_exit"
-    case shortStrikeBreached = "short_strike_breached"
-    case shortDelta = "short_delta"
-    case expiry = "close_before_expiry"
-    case settled = "settled_at_expiry"
-    case killSwitch = "kill_switch"
+    /// Whether `reason` may fire at `minute` (minutes after midnight New York).
+    public func allows(_ reason: ExitReason, minute: Int) -> Bool {
+        reason.isRiskExit || (window?.contains(minute) ?? true)
+    }
 }
 
 /// What it costs to close a position now.
@@ -65,7 +66,7 @@ public enum PositionManagement {
             let ratio = Double(leg.ratio)
             let bid = row.quote.bid ?? 0
             // Closing reverses each leg: buy back the shorts, sell the longs.
-            if leg.action == "SELL" {
+            if leg.action == .sell {
                 guard let ask = row.quote.ask else { return nil }
                 debit += (row.quote.mid ?? (bid + ask) / 2) * ratio
                 natural += ask * ratio
@@ -85,7 +86,7 @@ public enum PositionManagement {
         let rows = Dictionary(chain.options.map { ($0.contract.key, $0) }, uniquingKeysWith: { a, _ in a })
         return position.legs.compactMap { leg in
             guard let row = rows[leg.contract.key] else { return "\(leg.contract) not in the chain" }
-            return leg.action == "SELL" && row.quote.ask == nil ? "\(leg.contract) has no ask" : nil
+            return leg.action == .sell && row.quote.ask == nil ? "\(leg.contract) has no ask" : nil
         }
     }
 
@@ -93,34 +94,45 @@ public enum PositionManagement {
     public static func exitReason(
         _ position: PositionRecord, mark: PositionMark?, today: TradingDay, rules: ExitRules
     ) -> ExitReason? {
+        exitReasons(position, mark: mark, today: today, rules: rules).first
+    }
+
+    /// Every exit rule the position meets, in the order they are checked.
+    public static func exitReasons(
+        _ position: PositionRecord, mark: PositionMark?, today: TradingDay, rules: ExitRules
+    ) -> [ExitReason] {
+        var out: [ExitReason] = []
         let daysLeft = position.expiry.days(since: today)
         if let mark, let credit = position.entryCredit, credit > 0 {
-            if credit - mark.debit >= rules.takeProfitPct * credit { return .takeProfit }
-            if mark.debit - credit >= rules.stopLossMultiple * credit { return .stopLoss }
+            if credit - mark.debit >= rules.takeProfitPct * credit { out.append(.takeProfit) }
+            if mark.debit >= rules.stopLossMultiple * credit { out.append(.stopLoss) }
         }
         if let underlying = mark?.underlying, isBreached(position, underlying: underlying) {
-            return .shortStrikeBreached
+            out.append(.shortStrikeBreached)
         }
-        if let delta = mark?.shortDelta, delta >= rules.shortDeltaExit { return .shortDelta }
-        if daysLeft <= rules.exitDTE { return .dteExit }
-        if daysLeft <= rules.closeBeforeExpiryDays { return .expiry }
-        return nil
+        if let delta = mark?.shortDelta, delta >= rules.shortDeltaExit { out.append(.shortDelta) }
+        if daysLeft <= rules.exitDTE { out.append(.dteExit) }
+        if daysLeft <= rules.closeBeforeExpiryDays { out.append(.expiry) }
+        return out
     }
 
     /// Whether the underlying trades through a short strike (below a short put, above a short call).
     public static func isBreached(_ position: PositionRecord, underlying: Double) -> Bool {
         position.legs.contains { leg in
-            guard leg.action == "SELL" else { return false }
+            guard leg.action == .sell else { return false }
             return leg.contract.right == .put ? underlying < leg.contract.strike : underlying > leg.contract.strike
         }
+    }
+
+    /// Intrinsic value per share of a contract at `underlying`.
+    public static func intrinsic(_ contract: OptionContract, underlying: Double) -> Double {
+        contract.right == .put ? max(0, contract.strike - underlying) : max(0, underlying - contract.strike)
     }
 
     /// Debit per share to settle an expired position against the underlying (intrinsic values).
     public static func settlementDebit(_ position: PositionRecord, underlying: Double) -> Double {
         position.legs.reduce(0) { total, leg in
-            let k = leg.contract.strike
-            let intrinsic = leg.contract.right == .put ? max(0, k - underlying) : max(0, underlying - k)
-            return total + (leg.action == "SELL" ? 1 : -1) * intrinsic * Double(leg.ratio)
+            total - leg.action.sign * intrinsic(leg.contract, underlying: underlying) * Double(leg.ratio)
         }
     }
 }

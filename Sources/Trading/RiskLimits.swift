@@ -1,82 +1,163 @@
 import Foundation
 import OptionsModel
+import SnapshotStore
 
-/// Risk limits (mapped from the `risk:` section of the configuration).
+/// Risk limits (mapped from the `risk:` section of the configuration; these are the defaults).
 public struct RiskLimits: Sendable, Equatable {
     public var maxOpenPositions = 5
     public var maxPositionsPerSymbol = 2
     public var maxRiskPerTrade = 500.0
     public var maxTotalRisk = 2500.0
     public var maxNewPositionsPerDay = 3
+    /// A fall of the book's equity since the previous session's close that halts entries.
     public var dailyLossLimit = 1000.0
     /// Minutes after midnight New York.
     public var tradingWindow = (9 * 60 + 45)...(15 * 60 + 45)
     public var noEntryMinutesBeforeClose = 15
+    /// Allow an entry whose strikes overlap an open position's in the same symbol and expiry.
+    public var allowOverlappingPositions = false
 
+    /// The defaults.
     public init() {}
+}
+
+/// A held position as the risk checks see it.
+public struct BookPosition: Sendable, Equatable {
+    public var symbol: String
+    public var expiry: Expiry
+    public var maxLoss: Double
+    /// Strike span per right (lowest...highest strike of that right's legs).
+    public var spans: [OptionRight: ClosedRange<Double>]
+
+    /// A position's risk footprint.
+    public init(symbol: String, expiry: Expiry, maxLoss: Double, spans: [OptionRight: ClosedRange<Double>]) {
+        self.symbol = symbol
+        self.expiry = expiry
+        self.maxLoss = maxLoss
+        self.spans = spans
+    }
+
+    /// The footprint of legs.
+    public static func spans(_ legs: [(OptionRight, Double)]) -> [OptionRight: ClosedRange<Double>] {
+        var out: [OptionRight: ClosedRange<Double>] = [:]
+        for (right, k) in legs {
+            let s = out[right]
+            out[right] = min(s?.lowerBound ?? k, k)...max(s?.upperBound ?? k, k)
+        }
+        return out
+    }
 }
 
 /// What the risk checks need to know about the book.
 public struct BookState: Sendable, Equatable {
-    /// Open positions: symbol and max loss.
-    public var open: [(symbol: String, maxLoss: Double)]
+    public var open: [BookPosition]
     public var openedToday: Int
-    /// Realized plus unrealized P&L of the trading day (negative = loss).
+    /// Change of equity since the previous session's close (negative = loss).
     public var dayPnL: Double
     public var killSwitch: Bool
 
-    public init(
-        open: [(symbol: String, maxLoss: Double)] = [], openedToday: Int = 0, dayPnL: Double = 0,
-        killSwitch: Bool = false
-    ) {
+    /// A book.
+    public init(open: [BookPosition] = [], openedToday: Int = 0, dayPnL: Double = 0, killSwitch: Bool = false) {
         self.open = open
         self.openedToday = openedToday
         self.dayPnL = dayPnL
         self.killSwitch = killSwitch
     }
-
-    public static func == (a: BookState, b: BookState) -> Bool {
-        a.open.map(\.symbol) == b.open.map(\.symbol) && a.open.map(\.maxLoss) == b.open.map(\.maxLoss)
-            && a.openedToday == b.openedToday
-            && a.dayPnL == b.dayPnL && a.killSwitch == b.killSwitch
-    }
 }
 
 /// The risk checks an entry must pass; each refusal says which limit and by how much.
 public enum RiskCheck {
+    /// The first refusal, or nil when every limit passes.
     public static func refusal(for candidate: TradeCandidate, book: BookState, limits: RiskLimits, now: Date) -> String?
     {
+        let gates = gates(for: candidate, book: book, limits: limits, now: now)
+        return gates.first { !$0.passed }.map(\.refusal)
+    }
+
+    /// A gate with the words of its refusal.
+    public struct Gate: Sendable, Equatable {
+        public var gate: DecisionGate
+        public var refusal: String
+        public var passed: Bool { gate.passed }
+    }
+
+    /// Every limit in order, with its current use (what `explain` shows); stops at the first refusal.
+    public static func gates(for candidate: TradeCandidate, book: BookState, limits: RiskLimits, now: Date) -> [Gate] {
         let calendar = MarketCalendar()
-        if book.killSwitch { return "kill switch is on" }
-        let minute = calendar.minuteOfDay(now)
-        guard limits.tradingWindow.contains(minute), calendar.isRegularSession(now) else {
-            return "outside the trading window"
-        }
-        if let close = calendar.closeMinute(on: calendar.tradingDay(of: now)),
-            close - minute < limits.noEntryMinutesBeforeClose
+        var out: [Gate] = []
+        func check(_ name: String, _ value: String, _ threshold: String, _ ok: Bool, _ refusal: @autoclosure () -> String)
+            -> Bool
         {
-            return "within \(limits.noEntryMinutesBeforeClose) minutes of the close"
+            out.append(
+                Gate(gate: DecisionGate(name, value: value, threshold: threshold, passed: ok), refusal: ok ? "" : refusal()))
+            return ok
         }
-        if -book.dayPnL >= limits.dailyLossLimit {
-            return String(format: "daily loss %.2f reached the %.2f limit", -book.dayPnL, limits.dailyLossLimit)
+        func hm(_ m: Int) -> String { String(format: "%02d:%02d", m / 60, m % 60) }
+        guard check("kill switch", book.killSwitch ? "on" : "off", "off", !book.killSwitch, "kill switch is on")
+        else { return out }
+        let minute = calendar.minuteOfDay(now)
+        guard
+            check(
+                "trading window", hm(minute), "\(hm(limits.tradingWindow.lowerBound))-\(hm(limits.tradingWindow.upperBound))",
+                limits.tradingWindow.contains(minute) && calendar.isRegularSession(now), "outside the trading window")
+        else { return out }
+        if let close = calendar.closeMinute(on: calendar.tradingDay(of: now)) {
+            guard
+                check(
+                    "before the close", "\(close - minute) minutes left",
+                    "at least \(limits.noEntryMinutesBeforeClose)", close - minute >= limits.noEntryMinutesBeforeClose,
+                    "within \(limits.noEntryMinutesBeforeClose) minutes of the close")
+            else { return out }
         }
-        if book.open.count >= limits.maxOpenPositions {
-            return "\(book.open.count) open positions (max \(limits.maxOpenPositions))"
-        }
-        let sameSymbol = book.open.filter { $0.symbol == candidate.symbol }.count
-        if sameSymbol >= limits.maxPositionsPerSymbol {
-            return "\(sameSymbol) open \(candidate.symbol) positions (max \(limits.maxPositionsPerSymbol))"
-        }
-        if book.openedToday >= limits.maxNewPositionsPerDay {
-            return "\(book.openedToday) positions opened today (max \(limits.maxNewPositionsPerDay))"
-        }
-        if candidate.maxLoss > limits.maxRiskPerTrade {
-            return String(format: "risk %.2f above %.2f per trade", candidate.maxLoss, limits.maxRiskPerTrade)
-        }
+        guard
+            check(
+                "daily loss", String(format: "%.2f since the previous close", book.dayPnL),
+                String(format: "loss below %.2f", limits.dailyLossLimit), -book.dayPnL < limits.dailyLossLimit,
+                String(format: "daily loss %.2f reached the %.2f limit", -book.dayPnL, limits.dailyLossLimit))
+        else { return out }
+        guard
+            check(
+                "open positions", "\(book.open.count)", "max \(limits.maxOpenPositions)",
+                book.open.count < limits.maxOpenPositions,
+                "\(book.open.count) open positions (max \(limits.maxOpenPositions))")
+        else { return out }
+        let sameSymbol = book.open.filter { $0.symbol == candidate.symbol }
+        guard
+            check(
+                "\(candidate.symbol) positions", "\(sameSymbol.count)", "max \(limits.maxPositionsPerSymbol)",
+                sameSymbol.count < limits.maxPositionsPerSymbol,
+                "\(sameSymbol.count) open \(candidate.symbol) positions (max \(limits.maxPositionsPerSymbol))")
+        else { return out }
+        guard
+            check(
+                "opened today", "\(book.openedToday)", "max \(limits.maxNewPositionsPerDay)",
+                book.openedToday < limits.maxNewPositionsPerDay,
+                "\(book.openedToday) positions opened today (max \(limits.maxNewPositionsPerDay))")
+        else { return out }
+        guard
+            check(
+                "risk per trade", String(format: "%.2f", candidate.maxLoss),
+                String(format: "max %.2f", limits.maxRiskPerTrade), candidate.maxLoss <= limits.maxRiskPerTrade,
+                String(format: "risk %.2f above %.2f per trade", candidate.maxLoss, limits.maxRiskPerTrade))
+        else { return out }
         let total = book.open.reduce(0) { $0 + $1.maxLoss } + candidate.maxLoss
-        if total > limits.maxTotalRisk {
-            return String(format: "total risk %.2f would exceed %.2f", total, limits.maxTotalRisk)
+        guard
+            check(
+                "total risk", String(format: "%.2f with this trade", total), String(format: "max %.2f", limits.maxTotalRisk),
+                total <= limits.maxTotalRisk, String(format: "total risk %.2f would exceed %.2f", total, limits.maxTotalRisk))
+        else { return out }
+        if !limits.allowOverlappingPositions {
+            let mine = BookPosition.spans(candidate.legs.map { ($0.option.contract.right, $0.option.contract.strike) })
+            let overlapping = sameSymbol.first { held in
+                held.expiry == candidate.expiry
+                    && mine.contains { right, span in held.spans[right].map { $0.overlaps(span) } ?? false }
+            }
+            _ = check(
+                "overlap", overlapping.map { "overlaps an open \($0.expiry.yyyymmdd) position" } ?? "none",
+                "no overlapping strikes in the same expiry", overlapping == nil,
+                "overlaps the strikes of an open \(candidate.symbol) \(candidate.expiry.yyyymmdd) position (risk.allow_overlapping_positions is off)"
+            )
         }
-        return nil
+        return out
     }
 }

@@ -6,6 +6,7 @@ import Logging
 import MarketData
 import Orchestrator
 import SnapshotStore
+import Trading
 
 /// Options shared by `run` and `collect-once`.
 struct RuntimeArguments: ParsableArguments {
@@ -125,7 +126,8 @@ struct RunCommand: AsyncParsableCommand {
                     print(CycleTable.render(report))
                     // A stop requested mid-cycle lets the cycle's writes finish but opens nothing new.
                     guard !Task.isCancelled else { return }
-                    let trades = await rt.trader.onCycle(pictures: pictures, now: report.timestamp)
+                    let trades = await rt.trader.onCycle(
+                        pictures: pictures, now: report.timestamp, killSwitch: rt.killSwitchOn())
                     print(TraderLines.render(trades))
                     // Redirected output is block-buffered: flush so `tail -f` and monitors see each cycle.
                     fflush(nil)
@@ -204,8 +206,7 @@ final class StopSignals {
 enum TraderLines {
     static func render(_ t: TraderCycleReport) -> String {
         var lines: [String] = []
-        for id in t.opened { lines.append("  trader: opened position \(id)") }
-        for id in t.closed { lines.append("  trader: closed position \(id)") }
+        for action in t.actions { lines.append("  trader: \(action)") }
         for (symbol, why) in t.noTrade.sorted(by: { $0.key < $1.key }) {
             lines.append("  trader: \(symbol) no trade: \(why)")
         }

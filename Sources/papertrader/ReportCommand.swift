@@ -23,34 +23,53 @@ struct ReportCommand: ParsableCommand {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(2)
         }
-        let report = try TradingReport.build(store: store, startingCash: TraderSettings().startingCash)
+        let report = try TradingReport.build(
+            store: store,
+            startingCash: try TradingEngine.recordedStartingCash(store) ?? loaded.config.execution.startingCash)
         if json {
             print(try JSONOutput.render(report))
             return
         }
         print(Self.render(report.summary))
-        print("\npositions (\(report.positions.count))")
-        print("id    symbol  structure         status   expiry    qty  credit  debit   max_loss  pnl       reason")
-        for p in report.positions {
+        let held = report.positions.filter(\.isHeld)
+        let closed = report.positions.filter { $0.status == .closed }
+        let unfilled = report.positions.filter { $0.status == .unfilled || $0.status == .opening }
+        print("\nopen positions (\(held.count))")
+        print("id    position                                            credit  mark    pnl       max_loss")
+        for p in held {
             let mark = p.id.flatMap { report.marks[String($0)] }
+            let pnl = mark.map { ((p.entryCredit ?? 0) - $0) * 100 * Double(p.quantity) }
             print(
                 [
-                    pad(String(p.id ?? 0), 6), pad(p.symbol, 8), pad(p.structure, 18), pad(p.status.rawValue, 9),
-                    pad(p.expiry.yyyymmdd, 10), pad(String(p.quantity), 5), pad(money(p.entryCredit), 8),
-                    pad(money(p.exitDebit ?? mark), 8), pad(money(p.maxLoss), 10), pad(money(p.realizedPnL), 10),
-                    p.exitReason ?? (mark == nil ? "" : "marked"),
+                    pad(String(p.id ?? 0), 6), pad(p.title, 52), pad(money(p.entryCredit), 8), pad(money(mark), 8),
+                    pad(money(pnl), 10), money(p.maxLoss),
                 ].joined())
+        }
+        print("\nclosed trades (\(closed.count))")
+        print("id    position                                            credit  exit    pnl       reason")
+        for p in closed {
+            print(
+                [
+                    pad(String(p.id ?? 0), 6), pad(p.title, 52), pad(money(p.entryCredit), 8), pad(money(p.exitDebit), 8),
+                    pad(money(p.realizedPnL), 10), p.exitReason?.rawValue ?? "",
+                ].joined())
+        }
+        if !unfilled.isEmpty {
+            print("\nentries that never filled or are still in flight (\(unfilled.count))")
+            for p in unfilled {
+                print("  \(p.id ?? 0)  \(p.title)  \(p.status.rawValue)  \(p.note ?? "")")
+            }
         }
         print("\norders (latest \(report.orders.count))")
         for o in report.orders {
             print(
-                "  \(o.orderRef)  \(o.purpose)  \(o.status)  limit \(money(o.limitPrice))  x\(o.quantity)  \(o.venue)  ib id \(o.ibOrderId.map(String.init) ?? "-")  re-prices \(o.repriceCount)"
+                "  \(o.orderRef)  \(o.purpose.rawValue)  \(o.status.rawValue) \(o.filledQuantity)/\(o.quantity)  limit \(money(o.limitPrice))  \(o.venue.rawValue)  ib id \(o.ibOrderId.map(String.init) ?? "-")  re-prices \(o.repriceCount)"
             )
         }
         print("\nfills (\(report.fills.count))")
         for f in report.fills {
             print(
-                "  \(f.execId)  \(f.orderRef ?? "-")  \(f.side) \(f.quantity.formatted2) \(f.leg) @ \(money(f.price))  commission \(money(f.commission))"
+                "  \(f.execId)  \(f.orderRef ?? "-")  \(f.side.rawValue) \(f.quantity.formatted2) \(f.leg) @ \(money(f.price))  commission \(money(f.commission))"
             )
         }
     }

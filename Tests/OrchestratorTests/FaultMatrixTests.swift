@@ -292,7 +292,7 @@ import Trading
             let detect = Self.seconds(ContinuousClock.now - started)
             #expect(report.opened.isEmpty)
             let orders = try rt.store.orders(limit: 10)
-            #expect(!orders.isEmpty && orders.allSatisfy { $0.status == "cancelled" })
+            #expect(!orders.isEmpty && orders.allSatisfy { $0.status == .cancelled })
             #expect(try rt.store.fills(orderRef: nil).isEmpty)
             #expect(try await rt.client.openOrders().isEmpty)
             // One order per orderRef at the account, re-priced in place rather than resent.

@@ -70,7 +70,7 @@ func tradingOptions(accounts: [String]? = nil, venue: String = "ib_paper", riskL
             #expect(position.id == id && [2, 4].contains(position.legs.count) && (position.entryCredit ?? 0) > 0)
             let openRef = try #require(position.openOrderRef)
             let order = try #require(try rt.store.order(ref: openRef))
-            #expect(order.status == "filled" && order.ibOrderId != nil && order.account == "DU1234567")
+            #expect(order.status == .filled && order.ibOrderId != nil && order.account == "DU1234567")
             let fills = try rt.store.fills(orderRef: order.orderRef)
             #expect(fills.count == position.legs.count && fills.allSatisfy { ($0.commission ?? 0) > 0 })
             // The account holds exactly the legs the journal says.
@@ -85,7 +85,7 @@ func tradingOptions(accounts: [String]? = nil, venue: String = "ib_paper", riskL
             let journal = try rt.store.recentEvents(limit: 8, kind: nil).map(\.message)
             #expect(second.closed == [id], "\(journal)")
             let closed = try #require(try rt.store.positions(status: [.closed]).first { $0.id == id })
-            #expect(ExitReason(rawValue: closed.exitReason ?? "") != nil)
+            #expect(closed.exitReason != nil)
             #expect(closed.exitDebit != nil && closed.realizedPnL != nil)
             // Its legs are gone from the account (a new position may have opened at a later expiry).
             let leftovers = try await rt.client.positions().filter {
@@ -105,7 +105,7 @@ func tradingOptions(accounts: [String]? = nil, venue: String = "ib_paper", riskL
             let stillOpen = try rt.store.positions(status: [.open]).count
             #expect(summary.closedTrades == 1 && summary.openPositions == stillOpen)
             #expect(abs(summary.realizedPnL - (closed.realizedPnL ?? 0)) < 1e-9)
-            let kinds = Set(try rt.store.recentEvents(limit: 100, kind: nil).map(\.kind))
+            let kinds = Set(try rt.store.recentEvents(limit: 100, kind: nil).map(\.kind.rawValue))
             #expect(
                 kinds.isSuperset(of: [
                     "order_submitted", "order_filled", "position_opened", "exit_signal", "position_closed",
@@ -118,9 +118,9 @@ func tradingOptions(accounts: [String]? = nil, venue: String = "ib_paper", riskL
             let (cycle, pictures) = try await rt.collector.collectCycle()
             let report = await rt.trader.onCycle(pictures: pictures, now: cycle.timestamp)
             #expect(report.opened.isEmpty)
-            let refused = try rt.store.recentEvents(limit: 20, kind: "order_refused")
+            let refused = try rt.store.recentEvents(limit: 20, kind: .orderRefused)
             #expect(refused.first?.message.contains("not all paper accounts") == true)
-            #expect(try rt.store.orders(limit: 10).allSatisfy { $0.status == "rejected" })
+            #expect(try rt.store.orders(limit: 10).allSatisfy { $0.status == .rejected })
             #expect(try rt.store.positions(status: [.open, .opening]).isEmpty)
             // Nothing reached the account.
             #expect(try await rt.client.openOrders().isEmpty)
@@ -134,7 +134,9 @@ func tradingOptions(accounts: [String]? = nil, venue: String = "ib_paper", riskL
         #expect(FileManager.default.createFile(atPath: file, contents: Data()))
         try await OrchestratorRuntime.with(options, logger: quiet) { rt in
             let (cycle, pictures) = try await rt.collector.collectCycle()
-            let report = await rt.trader.onCycle(pictures: pictures, now: cycle.timestamp)
+            #expect(rt.killSwitchOn())
+            let report = await rt.trader.onCycle(
+                pictures: pictures, now: cycle.timestamp, killSwitch: rt.killSwitchOn())
             #expect(report.opened.isEmpty && report.noTrade["IWM"] == "kill switch is on")
             #expect(try rt.store.orders(limit: 10).isEmpty)
             let health = await HealthChecker.service(rt)
@@ -157,18 +159,18 @@ func tradingOptions(accounts: [String]? = nil, venue: String = "ib_paper", riskL
                 return
             }
             let legs = candidate.legs.map {
-                LegRecord(action: $0.action.rawValue, contract: $0.option.contract, entryPrice: $0.option.quote.mid)
+                LegRecord(action: $0.action, contract: $0.option.contract, entryPrice: $0.option.quote.mid)
             }
             // Three positions as the trader leaves them just before the venue answers.
             func inFlight(_ ref: String) throws -> Int64 {
                 let id = try rt.store.insertPosition(
                     PositionRecord(
-                        symbol: "IWM", structure: candidate.structure.rawValue, status: .opening, quantity: 1,
+                        symbol: "IWM", structure: candidate.structure, status: .opening, quantity: 1,
                         expiry: candidate.expiry, legs: legs, maxLoss: candidate.maxLoss, openOrderRef: ref))
                 try rt.store.upsertOrder(
                     OrderRecord(
-                        orderRef: ref, positionID: id, purpose: "open", status: "submitted", limitPrice: nil,
-                        quantity: 1, legs: legs, venue: "ib_paper", createdAt: cycle.timestamp,
+                        orderRef: ref, positionID: id, purpose: .open, status: .submitted, limitPrice: nil,
+                        quantity: 1, legs: legs, venue: .ibPaper, createdAt: cycle.timestamp,
                         updatedAt: cycle.timestamp))
                 return id
             }
@@ -178,7 +180,7 @@ func tradingOptions(accounts: [String]? = nil, venue: String = "ib_paper", riskL
             let venue = IBPaperVenue(client: rt.client, speed: 1, logger: quiet)
             let combo = try await venue.combo(
                 for: OrderTicket(
-                    orderRef: "x", symbol: "IWM", purpose: "open", legs: legs, quantity: 1, mid: 0, natural: 0))
+                    orderRef: "x", symbol: "IWM", purpose: .open, legs: legs, quantity: 1, mid: 0, natural: 0))
             func place(_ ref: String, limit: Double) async throws {
                 var order = TWSOrder()
                 order.action = "BUY"
@@ -198,8 +200,8 @@ func tradingOptions(accounts: [String]? = nil, venue: String = "ib_paper", riskL
             let positions = Dictionary(
                 uniqueKeysWithValues: try rt.store.positions(status: nil).map { ($0.id ?? 0, $0) })
             #expect(positions[filledID]?.status == .open && positions[filledID]?.entryCredit != nil)
-            #expect(positions[workingID]?.status == .closed && positions[lostID]?.status == .closed)
-            #expect(try rt.store.order(ref: "pt-never-sent")?.status == "cancelled")
+            #expect(positions[workingID]?.status == .unfilled && positions[lostID]?.status == .unfilled)
+            #expect(try rt.store.order(ref: "pt-never-sent")?.status == .cancelled)
             try await Task.sleep(for: .milliseconds(300))
             #expect(try await rt.client.openOrders().isEmpty)
             // Each orderRef reached the account once; reconciling again changes nothing.
@@ -219,13 +221,13 @@ func tradingOptions(accounts: [String]? = nil, venue: String = "ib_paper", riskL
     func repriced(_ picture: MarketPicture, _ position: PositionRecord, debit: Double) -> MarketPicture {
         var p = picture
         let keys = Dictionary(uniqueKeysWithValues: position.legs.map { ($0.contract.key, $0.action) })
-        let shorts = Double(position.legs.filter { $0.action == "SELL" }.count)
+        let shorts = Double(position.legs.filter { $0.action == .sell }.count)
         for i in p.chain.options.indices {
             guard let action = keys[p.chain.options[i].contract.key] else { continue }
             // Longs worth nothing, shorts share the debit: the mark is exactly `debit`.
-            let mid = action == "SELL" ? debit / shorts : 0
+            let mid = action == .sell ? debit / shorts : 0
             p.chain.options[i].quote = Quote(bid: max(0, mid - 0.01), ask: mid + 0.01)
-            p.chain.options[i].greeks.delta = action == "SELL" ? -0.2 : -0.05
+            p.chain.options[i].greeks.delta = action == .sell ? -0.2 : -0.05
         }
         return p
     }
@@ -241,7 +243,8 @@ func tradingOptions(accounts: [String]? = nil, venue: String = "ib_paper", riskL
 
     @Test func takeProfitStopLossAndSettlement() async throws {
         let options = try tradingOptions(
-            venue: "simulated", riskLimits: "  max_positions_per_symbol: 5\n  max_new_positions_per_day: 10")
+            venue: "simulated",
+            riskLimits: "  max_positions_per_symbol: 5\n  max_new_positions_per_day: 10\n  allow_overlapping_positions: true")
         try await OrchestratorRuntime.with(options, logger: quiet) { rt in
             let (p1, picture, t) = try await openOne(rt)
             let credit = try #require(p1.entryCredit)
@@ -249,7 +252,7 @@ func tradingOptions(accounts: [String]? = nil, venue: String = "ib_paper", riskL
             var r = await rt.trader.onCycle(pictures: [repriced(picture, p1, debit: credit * 0.4)], now: t + 300)
             #expect(r.closed == [p1.id!])
             let tp = try #require(try rt.store.positions(status: [.closed]).first { $0.id == p1.id })
-            #expect(tp.exitReason == "take_profit" && (tp.realizedPnL ?? 0) > 0)
+            #expect(tp.exitReason == .takeProfit && (tp.realizedPnL ?? 0) > 0)
 
             let (p2, picture2, t2) = try await openOne(rt)
             let credit2 = try #require(p2.entryCredit)
@@ -257,24 +260,35 @@ func tradingOptions(accounts: [String]? = nil, venue: String = "ib_paper", riskL
             r = await rt.trader.onCycle(pictures: [repriced(picture2, p2, debit: credit2 * 3.2)], now: t2 + 300)
             #expect(r.closed.contains(p2.id!))
             let sl = try #require(try rt.store.positions(status: [.closed]).first { $0.id == p2.id })
-            #expect(sl.exitReason == "stop_loss" && (sl.realizedPnL ?? 0) < 0)
+            #expect(sl.exitReason == .stopLoss && (sl.realizedPnL ?? 0) < 0)
 
-            // Held past its expiry (the DTE exit never got quotes): settled at intrinsic value.
+            // Held past its expiry (the DTE exit never got quotes): settled at intrinsic value against
+            // the expiry day's close, not the next session's first price.
             var held = p2
             held.id = nil
             held.status = .open
             held.closeOrderRef = nil
             held.exitReason = nil
             let heldID = try rt.store.insertPosition(held)
-            let afterExpiry = MarketCalendar().date(p2.expiry.adding(days: 1), minute: 600)
-            var expired = picture2
-            expired.chain.options = []
-            r = await rt.trader.onCycle(pictures: [expired], now: afterExpiry)
+            let calendar = MarketCalendar()
+            var atClose = picture2
+            atClose.chain.options = []
+            // The expiry close puts the first short leg a dollar in the money; by the next morning the
+            // underlying is back where it was (every leg out of the money).
+            let firstShort = try #require(held.legs.first { $0.action == .sell }).contract
+            atClose.price = firstShort.right == .put ? firstShort.strike - 1 : firstShort.strike + 1
+            r = await rt.trader.onCycle(pictures: [atClose], now: calendar.date(p2.expiry, minute: 15 * 60 + 55))
+            #expect(!r.closed.contains(heldID))
+            var nextMorning = atClose
+            nextMorning.price = picture2.price
+            let afterExpiry = calendar.date(p2.expiry.adding(days: 1), minute: 600)
+            r = await rt.trader.onCycle(pictures: [nextMorning], now: afterExpiry)
             #expect(r.closed.contains(heldID))
             let settled = try #require(try rt.store.positions(status: [.closed]).first { $0.id == heldID })
-            #expect(settled.exitReason == "settled_at_expiry")
-            let expected = PositionManagement.settlementDebit(held, underlying: try #require(expired.price))
+            #expect(settled.exitReason == .settled)
+            let expected = PositionManagement.settlementDebit(held, underlying: try #require(atClose.price))
             #expect(settled.exitDebit == expected)
+            #expect(expected != PositionManagement.settlementDebit(held, underlying: try #require(nextMorning.price)))
         }
     }
 }

@@ -106,7 +106,7 @@ import Testing
             try #require(midOrder != nil, "no order reached the account (see \(dir.path)/second.log)")
             let killedRef = try #require(sim.acceptedOrders.first?.orderRef)
             // Stored before it was sent: the restart knows about it.
-            #expect(try Self.store(db)?.order(ref: killedRef)?.status == "submitted")
+            #expect(try Self.store(db)?.order(ref: killedRef)?.status == .submitted)
             sim.inject(.clear)
 
             // 3. Restart: reconcile cancels the orphaned working order, then trading resumes and fills.
@@ -115,7 +115,7 @@ import Testing
                 guard let store = Self.store(db) else { return false }
                 let orphan = try? store.order(ref: killedRef)?.status
                 let open = (try? store.positions(status: [.open]).count) ?? 0
-                return orphan == "cancelled" && open > 0
+                return orphan == .cancelled && open > 0
             }
             third.kill(SIGTERM)
             #expect(third.process.terminationStatus == 0, "run did not stop cleanly on SIGTERM")
@@ -138,7 +138,7 @@ import Testing
             #expect(cycles.last?.status == .failed && cycles.last?.errors.first?.hasPrefix("interrupted") == true)
             #expect(try store.integrityCheck() == "ok")
             // The restart said what it found.
-            let reconcile = try store.recentEvents(limit: 100, kind: "reconcile").map(\.message)
+            let reconcile = try store.recentEvents(limit: 100, kind: .reconcile).map(\.message)
             #expect(reconcile.contains { $0.contains(killedRef) })
             FaultMatrixTests.record(
                 "SIGKILL of run mid-cycle and mid-order, then restart", detect: nil, recover: recovered,

@@ -143,8 +143,8 @@ func underlying(_ symbol: String, at time: Date, atmIV: Double? = 0.2) -> Underl
         let stats = try store.stats()
         #expect(
             stats.symbols == ["QQQ"] && stats.rowsPerSymbol == ["QQQ": 84] && stats.averageRowsPerCycle == 84
-                && stats.schemaVersion == "v1")
-        try store.append(JournalEvent(time: t0, kind: "decision", symbol: "SPY", message: "no trade: IV rank 12 < 30"))
+                && stats.schemaVersion == SQLiteStore.schemaVersion)
+        try store.append(JournalEvent(time: t0, kind: .noTrade, symbol: "SPY", message: "no trade: IV rank 12 < 30"))
         #expect(try store.recentEvents(limit: 5).first?.message == "no trade: IV rank 12 < 30")
         #expect(try store.latestUnderlyings().map(\.symbol) == ["QQQ"])
         let latest = try store.latestCyclePerSymbol()

@@ -8,18 +8,18 @@ import Testing
     let time = Date(timeIntervalSince1970: 1_772_638_200)
     let legs = [
         LegRecord(
-            action: "SELL",
+            action: .sell,
             contract: OptionContract(symbol: "SPY", expiry: Expiry("20260417")!, strike: 590, right: .put, conId: 7),
             entryPrice: 2.1),
         LegRecord(
-            action: "BUY",
+            action: .buy,
             contract: OptionContract(symbol: "SPY", expiry: Expiry("20260417")!, strike: 585, right: .put)),
     ]
 
     @Test func positionsOrdersAndFillsRoundTrip() throws {
         let store = try SQLiteStore(path: temporaryDatabase())
         var p = PositionRecord(
-            symbol: "SPY", structure: "bull_put_spread", status: .opening, quantity: 2, expiry: Expiry("20260417")!,
+            symbol: "SPY", structure: .bullPutSpread, status: .opening, quantity: 2, expiry: Expiry("20260417")!,
             legs: legs, maxLoss: 700)
         let id = try store.insertPosition(p)
         p.id = id
@@ -36,10 +36,11 @@ import Testing
         #expect(throws: StoreError.self) { try store.updatePosition(missing) }
 
         var order = OrderRecord(
-            orderRef: "pt-1-open-1", positionID: id, purpose: "open", status: "submitted", limitPrice: -1.5,
-            quantity: 2, legs: legs, venue: "ib_paper", createdAt: time, updatedAt: time)
+            orderRef: "pt-1-open-1", positionID: id, purpose: .open, status: .submitted, limitPrice: -1.5,
+            quantity: 2, legs: legs, venue: .ibPaper, createdAt: time, updatedAt: time)
         try store.upsertOrder(order)
-        order.status = "filled"
+        order.status = .filled
+        order.filledQuantity = 2
         order.ibOrderId = 12
         order.repriceCount = 2
         try store.upsertOrder(order)
@@ -49,7 +50,7 @@ import Testing
         let fill = FillRecord(
             execId: "e1", orderRef: "pt-1-open-1", ibOrderId: 12, time: time, symbol: "SPY",
             leg: "SPY   260417P00590000",
-            side: "SLD", quantity: 2, price: 2.1, commission: 1.3, realizedPnL: nil)
+            side: .sold, quantity: 2, price: 2.1, commission: 1.3, realizedPnL: nil)
         #expect(try store.insertFill(fill))
         // Venues repeat executions (reqExecutions after a reconnect): the second copy is ignored.
         #expect(try store.insertFill(fill) == false)

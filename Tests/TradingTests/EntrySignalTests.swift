@@ -1,6 +1,7 @@
 import Foundation
 import MarketData
 import OptionsModel
+import SnapshotStore
 import TestSupport
 import Testing
 
@@ -166,18 +167,24 @@ func reason(_ d: EntryDecision) -> String? {
         #expect(RiskCheck.refusal(for: trade(), book: BookState(), limits: limits, now: now) == nil)
     }
 
+    func held(_ symbol: String, _ maxLoss: Double, strikes: [Double] = [400, 395]) -> BookPosition {
+        BookPosition(
+            symbol: symbol, expiry: today.adding(days: 44), maxLoss: maxLoss,
+            spans: BookPosition.spans(strikes.map { (.put, $0) }))
+    }
+
     @Test func everyLimitRefuses() {
-        let full = BookState(open: (0..<5).map { ("Q\($0)", 100.0) })
+        let full = BookState(open: (0..<5).map { held("Q\($0)", 100.0) })
         #expect(
             RiskCheck.refusal(for: trade(), book: full, limits: limits, now: now)?.contains("open positions") == true)
-        let twoSPY = BookState(open: [("SPY", 100), ("SPY", 100)])
+        let twoSPY = BookState(open: [held("SPY", 100), held("SPY", 100)])
         #expect(
             RiskCheck.refusal(for: trade(), book: twoSPY, limits: limits, now: now)?.contains("open SPY positions")
                 == true)
         #expect(
             RiskCheck.refusal(for: trade(maxLossWidth: 10, credit: 2), book: BookState(), limits: limits, now: now)?
                 .contains("per trade") == true)
-        let heavy = BookState(open: [("A", 550), ("B", 550), ("C", 550), ("D", 550)])
+        let heavy = BookState(open: [held("A", 550), held("B", 550), held("C", 550), held("D", 550)])
         #expect(RiskCheck.refusal(for: trade(), book: heavy, limits: limits, now: now)?.contains("total risk") == true)
         #expect(
             RiskCheck.refusal(for: trade(), book: BookState(openedToday: 3), limits: limits, now: now)?.contains(

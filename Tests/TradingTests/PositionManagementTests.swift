@@ -9,12 +9,12 @@ import Testing
 func putSpread(dte: Int = 44, credit: Double = 1.50, id: Int64 = 1) -> PositionRecord {
     let expiry = today.adding(days: dte)
     return PositionRecord(
-        id: id, symbol: "SPY", structure: "bull_put_spread", status: .open, openedAt: now, quantity: 1,
+        id: id, symbol: "SPY", structure: .bullPutSpread, status: .open, openedAt: now, quantity: 1,
         expiry: expiry,
         legs: [
             LegRecord(
-                action: "SELL", contract: OptionContract(symbol: "SPY", expiry: expiry, strike: 590, right: .put)),
-            LegRecord(action: "BUY", contract: OptionContract(symbol: "SPY", expiry: expiry, strike: 585, right: .put)),
+                action: .sell, contract: OptionContract(symbol: "SPY", expiry: expiry, strike: 590, right: .put)),
+            LegRecord(action: .buy, contract: OptionContract(symbol: "SPY", expiry: expiry, strike: 585, right: .put)),
         ], entryCredit: credit, maxLoss: (5 - credit) * 100)
 }
 
@@ -66,10 +66,28 @@ func legsChain(for p: PositionRecord, debit: Double, shortDelta: Double = -0.25,
         #expect(reason(putSpread(), debit: 0.76) == nil)
     }
 
-    @Test func stopLossAtTwiceTheCredit() {
-        // Loss = debit - credit >= 2 x 1.50.
-        #expect(reason(putSpread(), debit: 4.5) == .stopLoss)
-        #expect(reason(putSpread(), debit: 4.4) == nil)
+    @Test func stopLossWhenTheSpreadCostsTwiceTheCredit() {
+        // A 1.50 credit on a $5 spread (the 30% floor): the stop fires when buying it back costs 3.00,
+        // a loss of one credit, well before max loss (3.50), not at a 4.50 debit (90% of max loss).
+        #expect(reason(putSpread(), debit: 3.0) == .stopLoss)
+        #expect(reason(putSpread(), debit: 2.95) == nil)
+        #expect(reason(putSpread(), debit: 3.0 + 1e-9).map { $0.isRiskExit } == true)
+    }
+
+    @Test func exitWindowHoldsProfitTakingButNotRiskExits() {
+        var r = ExitRules()
+        r.window = (9 * 60 + 45)...(15 * 60 + 45)
+        #expect(!r.allows(.takeProfit, minute: 9 * 60 + 30) && !r.allows(.dteExit, minute: 9 * 60 + 30))
+        #expect(r.allows(.takeProfit, minute: 10 * 60))
+        for risk in [ExitReason.stopLoss, .shortStrikeBreached, .shortDelta, .expiry] {
+            #expect(r.allows(risk, minute: 9 * 60 + 30))
+        }
+        // A breached position in profit: both rules are met and the risk exit is the one allowed early.
+        let p = putSpread(credit: 1.5)
+        let mark = PositionManagement.mark(p, chain: legsChain(for: p, debit: 0.5, spot: 589))
+        let reasons = PositionManagement.exitReasons(p, mark: mark, today: today, rules: r)
+        #expect(reasons.first == .takeProfit && reasons.contains(.shortStrikeBreached))
+        #expect(reasons.first { r.allows($0, minute: 9 * 60 + 30) } == .shortStrikeBreached)
     }
 
     @Test func dteExitAndCloseBeforeExpiry() {
@@ -113,12 +131,13 @@ func legsChain(for p: PositionRecord, debit: Double, shortDelta: Double = -0.25,
         let open = putSpread(credit: 2.0, id: 3)
         let fills = (0..<6).map { i in
             FillRecord(
-                execId: "e\(i)", orderRef: "r", ibOrderId: nil, time: now, symbol: "SPY", leg: "x", side: "SLD",
+                execId: "e\(i)", orderRef: "r", ibOrderId: nil, time: now, symbol: "SPY", leg: "x", side: .sold,
                 quantity: 1, price: 1, commission: 0.65)
         }
         let s = PortfolioSummary.summarize(
             positions: [closedWin, closedLoss, open], marks: [3: 1.2], fills: fills, startingCash: 10_000)
-        #expect(abs(s.cash - (10_000 - 3.9 + 150 - 50 + 100 - 300 + 200)) < 1e-9)
+        // Cash is what the fills moved (six contracts sold at 1.00) less their commissions.
+        #expect(abs(s.cash - (10_000 - 3.9 + 600)) < 1e-9)
         #expect(abs(s.equity - (s.cash - 120)) < 1e-9)
         #expect(abs(s.unrealizedPnL - 80) < 1e-9 && abs(s.realizedPnL - -105.2) < 1e-9)
         #expect(s.openPositions == 1 && s.closedTrades == 2 && s.winRate == 0.5 && s.openRisk == 300)
@@ -129,31 +148,41 @@ func legsChain(for p: PositionRecord, debit: Double, shortDelta: Double = -0.25,
         var pricing = PricingPolicy()
         pricing.repriceStep = 0.05
         let credit = OrderTicket(
-            orderRef: "r", symbol: "SPY", purpose: "open", legs: [], quantity: 1, mid: -1.20, natural: -1.08)
+            orderRef: "r", symbol: "SPY", purpose: .open, legs: [], quantity: 1, mid: -1.20, natural: -1.08)
         #expect(pricing.limit(for: credit, attempt: 0) == -1.20)
         #expect(pricing.limit(for: credit, attempt: 1) == -1.15)
         #expect(pricing.limit(for: credit, attempt: 3) == -1.08)
         let debit = OrderTicket(
-            orderRef: "r", symbol: "SPY", purpose: "close", legs: [], quantity: 1, mid: 0.80, natural: 0.90)
+            orderRef: "r", symbol: "SPY", purpose: .close, legs: [], quantity: 1, mid: 0.80, natural: 0.90)
         #expect(pricing.limit(for: debit, attempt: 1) == 0.85)
         #expect(pricing.limit(for: debit, attempt: 9) == 0.90)
         pricing.limitOffset = 0.02
         #expect(pricing.limit(for: debit, attempt: 0) == 0.82)
     }
 
-    @Test func simulatedVenueFillsAtMidLessSlippagePlusCommission() async throws {
+    @Test func simulatedVenueFillsEachLegAtItsMidLessSlippagePlusCommission() async throws {
         let p = putSpread()
         let legs = p.legs.map { LegRecord(action: $0.action, contract: $0.contract, entryPrice: 1) }
-        let venue = SimulatedVenue(now: { now })
+        let venue = SimulatedVenue()
         var pricing = PricingPolicy()
         pricing.slippage = 0.03
         pricing.commissionPerContract = 0.5
         let result = try await venue.execute(
             OrderTicket(
-                orderRef: "pt-1-open-1", symbol: "SPY", purpose: "open", legs: legs, quantity: 2, mid: -1.50,
-                natural: -1.40),
-            pricing: pricing)
-        #expect(result.status == "filled" && result.netPrice == -1.47)
+                orderRef: "pt-1-open-1", symbol: "SPY", purpose: .open, legs: legs, legMids: [2.0, 0.5], quantity: 2,
+                mid: -1.50, natural: -1.40),
+            pricing: pricing, now: now)
+        #expect(result.status == .filled && abs((result.netPrice ?? 0) - -1.47) < 1e-9 && result.filledQuantity == 2)
+        // The legs carry the slipped prices, so they add up to the net (the short sold below its mid).
+        #expect(result.fills.map(\.price) == [2.0 - 0.015, 0.5 + 0.015])
+        // A closing ticket is priced the same way: never at zero.
+        let close = try await venue.execute(
+            OrderTicket(
+                orderRef: "pt-1-close-1", symbol: "SPY", purpose: .close,
+                legs: legs.map { LegRecord(action: $0.action.reversed, contract: $0.contract) }, legMids: [0.9, 0.2],
+                quantity: 2, mid: 0.7, natural: 0.8),
+            pricing: pricing, now: now)
+        #expect(abs((close.netPrice ?? 0) - 0.73) < 1e-9 && close.fills.allSatisfy { $0.price > 0 })
         #expect(result.fills.count == 2 && result.fills.allSatisfy { $0.quantity == 2 && $0.orderRef == "pt-1-open-1" })
         #expect(abs(result.commission - 2.0) < 1e-9)
         #expect(try await venue.lookup(orderRef: "pt-1-open-1") == .unknown)

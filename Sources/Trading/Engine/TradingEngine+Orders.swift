@@ -1,0 +1,326 @@
+import Foundation
+import Logging
+import MarketData
+import OptionsModel
+import SnapshotStore
+
+extension TradingEngine {
+    // MARK: Opening
+
+    /// Opens a candidate: position and order are journaled first, then the order goes to the venue.
+    /// Re-pricing never concedes below the minimum credit or past the per-trade risk limit.
+    func open(_ candidate: TradeCandidate, now: Date) async throws -> Int64? {
+        let legs = candidate.legs.map { leg in
+            LegRecord(action: leg.action, contract: leg.option.contract, ratio: 1, entryPrice: leg.option.quote.mid)
+        }
+        var position = PositionRecord(
+            symbol: candidate.symbol, structure: candidate.structure, status: .opening,
+            quantity: candidate.quantity, expiry: candidate.expiry, legs: legs, maxLoss: candidate.maxLoss)
+        let id = try journal.insertPosition(position)
+        position.id = id
+        let ref = OrderRef.make(position: id, purpose: .open, now: now)
+        position.openOrderRef = ref
+        try journal.updatePosition(position)
+        let q = Double(candidate.quantity)
+        let floorCredit = max(
+            settings.strategy.minCreditFraction * candidate.width,
+            candidate.width - settings.limits.maxRiskPerTrade / (100 * q))
+        let ticket = OrderTicket(
+            orderRef: ref, symbol: candidate.symbol, purpose: .open, legs: legs,
+            legMids: candidate.legs.map { $0.option.quote.mid ?? 0 }, quantity: candidate.quantity,
+            mid: -candidate.credit, natural: -candidate.naturalCredit, limitBound: -floorCredit)
+        let result = await send(ticket, positionID: id, now: now)
+        try await persisting { try self.applyOpen(&position, result: result, width: candidate.width, now: now) }
+        return position.status == .open ? id : nil
+    }
+
+    /// Books what the opening order did: the filled units at their own price, nothing when none.
+    func applyOpen(_ position: inout PositionRecord, result: VenueResult, width: Double, now: Date) throws {
+        guard let id = position.id else { return }
+        if result.status == .sendUnknown || result.status == .submitted || result.status == .working {
+            // Stays `opening`: resolved by orderRef at the next cycle or start.
+            journal(now, .reconcile, position.symbol, "position \(id): open order outcome unknown; resolving by orderRef")
+            return
+        }
+        guard result.filledQuantity > 0, let net = result.netPrice else {
+            position.status = .unfilled
+            position.closedAt = now
+            position.realizedPnL = 0
+            let why = result.message.map { ": \($0)" } ?? ""
+            position.note = "open order \(result.status.rawValue)\(why)"
+            try journal.updatePosition(position)
+            return
+        }
+        position.status = .open
+        position.openedAt = position.openedAt ?? now
+        position.quantity = result.filledQuantity
+        position.entryCredit = -net
+        position.maxLoss = (width - -net) * 100 * Double(result.filledQuantity)
+        try journal.updatePosition(position)
+        logger.info(
+            "position opened",
+            metadata: [
+                "position.id": "\(id)", "position.symbol": "\(position.symbol)",
+                "position.structure": "\(position.structure.rawValue)", "order.ref": "\(position.openOrderRef ?? "")",
+                "position.credit": "\(-net)",
+            ])
+        let partial =
+            result.status == .partiallyFilled ? " (partial fill: \(result.filledQuantity) of the order's units)" : ""
+        journal(
+            now, .positionOpened, position.symbol,
+            String(
+                format: "position %lld opened: %@ credit %.2f max loss %.2f%@ (%@)", id, position.title, -net,
+                position.maxLoss ?? 0, partial, position.openOrderRef ?? ""))
+    }
+
+    // MARK: Closing
+
+    /// Closes a position at market through the venue; true when it is fully closed.
+    func exit(
+        _ position: PositionRecord, mark: PositionMark, reason: ExitReason, rows: [OptionKey: OptionQuote], now: Date
+    ) async -> Bool {
+        guard let id = position.id else { return false }
+        var p = position
+        let ref = OrderRef.make(position: id, purpose: .close, now: now)
+        p.status = .closing
+        p.closeOrderRef = ref
+        p.exitReason = reason
+        do {
+            try journal.updatePosition(p)
+        } catch {
+            journal(now, .error, p.symbol, "closing position \(id) failed: \(error)")
+            return false
+        }
+        let legs = position.legs.map { leg in
+            LegRecord(action: leg.action.reversed, contract: leg.contract, ratio: leg.ratio, entryPrice: nil)
+        }
+        journal(
+            now, .exitSignal, p.symbol,
+            String(
+                format: "position %lld %@: %@ (close at %.2f, natural %.2f)", id, p.title, reason.rawValue, mark.debit,
+                mark.naturalDebit))
+        let ticket = OrderTicket(
+            orderRef: ref, symbol: p.symbol, purpose: .close, legs: legs,
+            legMids: legs.map { rows[$0.contract.key]?.quote.mid ?? 0 }, quantity: p.quantity, mid: mark.debit,
+            natural: mark.naturalDebit)
+        let result = await send(ticket, positionID: id, now: now)
+        do {
+            try await persisting { try self.applyClose(&p, result: result, now: now) }
+        } catch {
+            journal(now, .error, p.symbol, "booking the close of position \(id) failed: \(error)")
+        }
+        return p.status == .closed
+    }
+
+    /// Books what a closing order did: all units closed, some (the rest stays open), or none.
+    func applyClose(_ p: inout PositionRecord, result: VenueResult, now: Date) throws {
+        guard let id = p.id else { return }
+        if result.status == .sendUnknown || result.status == .submitted || result.status == .working {
+            journal(now, .reconcile, p.symbol, "position \(id): close order outcome unknown; resolving by orderRef")
+            return
+        }
+        guard result.filledQuantity > 0, let net = result.netPrice else {
+            p.status = .open
+            p.closeOrderRef = nil
+            p.exitReason = nil
+            try journal.updatePosition(p)
+            return
+        }
+        if result.filledQuantity < p.quantity {
+            // Close what filled; the rest stays open and is managed again next cycle.
+            let credit = p.entryCredit ?? 0
+            p.realizedPnL =
+                (p.realizedPnL ?? 0) + (credit - net) * 100 * Double(result.filledQuantity) - result.commission
+            p.maxLoss = (p.maxLoss ?? 0) * Double(p.quantity - result.filledQuantity) / Double(p.quantity)
+            p.quantity -= result.filledQuantity
+            p.status = .open
+            p.closeOrderRef = nil
+            p.exitDebit = net
+            try journal.updatePosition(p)
+            journal(
+                now, .positionClosed, p.symbol,
+                String(
+                    format: "position %lld partly closed: %d units at %.2f, %d still held", id, result.filledQuantity,
+                    net, p.quantity))
+            return
+        }
+        try close(&p, debit: net, reason: p.exitReason ?? .manual, now: now)
+    }
+
+    /// Marks a position closed at `debit` and records its realized P&L: every cash flow of its fills
+    /// (open, closes, settlement) less all their commissions.
+    func close(_ p: inout PositionRecord, debit: Double, reason: ExitReason, now: Date) throws {
+        guard let id = p.id else { return }
+        let fills = try journal.orders(positionID: id).flatMap { try journal.fills(orderRef: $0.orderRef) }
+        p.status = .closed
+        p.closedAt = now
+        p.exitDebit = debit
+        p.exitReason = reason
+        p.realizedPnL = fills.reduce(0) { $0 + $1.cash() - ($1.commission ?? 0) }
+        marks[id] = nil
+        try journal.updatePosition(p)
+        logger.info(
+            "position closed",
+            metadata: [
+                "position.id": "\(id)", "position.symbol": "\(p.symbol)", "exit.reason": "\(reason.rawValue)",
+                "exit.debit": "\(debit)", "position.pnl": "\(p.realizedPnL ?? 0)",
+            ])
+        journal(
+            now, .positionClosed, p.symbol,
+            String(
+                format: "position %lld closed: %@ %@ at %.2f, P&L %.2f", id, p.title, reason.rawValue, debit,
+                p.realizedPnL ?? 0))
+    }
+
+    // MARK: Settlement
+
+    /// Settles an expired position at intrinsic value against the expiry day's closing price (the
+    /// last price seen in that session, or stored); false while no such price is known.
+    func settle(_ position: PositionRecord, now: Date) -> Bool {
+        guard let id = position.id else { return false }
+        let day = position.expiry
+        var price = sessionPrices[position.symbol]?[day]
+        if price == nil, let prices, let closeMinute = calendar.closeMinute(on: day) {
+            let open = calendar.date(day, minute: 0, second: 0)
+            let close = calendar.date(day, minute: closeMinute, second: 1)
+            do {
+                price = try prices.lastUnderlyingPrice(symbol: position.symbol, from: open, until: close)
+            } catch {
+                journal(now, .error, position.symbol, "position \(id): reading the expiry close failed: \(error)")
+            }
+        }
+        guard let underlying = price else {
+            journal(
+                now, .settlePending, position.symbol,
+                "position \(id) \(position.title) expired; no \(day.yyyymmdd) closing price stored yet")
+            return false
+        }
+        var p = position
+        let ref = OrderRef.make(position: id, purpose: .close, now: now, settlement: true)
+        let legs = position.legs.map { LegRecord(action: $0.action.reversed, contract: $0.contract, ratio: $0.ratio) }
+        // Settlement as fills: each leg bought back or sold at its intrinsic value, no commission.
+        let fills = legs.enumerated().map { i, leg in
+            FillRecord(
+                execId: "settle.\(id).\(i)", orderRef: ref, ibOrderId: nil, time: now, symbol: position.symbol,
+                leg: leg.contract.occSymbol, side: FillSide(leg.action), quantity: Double(leg.ratio * position.quantity),
+                price: PositionManagement.intrinsic(leg.contract, underlying: underlying), commission: 0)
+        }
+        let debit = PositionManagement.settlementDebit(position, underlying: underlying)
+        do {
+            try journal.upsertOrder(
+                OrderRecord(
+                    orderRef: ref, positionID: id, purpose: .close, status: .filled, limitPrice: debit,
+                    quantity: position.quantity, filledQuantity: position.quantity, legs: legs, venue: venue.kind,
+                    createdAt: now, updatedAt: now))
+            for f in fills { try journal.insertFill(f) }
+            p.closeOrderRef = ref
+            try close(&p, debit: debit, reason: .settled, now: now)
+            journal(
+                now, .positionClosed, p.symbol,
+                String(
+                    format: "position %lld settled against the %@ close %.2f", id, day.yyyymmdd, underlying))
+            return true
+        } catch {
+            journal(now, .error, p.symbol, "settling position \(id) failed: \(error)")
+            return false
+        }
+    }
+
+    // MARK: Sending
+
+    /// Journals the order, sends it, and records what the venue did. The venue step runs to its end
+    /// even when the caller is cancelled (a stop waits for the order to be acknowledged or known not
+    /// sent); an interrupted send is journaled `send_unknown`, never `rejected`.
+    func send(_ ticket: OrderTicket, positionID: Int64, now: Date) async -> VenueResult {
+        var order = OrderRecord(
+            orderRef: ticket.orderRef, positionID: positionID, purpose: ticket.purpose, status: .submitted,
+            limitPrice: settings.pricing.limit(for: ticket, attempt: 0), quantity: ticket.quantity, legs: ticket.legs,
+            venue: venue.kind, createdAt: now, updatedAt: now)
+        do {
+            try journal.upsertOrder(order)
+        } catch {
+            journal(now, .orderRefused, ticket.symbol, "\(ticket.orderRef): not sent: journaling failed: \(error)")
+            return VenueResult(status: .rejected, message: "not sent: the journal write failed: \(error)")
+        }
+        journal(
+            now, .orderSubmitted, ticket.symbol,
+            String(
+                format: "%@ %@ limit %.2f (mid %.2f, natural %.2f)", ticket.purpose.rawValue, ticket.orderRef,
+                order.limitPrice ?? 0, ticket.mid, ticket.natural))
+        let venue = self.venue
+        let pricing = settings.pricing
+        // Unstructured on purpose and awaited right here: cancelling the trading loop must not cut an
+        // order step in half (sent but unacknowledged), so the step does not inherit cancellation.
+        let attempt = await Task { try await venue.execute(ticket, pricing: pricing, now: now) }.result
+        let result: VenueResult
+        switch attempt {
+        case .success(let r):
+            result = r
+        case .failure(let error as VenueError) where !error.mayHaveReachedVenue:
+            result = VenueResult(status: .rejected, message: error.message)
+        case .failure(let error):
+            result = VenueResult(status: .sendUnknown, message: "\(error)")
+        }
+        do {
+            try await persisting {
+                for fill in result.fills { try self.journal.insertFill(fill) }
+                order.status = result.status
+                order.filledQuantity = result.filledQuantity
+                order.ibOrderId = result.venueOrderId
+                order.account = result.account
+                order.repriceCount = result.repriceCount
+                order.limitPrice = result.lastLimit ?? order.limitPrice
+                order.updatedAt = now
+                try self.journal.upsertOrder(order)
+            }
+        } catch {
+            logger.error("order booking failed", metadata: ["order.ref": "\(ticket.orderRef)", "error": "\(error)"])
+        }
+        let kind: JournalKind = result.status == .rejected ? .orderRefused : .order(result.status)
+        journal(
+            now, kind, ticket.symbol,
+            "\(ticket.orderRef)\(result.netPrice.map { String(format: " at %.2f", $0) } ?? "") after \(result.repriceCount) re-prices\(result.message.map { ": \($0)" } ?? "")"
+        )
+        logger.info(
+            "order \(result.status.rawValue)",
+            metadata: [
+                "order.ref": "\(ticket.orderRef)", "order.venue_id": "\(result.venueOrderId.map(String.init) ?? "-")",
+                "position.id": "\(positionID)",
+            ])
+        return result
+    }
+
+    /// Runs a journal write after an order step, retrying while another program holds the database
+    /// (a booking lost here would leave a position stuck in flight).
+    func persisting(_ write: () throws -> Void) async throws {
+        var delay = Duration.milliseconds(50)
+        for attempt in 1...5 {
+            do {
+                return try write()
+            } catch {
+                if attempt == 5 { throw error }
+                logger.warning("journal write failed; retrying", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: delay)  // a cancelled wait only shortens the retry
+                delay *= 2
+            }
+        }
+    }
+}
+
+/// Our idempotency keys: `pt-<position>-<open|close|settle>-<unix seconds>`, unique per intent and
+/// stable once journaled; the prefix marks the account's orders as ours.
+public enum OrderRef {
+    /// Every orderRef we send begins with this.
+    public static let prefix = "pt-"
+
+    /// The orderRef of an intent.
+    public static func make(position: Int64, purpose: OrderPurpose, now: Date, settlement: Bool = false) -> String {
+        "\(prefix)\(position)-\(settlement ? "settle" : purpose.rawValue)-\(Int(now.timeIntervalSince1970))"
+    }
+
+    /// The position id an orderRef of ours names.
+    public static func position(of ref: String) -> Int64? {
+        guard ref.hasPrefix(prefix) else { return nil }
+        return ref.dropFirst(prefix.count).split(separator: "-").first.flatMap { Int64($0) }
+    }
+}
