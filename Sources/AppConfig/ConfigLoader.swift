@@ -357,6 +357,30 @@ struct Validator {
                 rule(s < e, key, "must be before the end time \(end), got \(start)")
             }
         }
+        // Configurations that load but cannot work.
+        rule(
+            c.strategy.exitDTE < c.strategy.dteWindowMin, "strategy.exit_dte",
+            "must be below strategy.dte_window_min (\(c.strategy.dteWindowMin)), got \(c.strategy.exitDTE): every entry would meet the DTE exit at once and be opened and closed in the same cycle"
+        )
+        rule(
+            c.strategy.stopLossMultiple * c.strategy.minCreditFraction < 1, "strategy.stop_loss_multiple",
+            "\(Self.number(c.strategy.stopLossMultiple)) x strategy.min_credit_fraction (\(Self.number(c.strategy.minCreditFraction))) must be below 1: the stop fires when buying a spread back costs that multiple of its credit, which at the credit floor is at or beyond the spread's width, so it could never trigger before max loss"
+        )
+        let interval = c.collection.intervalSeconds
+        rule(
+            interval > 0 && (3600 % interval == 0 || (interval % 3600 == 0 && 86_400 % interval == 0)),
+            "collection.interval_seconds",
+            "must divide an hour (60, 120, 180, 240, 300, 600, 900, 1200, 1800, 3600) or be whole hours dividing a day, so that cycles fall on New York boundaries, got \(interval)"
+        )
+        if let cs = Self.minutes(c.collection.hoursStart), let ce = Self.minutes(c.collection.hoursEnd),
+            let ts = Self.minutes(c.risk.tradingWindowStart), let te = Self.minutes(c.risk.tradingWindowEnd),
+            cs < ce, ts < te
+        {
+            rule(
+                cs <= te && ts < ce, "collection.hours.start",
+                "collection hours \(c.collection.hoursStart)-\(c.collection.hoursEnd) never overlap risk.trading_window_start-end (\(c.risk.tradingWindowStart)-\(c.risk.tradingWindowEnd)): the trader never sees a cycle in which it may enter"
+            )
+        }
     }
 
     // MARK: Helpers

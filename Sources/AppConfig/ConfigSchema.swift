@@ -153,7 +153,8 @@ public enum ConfigSchema {
         .int("collection.dte_min", \.collection.dteMin, 0...3650, "Shortest days to expiry collected."),
         .int("collection.dte_max", \.collection.dteMax, 0...3650, "Longest days to expiry collected."),
         .int(
-            "collection.max_expiries", \.collection.maxExpiries, 1...100, "Expiries per symbol inside the DTE window."),
+            "collection.max_expiries", \.collection.maxExpiries, 0...100,
+            "Expiries per symbol inside the DTE window, besides the one the strategy trades (0 = only that one)."),
         .double(
             "collection.strike_range_pct", \.collection.strikeRangePct, 0.001...0.5,
             "Strikes within this fraction of spot (0.08 = +-8%)."),

@@ -110,7 +110,7 @@ public struct StrategyConfig: Sendable, Equatable {
     /// Long-leg absolute delta when long_strike_mode is delta.
     public var longDelta = 0.10
     /// Minimum credit as a fraction of the width.
-    public var minCreditFraction = 0.30
+    public var minCreditFraction = 0.20
     /// Max bid-ask spread as a fraction of mid, per leg.
     public var maxSpreadPctOfMid = 0.25
     public var minOpenInterest = 100.0

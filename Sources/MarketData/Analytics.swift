@@ -30,7 +30,8 @@ public enum MarketAnalytics {
     }
 
     /// ATM IV of one expiry: the IVs of the strikes nearest the underlying (calls and puts averaged),
-    /// linearly interpolated between the strikes on either side of spot; nil without usable IVs.
+    /// linearly interpolated between the strikes on either side of spot; nil without usable IVs on
+    /// both sides.
     public static func atmIV(of options: [OptionQuote], underlying: Double) -> Double? {
         var byStrike: [Double: [Double]] = [:]
         for o in options {
@@ -45,12 +46,13 @@ public enum MarketAnalytics {
         }
         let below = strikes.last { $0 <= underlying }
         let above = strikes.first { $0 >= underlying }
+        // A strike on each side of spot (or at it): one-sided IVs (a held leg far out of the money,
+        // a chain cut off by its strike range) are not at the money.
         switch (below, above) {
         case let (b?, a?) where a > b:
             let weight = (underlying - b) / (a - b)
             return iv(at: b) * (1 - weight) + iv(at: a) * weight
-        case let (b?, _): return iv(at: b)
-        case let (_, a?): return iv(at: a)
+        case let (b?, a?): return iv(at: b) * 0.5 + iv(at: a) * 0.5
         default: return nil
         }
     }

@@ -88,7 +88,9 @@ public final class IBProvider: MarketDataProvider, Sendable {
         let spot = try await underlyingPrice(request.symbol)
         let expiries = request.selectExpiries(
             row.expirations.compactMap(Expiry.init), today: calendar.tradingDay(of: now))
-        let strikes = request.selectStrikes(row.strikes, spot: spot)
+        let today = calendar.tradingDay(of: now)
+        let strikes = request.selectStrikes(
+            row.strikes, spot: spot, range: request.effectiveStrikeRange(spot: spot, expiries: expiries, today: today))
         var contracts: [OptionContract] = []
         for e in expiries {
             for k in strikes {
@@ -127,7 +129,7 @@ public final class IBProvider: MarketDataProvider, Sendable {
                         return nil
                     }
                     var oi: Double?
-                    if request.includeOpenInterest {
+                    if request.includeOpenInterest && !request.openInterestKnown.contains(contract.key) {
                         let sample = try? await self.client.sample(
                             wire, genericTicks: "101", until: [.openInterest], timeout: request.openInterestTimeout)
                         oi = contract.right == .call ? sample?.callOpenInterest : sample?.putOpenInterest

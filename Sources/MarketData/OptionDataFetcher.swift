@@ -51,6 +51,10 @@ public final class OptionDataFetcher: Sendable {
     /// A chain with usable greeks on fewer rows than this fraction is unusable.
     let minimumGreeksCoverage: Double
     let ivRankWindowDays: Int
+    /// Daily bars fetched for trend (from `collection.bar_duration`; at least the 50 SMA50 needs).
+    let barCount: Int
+    /// Last ATM IV per symbol: sizes the strategy's strike reach in the next cycle's request.
+    let lastATMIV = Mutex([String: Double]())
     /// Daily bars per symbol for the trading day they were fetched on (they change once a day, and
     /// asking again within 15 s is a historical-data pacing violation).
     let barsCache = Mutex([String: (day: TradingDay, bars: [Bar])]())
@@ -58,9 +62,10 @@ public final class OptionDataFetcher: Sendable {
     public init(
         primary: (any MarketDataProvider)?, fallback: (any MarketDataProvider)?, store: (any MarketDataStore)?,
         failureThreshold: Int = 5, resetTimeout: Duration = .seconds(60), minimumGreeksCoverage: Double = 0.5,
-        ivRankWindowDays: Int = 60,
+        ivRankWindowDays: Int = 60, barCount: Int = 60,
         logger: Logger = Logger(label: "fetcher")
     ) {
+        self.barCount = max(50, barCount)
         self.primary = primary
         self.fallback = fallback
         self.store = store
@@ -148,32 +153,48 @@ public final class OptionDataFetcher: Sendable {
         if let cached = barsCache.withLock({ $0[symbol] }), cached.day == today {
             return MarketAnalytics.trend(closes: cached.bars.map(\.close), price: price)
         }
-        let bars = try await firstUsable(
-            "\(symbol) bars", accept: { (bars: [Bar]) in bars.count < 50 ? "only \(bars.count) bars" : nil }
+        let minimum = 50
+        let (bars, provider, _) = try await firstUsable(
+            "\(symbol) bars", accept: { (bars: [Bar]) in bars.count < minimum ? "only \(bars.count) bars" : nil }
         ) {
-            try await $0.dailyBars(symbol, count: 60, now: now)
-        }.0
-        try? store?.upsertBars(symbol: symbol, bars: bars, barSize: "1 day", source: .ib)
+            try await $0.dailyBars(symbol, count: barCount, now: now)
+        }
+        do {
+            try store?.upsertBars(symbol: symbol, bars: bars, barSize: "1 day", source: provider.source)
+        } catch {
+            logger.error("storing bars failed", metadata: ["chain.symbol": "\(symbol)", "error": "\(error)"])
+        }
         barsCache.withLock { $0[symbol] = (today, bars) }
         return MarketAnalytics.trend(closes: bars.map(\.close), price: price)
     }
 
-    /// IV rank of `current` against the stored daily ATM IVs of the window.
-    public func ivRank(_ symbol: String, current: Double?, now: Date) -> Double {
-        guard let current, let history = try? store?.ivHistory(symbol: symbol, days: ivRankWindowDays, until: now)
-        else { return 50 }
-        return MarketAnalytics.ivRank(current: current, history: history.points.map(\.atmIV))
+    /// IV rank of `current` against the stored daily ATM IVs of the window (50 when unknown, with
+    /// the reason when the store could not be read).
+    public func ivRank(_ symbol: String, current: Double?, now: Date) -> (rank: Double, problem: String?) {
+        guard let current, let store else { return (50, nil) }
+        do {
+            let history = try store.ivHistory(symbol: symbol, days: ivRankWindowDays, until: now)
+            return (MarketAnalytics.ivRank(current: current, history: history.points.map(\.atmIV)), nil)
+        } catch {
+            logger.error("IV history unreadable", metadata: ["chain.symbol": "\(symbol)", "error": "\(error)"])
+            return (50, "IV rank: history unreadable (\(error)); 50 used")
+        }
     }
 
     /// The whole picture for one underlying.
     public func marketData(_ request: ChainRequest, now: Date) async throws -> MarketPicture {
+        var request = request
+        if let known = lastATMIV.withLock({ $0[request.symbol] }) { request.ivEstimate = known }
         let (chain, errors) = try await fetchOptionChain(request, now: now)
         var warnings = errors
         let price = chain.underlyingPrice
+        let today = MarketCalendar().tradingDay(of: now)
+        // From the planned chain only: held legs in other expiries are not the market's ATM.
+        let planned = request.plannedRows(of: chain, today: today)
         let atmIV = price.flatMap {
-            MarketAnalytics.constantMaturityATMIV(
-                chain: chain.options, underlying: $0, today: MarketCalendar().tradingDay(of: now))
+            MarketAnalytics.constantMaturityATMIV(chain: planned, underlying: $0, today: today)
         }
+        if let atmIV { lastATMIV.withLock { $0[request.symbol] = atmIV } }
         var vix: Double?
         do { vix = try await self.vix() } catch { warnings.append("VIX: \(error)") }
         var trend = Trend.neutral
@@ -183,9 +204,10 @@ public final class OptionDataFetcher: Sendable {
         let coverage =
             chain.options.isEmpty
             ? 0 : Double(chain.options.filter { $0.greeks.isUsable }.count) / Double(chain.options.count)
+        let rank = ivRank(request.symbol, current: atmIV, now: now)
+        if let problem = rank.problem { warnings.append(problem) }
         return MarketPicture(
-            symbol: request.symbol, chain: chain, price: price, atmIV: atmIV,
-            ivRank: ivRank(request.symbol, current: atmIV, now: now), vix: vix,
+            symbol: request.symbol, chain: chain, price: price, atmIV: atmIV, ivRank: rank.rank, vix: vix,
             trend: trend, source: chain.source, greeksCoverage: coverage, warnings: warnings)
     }
 

@@ -20,21 +20,25 @@ public final class PolygonProvider: MarketDataProvider, Sendable {
         let spot = try await underlyingPrice(request.symbol)
         let today = calendar.tradingDay(of: now)
         let held = request.heldContracts
-        let from = today.adding(days: request.dteMin)
-        let to = today.adding(days: request.dteMax)
-        let low = spot * (1 - request.strikeRangePct)
-        let high = spot * (1 + request.strikeRangePct)
+        let window = request.widestDTEWindow
+        let from = today.adding(days: window.lowerBound)
+        let to = today.adding(days: window.upperBound)
+        let reach = request.effectiveStrikeRange(spot: spot, expiries: [to], today: today)
+        let low = spot * (1 - reach)
+        let high = spot * (1 + reach)
         let chain = try await client.optionChainSnapshot(
             underlying: request.symbol, expirationFrom: min(from, held.map(\.expiry).min() ?? from),
             expirationTo: max(to, held.map(\.expiry).max() ?? to),
             strikeFrom: min(low, held.map(\.strike).min() ?? low),
             strikeTo: max(high, held.map(\.strike).max() ?? high),
             staleAfter: staleAfter, now: now)
-        let expiries = Set(request.selectExpiries(Array(Set(chain.options.map(\.contract.expiry))), today: today))
+        let chosen = request.selectExpiries(Array(Set(chain.options.map(\.contract.expiry))), today: today)
+        let expiries = Set(chosen)
+        let range = request.effectiveStrikeRange(spot: spot, expiries: chosen, today: today)
         let heldKeys = Set(held.map(\.key))
         let options = chain.options.filter {
             heldKeys.contains($0.contract.key)
-                || (expiries.contains($0.contract.expiry) && $0.contract.strike >= low && $0.contract.strike <= high)
+                || (expiries.contains($0.contract.expiry) && abs($0.contract.strike - spot) <= spot * range)
         }
         return ChainSnapshot(
             symbol: request.symbol, timestamp: now, underlyingPrice: chain.underlyingPrice ?? spot, options: options,

@@ -72,7 +72,15 @@ public final class DataCollector: Sendable {
     let calendar = MarketCalendar()
     /// Open interest is a once-a-day figure: sampled by the day's first cycle and carried to the
     /// day's later cycles, so every stored row and every entry decision sees it.
-    let openInterest = Mutex([String: (day: TradingDay, values: [OptionKey: Double])]())
+    let openInterest = Mutex([String: OpenInterestDay]())
+
+    /// Open interest seen for a symbol on one day, and the contracts already asked (with or without
+    /// an answer), so a contract that enters the range later in the day is asked once too.
+    struct OpenInterestDay {
+        var day: TradingDay
+        var values: [OptionKey: Double] = [:]
+        var asked: Set<OptionKey> = []
+    }
     /// Legs of a symbol's open positions (collected beyond the DTE window and strike range).
     let heldContracts: @Sendable (String) -> [OptionContract]
 
@@ -102,10 +110,8 @@ public final class DataCollector: Sendable {
         let now: Date
         if let slot { now = slot } else { now = await marketTime() }
         let started = ContinuousClock.now
-        // Decided before this cycle is recorded, so it does not count itself.
-        let collectedToday = (try? hasCollectedToday(now)) ?? false
         let cycleID = try store.beginCycle(startedAt: now)
-        let includeOI = settings.openInterest == "every_cycle" || (settings.openInterest == "daily" && !collectedToday)
+        let includeOI = settings.openInterest == "every_cycle"
         logger.info("cycle started", metadata: ["cycle.id": "\(cycleID)", "cycle.time": "\(ISOTime.string(now))"])
         let collected = await withTaskGroup(of: (SymbolCollection, MarketPicture?).self) { group in
             for symbol in symbols ?? settings.symbols {
@@ -136,13 +142,6 @@ public final class DataCollector: Sendable {
         return (report, collected.compactMap(\.1))
     }
 
-    func hasCollectedToday(_ now: Date) throws -> Bool {
-        let today = calendar.tradingDay(of: now)
-        return try store.cycles(limit: 200).contains {
-            $0.status != .failed && calendar.tradingDay(of: $0.startedAt) == today
-        }
-    }
-
     func collect(_ symbol: String, cycleID: Int64, now: Date, includeOpenInterest: Bool) async -> (
         SymbolCollection, MarketPicture?
     ) {
@@ -150,11 +149,16 @@ public final class DataCollector: Sendable {
         var request = settings.request
         request.symbol = symbol
         request.heldContracts = heldContracts(symbol)
-        // A daily sample is also taken when this process has none for today (e.g. after a restart).
+        // Daily: every contract without today's value is asked (the day's first cycle asks all of
+        // them; later cycles only those that entered the range since); asked ones are carried.
         let day = calendar.tradingDay(of: now)
-        request.includeOpenInterest =
-            includeOpenInterest
-            || (settings.openInterest == "daily" && openInterest.withLock { $0[symbol]?.day != day })
+        if settings.openInterest == "daily" {
+            request.includeOpenInterest = true
+            request.openInterestKnown = openInterest.withLock { $0[symbol].flatMap { $0.day == day ? $0.asked : nil } }
+                ?? []
+        } else {
+            request.includeOpenInterest = includeOpenInterest
+        }
         var notes: [String] = []
         if let plan = await fetcher.preflight(
             request, now: now, intervalSeconds: settings.intervalSeconds, lines: settings.lines,
@@ -165,7 +169,7 @@ public final class DataCollector: Sendable {
         }
         do {
             var picture = try await fetcher.marketData(request, now: now)
-            carryOpenInterest(&picture, now: now)
+            carryOpenInterest(&picture, now: now, asked: request.includeOpenInterest)
             let underlying = UnderlyingSnapshot(
                 symbol: symbol, timestamp: now, price: picture.price, vix: picture.vix, trend: picture.trend,
                 ivRank: picture.ivRank,
@@ -190,19 +194,20 @@ public final class DataCollector: Sendable {
     }
 
     /// Remembers the open interest the chain carries and fills rows that lack it from the same day's.
-    func carryOpenInterest(_ picture: inout MarketPicture, now: Date) {
+    func carryOpenInterest(_ picture: inout MarketPicture, now: Date, asked: Bool) {
         let day = calendar.tradingDay(of: now)
         openInterest.withLock { cache in
-            var known = cache[picture.symbol].flatMap { $0.day == day ? $0.values : nil } ?? [:]
+            var known = cache[picture.symbol].flatMap { $0.day == day ? $0 : nil } ?? OpenInterestDay(day: day)
             for i in picture.chain.options.indices {
                 let key = picture.chain.options[i].contract.key
+                if asked { known.asked.insert(key) }
                 if let oi = picture.chain.options[i].quote.openInterest {
-                    known[key] = oi
-                } else if let oi = known[key] {
+                    known.values[key] = oi
+                } else if let oi = known.values[key] {
                     picture.chain.options[i].quote.openInterest = oi
                 }
             }
-            cache[picture.symbol] = (day, known)
+            cache[picture.symbol] = known
         }
     }
 
@@ -216,15 +221,26 @@ public final class DataCollector: Sendable {
         return minute >= settings.hoursStart && minute < end
     }
 
-    /// The next interval boundary (aligned to :00, :05 ... in market time) inside collection hours.
+    /// The next interval boundary inside collection hours, aligned to New York midnight (:00, :05 ...
+    /// of New York time whatever the interval), never to the Unix epoch.
     public func nextSlot(after date: Date) -> Date {
-        let interval = Double(settings.intervalSeconds)
-        var slot = Date(
-            timeIntervalSince1970: (date.timeIntervalSince1970 / interval).rounded(.down) * interval + interval)
+        var slot = alignedSlot(after: date)
         for _ in 0..<(7 * 86_400 / settings.intervalSeconds + 10) where !isCollectionTime(slot) {
-            slot = slot.addingTimeInterval(interval)
+            slot = alignedSlot(after: slot)
         }
         return slot
+    }
+
+    /// The first boundary after `date` counted from its New York day's midnight.
+    func alignedSlot(after date: Date) -> Date {
+        let interval = Double(settings.intervalSeconds)
+        let day = calendar.tradingDay(of: date)
+        let midnight = calendar.date(day, minute: 0)
+        let next = midnight.addingTimeInterval(
+            (date.timeIntervalSince(midnight) / interval).rounded(.down) * interval + interval)
+        // Past the day's end the count starts again at the next midnight.
+        let nextMidnight = calendar.date(day.adding(days: 1), minute: 0)
+        return next < nextMidnight ? next : nextMidnight
     }
 
     /// Collects at every slot until `cycles` ran (nil = until cancelled). `speed` converts simulated

@@ -115,20 +115,9 @@ public enum OrchestratorRuntime {
                 client: tws, source: options.simulator ? .simulator : .ib, logger: logger, progress: progress),
             fallback: polygon, store: store,
             failureThreshold: config.circuitBreaker.failureThreshold,
-            resetTimeout: .milliseconds(Int(config.circuitBreaker.resetTimeoutSeconds * 1000)), logger: logger)
-        let c = config.collection
-        let settings = CollectorSettings(
-            symbols: c.symbols, intervalSeconds: c.intervalSeconds,
-            request: ChainRequest(
-                symbol: "", dteMin: c.dteMin, dteMax: c.dteMax, maxExpiries: c.maxExpiries,
-                strikeRangePct: c.strikeRangePct,
-                snapshotTimeout: .milliseconds(Int(c.snapshotTimeoutSeconds * 1000)),
-                greeksGrace: .milliseconds(Int(c.greeksTimeoutSeconds * 1000)),
-                openInterestTimeout: .milliseconds(Int(c.openInterestTimeoutSeconds * 1000))),
-            openInterest: c.openInterest, hoursStart: minutes(c.hoursStart) ?? 570,
-            hoursEnd: minutes(c.hoursEnd) ?? 960,
-            weekdaysOnly: c.weekdaysOnly, skipHolidays: c.skipHolidays, lines: config.gateway.maxMarketDataLines,
-            messagesPerSecond: config.gateway.maxMessagesPerSecond)
+            resetTimeout: .milliseconds(Int(config.circuitBreaker.resetTimeoutSeconds * 1000)),
+            barCount: barCount(config), logger: logger)
+        let settings = collectorSettings(config)
         // Market time is the gateway's clock, re-read each cycle; without a gateway, the system clock.
         let marketTime: @Sendable () async -> Date = {
             if tws.connectionInfo != nil, let time = try? await tws.currentTime() { return time }
@@ -250,6 +239,43 @@ public enum OrchestratorRuntime {
         t.pricing.slippage = e.slippage
         t.pricing.commissionPerContract = e.commissionPerContract
         return t
+    }
+
+    /// How the collector collects, from the `collection:` and `gateway:` sections (and what the
+    /// strategy needs from every chain).
+    public static func collectorSettings(_ config: PaperTraderConfig) -> CollectorSettings {
+        let c = config.collection
+        return CollectorSettings(
+            symbols: c.symbols, intervalSeconds: c.intervalSeconds,
+            request: ChainRequest(
+                symbol: "", dteMin: c.dteMin, dteMax: c.dteMax, maxExpiries: c.maxExpiries,
+                strikeRangePct: c.strikeRangePct,
+                snapshotTimeout: .milliseconds(Int(c.snapshotTimeoutSeconds * 1000)),
+                greeksGrace: .milliseconds(Int(c.greeksTimeoutSeconds * 1000)),
+                openInterestTimeout: .milliseconds(Int(c.openInterestTimeoutSeconds * 1000)),
+                strategy: traderSettings(config).strategy.needs),
+            openInterest: c.openInterest, hoursStart: minutes(c.hoursStart) ?? 570,
+            hoursEnd: minutes(c.hoursEnd) ?? 960,
+            weekdaysOnly: c.weekdaysOnly, skipHolidays: c.skipHolidays, lines: config.gateway.maxMarketDataLines,
+            messagesPerSecond: config.gateway.maxMessagesPerSecond)
+    }
+
+    /// Daily bars the fetcher asks for (`collection.bar_duration`).
+    public static func barCount(_ config: PaperTraderConfig) -> Int {
+        tradingDays(inDuration: config.collection.barDuration) ?? 60
+    }
+
+    /// Trading days in an IB duration (`200 D`, `52 W`, `12 M`, `1 Y`); nil when it does not parse.
+    public static func tradingDays(inDuration text: String) -> Int? {
+        let parts = text.split(separator: " ")
+        guard parts.count == 2, let n = Int(parts[0]), n > 0 else { return nil }
+        switch parts[1] {
+        case "D": return n
+        case "W": return n * 5
+        case "M": return n * 21
+        case "Y": return n * 252
+        default: return nil
+        }
     }
 
     static func minutes(_ text: String) -> Int? {

@@ -16,7 +16,9 @@ public struct StrategyRules: Sendable, Equatable {
     /// Long strike by width (dollars) or, when nil, by `longDelta`.
     public var spreadWidth: Double? = 5
     public var longDelta = 0.10
-    public var minCreditFraction = 0.30
+    /// A $5 spread sold at 0.25 delta collects about its short delta of the width (20-28% on the
+    /// index ETFs); 30% needs a short nearer 0.30 delta.
+    public var minCreditFraction = 0.20
     public var maxSpreadPctOfMid = 0.25
     public var minOpenInterest = 100.0
     public var allowDelayedData = false
@@ -24,6 +26,13 @@ public struct StrategyRules: Sendable, Equatable {
 
     /// The defaults.
     public init() {}
+
+    /// What the collector must collect for these rules.
+    public var needs: StrategyNeeds {
+        StrategyNeeds(
+            dteWindow: dteWindow, targetDTE: targetDTE, shortDelta: shortDelta, spreadWidth: spreadWidth,
+            longDelta: longDelta)
+    }
 }
 
 /// One leg of a structure.
@@ -197,9 +206,7 @@ public enum EntrySignal {
 
     /// The expiry nearest the target DTE inside the window (the earlier one on a tie).
     public static func nearestExpiry(_ expiries: [Expiry], rules: StrategyRules, today: TradingDay) -> Expiry? {
-        expiries.filter { rules.dteWindow.contains($0.days(since: today)) }.sorted().min(by: {
-            abs($0.days(since: today) - rules.targetDTE) < abs($1.days(since: today) - rules.targetDTE)
-        })
+        StrategyNeeds.nearestExpiry(expiries, window: rules.dteWindow, target: rules.targetDTE, today: today)
     }
 
     struct Problem: Error {

@@ -73,10 +73,22 @@ import Testing
         #expect(abs(iv - 0.206) < 1e-12)
     }
 
-    @Test func ignoresMissingIVs() {
-        let chain = [quote("20260320", 600, .call, iv: nil), quote("20260320", 605, .call, iv: 0.18)]
-        #expect(MarketAnalytics.atmIV(of: chain, underlying: 601) == 0.18)
+    @Test func ignoresMissingIVs() throws {
+        let chain = [
+            quote("20260320", 595, .call, iv: 0.20), quote("20260320", 600, .call, iv: nil),
+            quote("20260320", 605, .call, iv: 0.18),
+        ]
+        // 600 has no IV: spot 601 interpolates between 595 and 605.
+        let iv = try #require(MarketAnalytics.atmIV(of: chain, underlying: 601))
+        #expect(abs(iv - (0.20 * 0.4 + 0.18 * 0.6)) < 1e-12)
         #expect(MarketAnalytics.atmIV(of: [quote("20260320", 600, .call, iv: nil)], underlying: 601) == nil)
+    }
+
+    @Test func needsAStrikeOnEachSideOfSpot() {
+        // IVs only below spot (a held put far out of the money, a chain cut off by its range) are not
+        // at the money.
+        let onlyBelow = [quote("20260320", 560, .put, iv: 0.24), quote("20260320", 565, .put, iv: 0.23)]
+        #expect(MarketAnalytics.atmIV(of: onlyBelow, underlying: 601) == nil)
     }
 
     @Test func thirtyDayInterpolationInVariance() throws {

@@ -208,3 +208,36 @@ func withFetcher<R: Sendable>(
         #expect(plan.description.contains("1200 contracts"))
     }
 }
+
+@Suite(.serialized) struct HeldLegsTests {
+    /// A held iron condor in a far expiry is collected, but its wings are not the market's ATM: ATM IV
+    /// (and so IV rank) comes from the planned chain only.
+    @Test func heldLegsInAnotherExpiryDoNotMoveATMIV() async throws {
+        // The simulator's market: the same seed, symbols and reference as the harness's simulator.
+        let market = SimulatedMarket(seed: 1, symbols: ["SPY", "QQQ", "IWM"], reference: now)
+        try await withFetcher { fetcher, _, _ in
+            let today = MarketCalendar().tradingDay(of: now)
+            let far = try #require(market.expiries("SPY", at: now).first { $0.days(since: today) > 80 })
+            let spot = try #require(market.price("SPY", at: now))
+            let put = (spot * 0.90).rounded(.down), call = (spot * 1.10).rounded(.up)
+            var held = request
+            held.heldContracts = [
+                OptionContract(symbol: "SPY", expiry: far, strike: put, right: .put),
+                OptionContract(symbol: "SPY", expiry: far, strike: put - 5, right: .put),
+                OptionContract(symbol: "SPY", expiry: far, strike: call, right: .call),
+                OptionContract(symbol: "SPY", expiry: far, strike: call + 5, right: .call),
+            ]
+            let picture = try await fetcher.marketData(held, now: now)
+            #expect(picture.chain.options.contains { $0.contract.expiry == far })
+            let price = try #require(picture.price)
+            let planned = held.plannedRows(of: picture.chain, today: today)
+            #expect(planned.count == picture.chain.options.count - 4)
+            let expected = MarketAnalytics.constantMaturityATMIV(chain: planned, underlying: price, today: today)
+            #expect(picture.atmIV == expected)
+            // The whole chain, held legs included, gives another number: the bug this guards against.
+            let whole = MarketAnalytics.constantMaturityATMIV(
+                chain: picture.chain.options, underlying: price, today: today)
+            #expect(whole != expected)
+        }
+    }
+}

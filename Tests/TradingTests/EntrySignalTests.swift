@@ -111,8 +111,10 @@ func reason(_ d: EntryDecision) -> String? {
     }
 
     @Test func minimumCreditIsEnforced() {
+        var strict = StrategyRules()
+        strict.minCreditFraction = 0.30
         #expect(
-            reason(EntrySignal.evaluate(picture(chain()), rules: StrategyRules(), now: now))?.contains(
+            reason(EntrySignal.evaluate(picture(chain()), rules: strict, now: now))?.contains(
                 "below 30% of the 5.00 width") == true)
     }
 

@@ -1,0 +1,41 @@
+import AppConfig
+import Foundation
+import OptionsModel
+import SnapshotStore
+import TestSupport
+import Testing
+import Trading
+
+@testable import Orchestrator
+
+/// Every configuration we ship must trade on the simulated market within one simulated day, with the
+/// collector choosing what it collects from the configuration, as `run` does.
+@Suite struct ShippedConfigTests {
+    static let files = ["paper_trading.yaml", "config/simulator.yaml", "config/polygon-only.yaml", "config/delayed-data.yaml"]
+
+    /// A Monday 09:30 New York, far from the test harness's other dates.
+    static let monday = MarketCalendar().date(Expiry("20260309")!, minute: 9 * 60 + 30)
+
+    static func tradesInOneDay(_ file: String) async throws -> (SimulatedHistory.Summary, [String]) {
+        let path = Fixtures.repositoryRoot.appendingPathComponent(file).path
+        var loaded = try ConfigLoader.load(path: path, environment: [:])
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("shipped-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        loaded.config.storage.path = dir.appendingPathComponent("db.sqlite").path
+        let store = try SQLiteStore(path: loaded.config.storage.path)
+        let engine = TradingEngine(
+            journal: store, venue: SimulatedVenue(), settings: OrchestratorRuntime.traderSettings(loaded.config),
+            prices: store, logger: quiet)
+        let summary = try await SimulatedHistory(config: loaded.config, seed: 1, logger: quiet).run(
+            store: store, from: monday, days: 1, trader: (engine, store))
+        let reasons = try store.recentEvents(limit: 2_000, kind: .noTrade).map(\.message)
+            + store.recentEvents(limit: 2_000, kind: .riskRefused).map(\.message)
+        return (summary, Array(Set(reasons)).sorted())
+    }
+
+    @Test(arguments: files) func tradesWithinASimulatedDay(_ file: String) async throws {
+        let (summary, reasons) = try await Self.tradesInOneDay(file)
+        #expect(summary.cycles > 20 && summary.failedCycles == 0)
+        #expect(summary.opened >= 1, "\(file) never traded: \(reasons.prefix(8))")
+    }
+}
