@@ -92,3 +92,35 @@ public struct SimulatedHistory: Sendable {
         return summary
     }
 }
+
+/// What `papertrader simulate-history` runs: collection only, into the configured store.
+public enum SimulateHistoryRun {
+    /// Whether `text` is a day (YYYY-MM-DD or YYYYMMDD).
+    public static func isDay(_ text: String) -> Bool { Expiry(text) != nil }
+
+    /// The session open `days` trading days before today, or of the given day.
+    public static func start(from: String?, days: Int) -> Date {
+        let calendar = MarketCalendar()
+        if let from, let day = Expiry(from) { return calendar.date(day, minute: MarketCalendar.openMinute) }
+        var day = calendar.tradingDay(of: Date())
+        var n = 0
+        while n < days {
+            day = calendar.previousTradingDay(before: day)
+            n += 1
+        }
+        return calendar.date(day, minute: MarketCalendar.openMinute)
+    }
+
+    /// Writes the cycles; `progress` gets (done, total) after each.
+    public static func run(
+        config: PaperTraderConfig, seed: UInt64, from start: Date, days: Int,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) async throws -> SimulatedHistory.Summary {
+        let store = try SQLiteStore(path: config.storage.path)
+        // Per-cycle notices would drown the progress line: warnings and errors only.
+        var logger = Logger(label: "simulate-history")
+        logger.logLevel = .warning
+        return try await SimulatedHistory(config: config, seed: seed, logger: logger).run(
+            store: store, from: start, days: days, progress: progress)
+    }
+}

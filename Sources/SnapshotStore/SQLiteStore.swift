@@ -318,15 +318,17 @@ public final class SQLiteStore: MarketDataStore, TradingJournal, UnderlyingPrice
             sql += " ORDER BY expiry, strike, \"right\""
             let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
             var options: [OptionQuote] = []
-            var sources: Set<String> = []
+            var sources: [DataSource: Int] = [:]
             var underlying: Double?
             while let row = try rows.next() {
                 guard let quote = Self.optionQuote(row) else { continue }
-                sources.insert(quote.source.rawValue)
+                sources[quote.source, default: 0] += 1
                 underlying = underlying ?? quote.underlyingPrice
                 options.append(quote)
             }
-            let source = sources.count == 1 ? DataSource(rawValue: sources.first ?? "") ?? .ib : .ib
+            // Rows keep their own source; the chain as a whole is the source of most of its rows.
+            let source =
+                sources.max { ($0.value, $1.key.rawValue) < ($1.value, $0.key.rawValue) }?.key ?? .ib
             return ChainSnapshot(
                 symbol: symbol, timestamp: timestamp, underlyingPrice: underlying, options: options, source: source)
         }

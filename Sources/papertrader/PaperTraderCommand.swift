@@ -8,7 +8,8 @@ struct PaperTraderCommand: AsyncParsableCommand {
         abstract: "Options paper-trading orchestrator for Interactive Brokers.",
         subcommands: [
             RunCommand.self, CollectOnceCommand.self, GatewaySimCommand.self, ConfigCommand.self, StoreCommand.self,
-            HealthCommand.self, ReportCommand.self, KillSwitchCommand.self, WireCommand.self, BenchCommand.self,
+            HealthCommand.self, ReportCommand.self, ExplainCommand.self, SimulateHistoryCommand.self, KillSwitchCommand.self,
+            WireCommand.self, BenchCommand.self,
         ]
     )
 }

@@ -87,6 +87,25 @@ import Testing
             ])
     }
 
+    @Test func configurationsThatCannotWorkAreRejectedWithBothKeys() {
+        // Opened and closed in the same cycle.
+        #expect(
+            issues("strategy:\n  exit_dte: 30\n") == [
+                "paper_trading.yaml:2: strategy.exit_dte: must be below strategy.dte_window_min (30), got 30: every entry would meet the DTE exit at once and be opened and closed in the same cycle"
+            ])
+        // A stop at or beyond the width at the credit floor.
+        let stop = issues("strategy:\n  stop_loss_multiple: 3.5\n  min_credit_fraction: 0.3\n")
+        #expect(stop.count == 1 && stop[0].hasPrefix("paper_trading.yaml:2: strategy.stop_loss_multiple: 3.5 x strategy.min_credit_fraction (0.3)"))
+        // Intervals off New York boundaries.
+        #expect(issues("collection:\n  interval_seconds: 420\n").first?.contains("must divide an hour") == true)
+        #expect(issues("collection:\n  interval_seconds: 900\n").isEmpty)
+        #expect(issues("collection:\n  interval_seconds: 7200\n").isEmpty)
+        #expect(issues("collection:\n  interval_seconds: 25200\n").first?.contains("interval_seconds") == true)
+        // No cycle ever falls in the trading window.
+        let hours = issues("collection:\n  hours:\n    start: \"09:30\"\n    end: \"09:40\"\n")
+        #expect(hours.count == 1 && hours[0].contains("risk.trading_window_start"))
+    }
+
     @Test func crossFieldRules() {
         #expect(
             issues("collection:\n  dte_min: 90\n  dte_max: 30\n") == [

@@ -1,5 +1,6 @@
 import AppConfig
 import Foundation
+import GatewaySimulator
 import Logging
 import MarketData
 import OptionsModel
@@ -96,6 +97,64 @@ func options(symbols: String = "[SPY, IWM]", speed: Double = 1) throws -> Runtim
         #expect(collector.nextSlot(after: at("20260306", 960)) == at("20260309", 570))  // Friday close -> Monday
         #expect(collector.nextSlot(after: at("20260402", 960)) == at("20260406", 570))  // Good Friday skipped
         #expect(collector.isCollectionTime(at("20260304", 600)) && !collector.isCollectionTime(at("20260307", 600)))
+    }
+
+    /// Slots count from New York midnight: a two-hour interval gives 10:00, 12:00, 14:00 New York, not
+    /// the odd hours an alignment to the Unix epoch gives in winter (UTC-5).
+    @Test func slotsAlignToNewYorkNotTheEpoch() throws {
+        let settings = CollectorSettings(
+            symbols: ["SPY"], intervalSeconds: 7200, request: ChainRequest(symbol: "SPY"), openInterest: "off",
+            hoursStart: 570, hoursEnd: 960, weekdaysOnly: true, skipHolidays: true, lines: 100, messagesPerSecond: 50)
+        let store = try SQLiteStore(
+            path: FileManager.default.temporaryDirectory.appendingPathComponent("ny-\(UUID().uuidString).sqlite").path)
+        let collector = DataCollector(
+            fetcher: OptionDataFetcher(primary: nil, fallback: nil, store: nil), store: store, settings: settings,
+            marketTime: { Date() }, logger: quiet)
+        let cal = MarketCalendar()
+        let day = Expiry("20260304")!
+        var slot = collector.nextSlot(after: cal.date(day, minute: 9 * 60 + 30))
+        var minutes: [Int] = []
+        while cal.tradingDay(of: slot) == day {
+            minutes.append(cal.minuteOfDay(slot))
+            slot = collector.nextSlot(after: slot)
+        }
+        #expect(minutes == [600, 720, 840])
+    }
+
+    /// Open interest is a daily figure, but a strike that enters the range later in the day must get
+    /// one too: every contract without today's value is asked once, the others are carried.
+    @Test func openInterestForContractsThatEnterTheRangeLater() async throws {
+        let cal = MarketCalendar()
+        let day = Expiry("20260304")!
+        let morning = cal.date(day, minute: 10 * 60)
+        let market = SimulatedMarket(seed: 3, symbols: ["SPY"], reference: morning)
+        let clock = Locked(morning)
+        let provider = SimulatedMarketProvider(market: market, clock: { clock.withLock { $0 } })
+        let store = try SQLiteStore(
+            path: FileManager.default.temporaryDirectory.appendingPathComponent("oi-\(UUID().uuidString).sqlite").path)
+        let settings = CollectorSettings(
+            symbols: ["SPY"], intervalSeconds: 300,
+            request: ChainRequest(symbol: "SPY", dteMin: 20, dteMax: 40, maxExpiries: 1, strikeRangePct: 0.01),
+            openInterest: "daily", hoursStart: 570, hoursEnd: 960, weekdaysOnly: true, skipHolidays: true,
+            lines: 100, messagesPerSecond: 50)
+        let collector = DataCollector(
+            fetcher: OptionDataFetcher(primary: provider, fallback: nil, store: store, logger: quiet), store: store,
+            settings: settings, marketTime: { clock.withLock { $0 } }, logger: quiet)
+        let (_, first) = try await collector.collectCycle(at: morning)
+        let firstKeys = Set(try #require(first.first).chain.options.map(\.contract.key))
+        // Later the same day, from a price 3% higher: new strikes are in the 1% range.
+        var later = morning
+        var laterKeys = firstKeys
+        for minutes in stride(from: 30, through: 360, by: 30) where laterKeys.subtracting(firstKeys).isEmpty {
+            later = morning.addingTimeInterval(Double(minutes) * 60)
+            clock.withLock { $0 = later }
+            laterKeys = Set(try await provider.optionChain(settings.request, now: later).options.map(\.contract.key))
+        }
+        try #require(!laterKeys.subtracting(firstKeys).isEmpty, "the price never moved enough in the test's day")
+        let (_, second) = try await collector.collectCycle(at: later)
+        let rows = try #require(second.first).chain.options
+        #expect(rows.allSatisfy { $0.quote.openInterest != nil })
+        #expect(rows.contains { !firstKeys.contains($0.contract.key) })
     }
 }
 
