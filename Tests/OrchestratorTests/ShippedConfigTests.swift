@@ -39,3 +39,31 @@ import Trading
         #expect(summary.opened >= 1, "\(file) never traded: \(reasons.prefix(8))")
     }
 }
+
+/// `explain` on the latest stored cycle says what `run` decided on it, in the same words.
+@Suite struct ExplainAgreesWithRunTests {
+    @Test func explainGivesTheDecisionTheTraderJournaled() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("explain-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        var loaded = try ConfigLoader.load(text: "", source: "empty.yaml", environment: [:])
+        loaded.config.storage.path = dir.appendingPathComponent("db.sqlite").path
+        // Entries end at 15:45; the day's last cycles are then refusals for the window.
+        let store = try SQLiteStore(path: loaded.config.storage.path)
+        let engine = TradingEngine(
+            journal: store, venue: SimulatedVenue(), settings: OrchestratorRuntime.traderSettings(loaded.config),
+            prices: store, logger: quiet)
+        let summary = try await SimulatedHistory(config: loaded.config, seed: 2, logger: quiet).run(
+            store: store, from: ShippedConfigTests.monday, days: 1, trader: (engine, store))
+        let last = try #require(summary.last)
+        let explanations = try await ExplainRun.explain(config: loaded.config, symbols: nil, killSwitch: false)
+        #expect(explanations.count == 3)
+        let decisions = try store.recentEvents(limit: 50, kind: nil).filter {
+            $0.time == last && ($0.kind == .noTrade || $0.kind == .riskRefused)
+        }
+        for e in explanations {
+            #expect(e.time == last)
+            let journaled = try #require(decisions.first { $0.symbol == e.symbol }, "\(e.symbol) not journaled")
+            #expect(journaled.message == e.verdict)
+        }
+    }
+}
