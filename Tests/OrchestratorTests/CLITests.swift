@@ -43,4 +43,66 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: dir + "/KILL"))
         #expect(FileManager.default.contents(atPath: db) == original)
     }
+
+    // MARK: a damaged store
+
+    /// 16 KB of seeded noise into the middle of `path`.
+    static func damage(_ path: String) throws {
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
+        let size = try handle.seekToEnd()
+        try handle.seek(toOffset: size / 2)
+        var state: UInt64 = 22
+        let noise = (0..<16 * 1024).map { _ -> UInt8 in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return UInt8(truncatingIfNeeded: state >> 33)
+        }
+        try handle.write(contentsOf: Data(noise))
+        try handle.close()
+    }
+
+    @Test func collectOnceRefusesADamagedStoreAndHealthSaysWhatToDo() throws {
+        let dir = try CLIProcess.temporaryDirectory("cli-damaged")
+        let config = dir + "/c.yaml"
+        try """
+        collection:
+          symbols: [IWM]
+          dte_min: 30
+          dte_max: 60
+          max_expiries: 1
+          strike_range_pct: 0.05
+          open_interest: off
+        storage:
+          path: \(dir)/db.sqlite
+        http:
+          enabled: false
+        gateway:
+          connect_timeout_seconds: 1
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        let first = try CLIProcess.run(["collect-once", "--simulator", "--config", config, "--json"], in: dir)
+        #expect(first.status == 0, "\(first.stderr)")
+        let before = try #require(FileManager.default.contents(atPath: dir + "/db.sqlite"))
+        #expect(before.count > 64 * 1024)
+        try Self.damage(dir + "/db.sqlite")
+        let damaged = try #require(FileManager.default.contents(atPath: dir + "/db.sqlite"))
+        let second = try CLIProcess.run(["collect-once", "--simulator", "--config", config], in: dir)
+        #expect(second.status == 3, "exit \(second.status): \(second.stdout) \(second.stderr)")
+        #expect(second.stderr.contains("is damaged") && second.stderr.contains("store recover --to"), "\(second.stderr)")
+        #expect(!second.stdout.contains("ok"))
+        #expect(FileManager.default.contents(atPath: dir + "/db.sqlite") == damaged, "the damaged file was written to")
+        // health --deep: the store is down, with the same advice (not "run collect-once to create it").
+        let health = try CLIProcess.run(["health", "--deep", "--json", "--config", config], in: dir)
+        #expect(health.status == 2)
+        #expect(health.stdout.contains("is damaged") && health.stdout.contains("store recover"), "\(health.stdout)")
+        #expect(!health.stdout.contains("to create the database"))
+        // store recover copies what it can; the new file takes a cycle again.
+        let recover = try CLIProcess.run(
+            ["store", "recover", "--config", config, "--to", dir + "/new.sqlite"], in: dir)
+        #expect(recover.status == 1 || recover.status == 0, "\(recover.stderr)")
+        #expect(recover.stdout.contains("option_snapshots"), "\(recover.stdout)")
+        let again = try CLIProcess.run(
+            ["collect-once", "--simulator", "--config", config], in: dir,
+            environment: ProcessInfo.processInfo.environment.merging(
+                ["PAPERTRADER_STORAGE_PATH": dir + "/new.sqlite"], uniquingKeysWith: { $1 }))
+        #expect(again.status == 0, "\(again.stderr)")
+    }
 }
