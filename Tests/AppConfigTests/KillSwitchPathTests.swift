@@ -34,3 +34,21 @@ import Testing
         #expect(issues("storage:\n  path: \(db)\nrisk:\n  kill_switch_file: \(dir)/KILL\n").isEmpty)
     }
 }
+
+/// `config check` refuses a Polygon base URL that would carry the key unencrypted.
+@Suite struct PolygonBaseURLTests {
+    @Test func plainHTTPIsRejectedExceptLoopback() {
+        func issues(_ url: String) -> [String] {
+            do {
+                _ = try ConfigLoader.load(text: "polygon:\n  enabled: true\n  base_url: \(url)\n", source: "p.yaml")
+                return []
+            } catch {
+                return error.issues.map(\.description)
+            }
+        }
+        let plain = issues("http://api.polygon.io")
+        #expect(plain.count == 1 && plain.first?.hasPrefix("p.yaml:3: polygon.base_url: uses http://") == true, "\(plain)")
+        #expect(issues("https://api.polygon.io").isEmpty)
+        #expect(issues("http://127.0.0.1:8089").isEmpty)
+    }
+}
