@@ -229,9 +229,10 @@ public enum HealthChecker {
 
     /// Store readable, schema version, rows, and the last cycle of each symbol against the interval;
     /// `deep` adds SQLite's full `PRAGMA integrity_check`. The advice follows what is actually wrong.
-    static func storeChecks(path: String, symbols: [String], interval: Int, now: Date, deep: Bool = false)
-        -> [HealthCheck]
-    {
+    /// `open` is the service's own store (no new connection per `/health`).
+    static func storeChecks(
+        path: String, symbols: [String], interval: Int, now: Date, deep: Bool = false, open: SQLiteStore? = nil
+    ) -> [HealthCheck] {
         guard FileManager.default.fileExists(atPath: path) else {
             return [
                 HealthCheck(
@@ -240,7 +241,7 @@ public enum HealthChecker {
             ]
         }
         do {
-            let store = try SQLiteStore(path: path, readOnly: true)
+            let store = try open ?? SQLiteStore(path: path, readOnly: true)
             let stats = try store.stats()
             var checks = [
                 HealthCheck(
@@ -332,7 +333,8 @@ public enum HealthChecker {
 
     /// The running service's view: its connection, breakers, last cycles and recent errors.
     public static func service(_ rt: Runtime) async -> HealthReport {
-        let now = await rt.marketTime()
+        // From state: never a gateway round trip, which would queue behind a cycle's requests.
+        let now = rt.marketClock.now(speed: rt.speed) ?? Date()
         var checks: [HealthCheck] = []
         let host = "\(rt.client.configuration.host):\(rt.client.configuration.port)"
         if let info = rt.client.connectionInfo {
@@ -353,7 +355,7 @@ public enum HealthChecker {
         }
         checks += storeChecks(
             path: rt.store.path, symbols: rt.config.collection.symbols, interval: rt.config.collection.intervalSeconds,
-            now: now)
+            now: now, open: rt.store)
         if let p = try? await rt.trader.summary() {
             checks.append(
                 HealthCheck(
