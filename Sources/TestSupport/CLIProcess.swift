@@ -24,10 +24,10 @@ public struct CLIProcess: Sendable {
     /// Runs `papertrader arguments...` in `directory` (default: a fresh temporary one) and waits for it.
     public static func run(
         _ arguments: [String], in directory: String? = nil, environment: [String: String]? = nil,
-        stdin: Data? = nil
+        stdin: Data? = nil, timeout: Duration = .seconds(180)
     ) throws -> Result {
         let process = try start(arguments, in: directory, environment: environment, stdin: stdin)
-        return process.wait()
+        return process.wait(timeout: timeout)
     }
 
     /// A started child whose output goes to temporary files (no pipe can fill up and block it).
@@ -52,8 +52,16 @@ public struct CLIProcess: Sendable {
             (try? String(contentsOf: out, encoding: .utf8)) ?? ""
         }
 
-        /// Waits for the child to end and returns what it left.
-        public func wait() -> Result {
+        /// Waits (at most `timeout`: it is an external process) for the child to end and returns what
+        /// it left; a child still running then is killed and reported with status -1.
+        public func wait(timeout: Duration = .seconds(180)) -> Result {
+            let deadline = ContinuousClock.now + timeout
+            while process.isRunning && ContinuousClock.now < deadline { usleep(20_000) }
+            if process.isRunning {
+                process.terminate()
+                process.waitUntilExit()
+                return Result(status: -1, exited: false, stdout: stdoutSoFar, stderr: "still running after \(timeout)")
+            }
             process.waitUntilExit()
             // As above: unreadable output shows as empty and fails the test's expectations about it.
             let stdout = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
