@@ -132,4 +132,53 @@ import Testing
         #expect(taken.stderr.contains("port \(port) is already in use"), "\(taken.stderr)")
         #expect(!taken.stderr.contains("CancellationError"))
     }
+
+    // MARK: exit codes and signals
+
+    @Test func fatalStartUpErrorsExit3NotPartial() throws {
+        let dir = try CLIProcess.temporaryDirectory("cli-exit")
+        try "collection:\n  interval_seconds: 30\n".write(toFile: dir + "/bad.yaml", atomically: true, encoding: .utf8)
+        let collect = try CLIProcess.run(["collect-once", "--config", dir + "/bad.yaml"], in: dir)
+        #expect(collect.status == 3 && collect.stderr.contains("collection.interval_seconds"), "\(collect.status)")
+        let check = try CLIProcess.run(["config", "check", "--config", dir + "/bad.yaml"], in: dir)
+        #expect(check.status == 2, "config check keeps its documented 2 for invalid")
+        // An error no command anticipated is fatal too, never 1 ("partial").
+        let stats = try CLIProcess.run(["store", "stats", "--db", dir + "/missing.sqlite"], in: dir)
+        #expect(stats.status == 3 && stats.stderr.contains("no database"), "\(stats.status): \(stats.stderr)")
+        let usage = try CLIProcess.run(["collect-once", "--no-such-flag"], in: dir)
+        #expect(usage.status == 64)
+    }
+
+    @Test func sighupStopsRunGracefullyLikeSIGTERM() throws {
+        let dir = try CLIProcess.temporaryDirectory("cli-hup")
+        try """
+        collection:
+          symbols: [IWM]
+          max_expiries: 1
+          strike_range_pct: 0.05
+          open_interest: off
+        storage:
+          path: \(dir)/db.sqlite
+        risk:
+          kill_switch_file: \(dir)/KILL
+        http:
+          enabled: false
+        """.write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
+        let run = try CLIProcess.start(
+            [
+                "run", "--simulator", "--config", dir + "/c.yaml", "--clock-speed", "60", "--sim-start",
+                "2026-03-04T10:01:00-05:00",
+            ], in: dir)
+        // Wait (bounded: an external process) for its first cycle.
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !run.stdoutSoFar.contains("cycle #1 ") && run.process.isRunning && ContinuousClock.now < deadline {
+            usleep(50_000)
+        }
+        try #require(run.stdoutSoFar.contains("cycle #1 "), "run never completed a cycle")
+        kill(run.pid, SIGHUP)
+        let result = run.wait(timeout: .seconds(60))
+        #expect(result.exited && result.status == 0, "exit \(result.status) (by signal: \(!result.exited))")
+        #expect(result.stderr.contains("SIGHUP: stopping after the current step"), "\(result.stderr)")
+        #expect(result.stdout.contains("portfolio:"), "no orderly shutdown: \(result.stdout.suffix(300))")
+    }
 }
