@@ -6,9 +6,11 @@ struct PaperTraderCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "papertrader",
         abstract: "Options paper-trading orchestrator for Interactive Brokers.",
+        version: PapertraderVersion.current,
         subcommands: [
             RunCommand.self, CollectOnceCommand.self, GatewaySimCommand.self, ConfigCommand.self, StoreCommand.self,
-            HealthCommand.self, ReportCommand.self, KillSwitchCommand.self, WireCommand.self, BenchCommand.self,
+            HealthCommand.self, ReportCommand.self, JournalCommand.self, KillSwitchCommand.self, WireCommand.self,
+            BenchCommand.self,
         ]
     )
 }

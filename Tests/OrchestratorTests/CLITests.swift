@@ -1,4 +1,5 @@
 import Foundation
+import SnapshotStore
 import TestSupport
 import Testing
 
@@ -180,5 +181,38 @@ import Testing
         #expect(result.exited && result.status == 0, "exit \(result.status) (by signal: \(!result.exited))")
         #expect(result.stderr.contains("SIGHUP: stopping after the current step"), "\(result.stderr)")
         #expect(result.stdout.contains("portfolio:"), "no orderly shutdown: \(result.stdout.suffix(300))")
+    }
+
+    // MARK: --version and journal
+
+    @Test func versionComesFromOneConstant() throws {
+        let r = try CLIProcess.run(["--version"])
+        #expect(r.status == 0)
+        #expect(r.stdout.range(of: #"^\d+\.\d+\.\d+\n$"#, options: .regularExpression) != nil, "\(r.stdout)")
+    }
+
+    @Test func journalReadsTheDecisionsWithoutSqlite() throws {
+        let dir = try CLIProcess.temporaryDirectory("cli-journal")
+        let db = dir + "/db.sqlite"
+        let store = try SQLiteStore(path: db)
+        let t0 = Date(timeIntervalSince1970: 1_772_634_600)  // 2026-03-04 09:30 New York
+        try store.append(JournalEvent(time: t0, kind: "no_trade", symbol: "SPY", message: "IV rank 12.0 below 30"))
+        try store.append(JournalEvent(time: t0.addingTimeInterval(86_400), kind: "entry", symbol: "IWM", message: "opened"))
+        try store.append(JournalEvent(time: t0.addingTimeInterval(86_700), kind: "no_trade", symbol: "IWM", message: "max positions"))
+        let all = try CLIProcess.run(["journal", "--db", db], in: dir)
+        #expect(all.status == 0, "\(all.stderr)")
+        let lines = all.stdout.split(separator: "\n")
+        #expect(lines.count == 3 && lines[0].contains("IV rank 12.0 below 30") && lines[2].contains("max positions"))
+        #expect(lines[0].hasPrefix("2026-03-04T09:30:00-05:00"), "\(lines[0])")
+        let filtered = try CLIProcess.run(
+            ["journal", "--db", db, "--since", "2026-03-05", "--symbol", "iwm", "--kind", "no_trade"], in: dir)
+        #expect(filtered.stdout.split(separator: "\n").count == 1 && filtered.stdout.contains("max positions"))
+        let json = try CLIProcess.run(["journal", "--db", db, "--limit", "2", "--json"], in: dir)
+        let decoded = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]]
+        #expect(decoded?.map { $0["message"] as? String } == ["opened", "max positions"])
+        let none = try CLIProcess.run(["journal", "--db", db, "--kind", "exit"], in: dir)
+        #expect(none.status == 0 && none.stdout.contains("kinds in the journal: entry, no_trade"))
+        let bad = try CLIProcess.run(["journal", "--db", db, "--since", "yesterday"], in: dir)
+        #expect(bad.status == 64)
     }
 }
