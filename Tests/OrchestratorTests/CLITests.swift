@@ -1,5 +1,7 @@
 import Foundation
+import NIOCore
 import SnapshotStore
+import TWSWire
 import TestSupport
 import Testing
 
@@ -214,5 +216,47 @@ import Testing
         #expect(none.status == 0 && none.stdout.contains("kinds in the journal: entry, no_trade"))
         let bad = try CLIProcess.run(["journal", "--db", db, "--since", "yesterday"], in: dir)
         #expect(bad.status == 64)
+    }
+
+    // MARK: wire decode
+
+    /// Peak resident set (KiB) of `papertrader arguments...` with `input` on stdin, by /usr/bin/time.
+    static func peakKiB(_ arguments: [String], input: String, in dir: String) throws -> (kib: Int, stdout: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/time")
+        process.arguments = ["-f", "PEAK_KIB %M", CLIProcess.binary] + arguments
+        process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: input))
+        let out = dir + "/out-\(UInt32.random(in: 0...UInt32.max))"
+        let err = out + ".err"
+        for path in [out, err] { _ = FileManager.default.createFile(atPath: path, contents: nil) }
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
+        try process.run()
+        process.waitUntilExit()
+        let stderr = try String(contentsOfFile: err, encoding: .utf8)
+        let peak = stderr.split(separator: "\n").last { $0.hasPrefix("PEAK_KIB ") }.flatMap { Int($0.dropFirst(9)) }
+        return (try #require(peak, "no peak in: \(stderr)"), try String(contentsOfFile: out, encoding: .utf8))
+    }
+
+    @Test func wireDecodeStreamsInBoundedMemoryWithTodaysOutput() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/time"), "needs GNU time")
+        let dir = try CLIProcess.temporaryDirectory("cli-wire")
+        let stream = dir + "/stream.bin"
+        let written = try CLIProcess.run(["bench", "wire", "--messages", "100000", "--write-stream", stream])
+        #expect(written.status == 0, "\(written.stderr)")
+        try Data().write(to: URL(fileURLWithPath: dir + "/empty"))
+        let baseline = try Self.peakKiB(["wire", "decode", "--server-version", "178"], input: dir + "/empty", in: dir)
+        let decoded = try Self.peakKiB(["wire", "decode", "--server-version", "178"], input: stream, in: dir)
+        let size = try FileManager.default.attributesOfItem(atPath: stream)[.size] as? Int ?? 0
+        // 6.9 MB of frames: reading it whole took 24 MiB more than an empty input; streamed, a few.
+        #expect(size > 6_000_000)
+        #expect(decoded.kib - baseline.kib < 8 * 1024, "peak \(decoded.kib) KiB vs \(baseline.kib) KiB for no input")
+        // Exactly what the whole-input decoder this replaced (`decodeAll`, unchanged) prints for these bytes.
+        var whole = ByteBuffer(bytes: try #require(FileManager.default.contents(atPath: stream)))
+        var decoder = TWSStreamDecoder(side: .server, serverVersion: 178)
+        var expected = ""
+        try decoder.decodeAll(&whole) { expected += $0.serialized + "\n" }
+        #expect(decoded.stdout.count > 10_000_000)
+        #expect(decoded.stdout == expected, "the output changed")
     }
 }
