@@ -88,7 +88,7 @@ let package = Package(
         ),
         .target(
             name: "AppConfig",
-            dependencies: ["OptionsModel", .product(name: "Yams", package: "Yams")],
+            dependencies: ["OptionsModel", "Trading", "PolygonClient", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .target(

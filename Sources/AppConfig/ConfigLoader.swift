@@ -104,6 +104,7 @@ public enum ConfigLoader {
         }
         let overrides = validator.applyEnvironment(environment, into: &config)
         validator.crossCheck(config)
+        validator.checkSafety(config)
         var secret: Secret?
         let keyVariable = config.polygon.apiKeyEnv
         if let value = environment[keyVariable], !value.isEmpty {

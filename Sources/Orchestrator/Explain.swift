@@ -86,6 +86,9 @@ public enum ExplainRun {
     /// One symbol's explanation.
     public typealias Explanation = TradeExplanation
 
+    /// Whether the kill switch at `path` is on.
+    public static func killSwitchOn(path: String) -> Bool { KillSwitch(path: path).isOn }
+
     /// One explanation per symbol with a stored chain.
     public static func explain(config: PaperTraderConfig, symbols: [String]?, killSwitch: Bool) async throws
         -> [TradeExplanation]

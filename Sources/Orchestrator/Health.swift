@@ -113,7 +113,7 @@ public enum HealthChecker {
         var all = checks
         all += storeChecks(
             path: config.storage.path, symbols: config.collection.symbols,
-            interval: config.collection.intervalSeconds, now: now)
+            interval: config.collection.intervalSeconds, now: now, deep: deep)
         all.append(await polygonCheck(loaded, deep: deep, logger: logger))
         return HealthReport(source: "probe", checkedAt: now, checks: all)
     }
@@ -227,16 +227,37 @@ public enum HealthChecker {
         return "\(error)"
     }
 
-    /// Store readable, schema version, rows, and the last cycle of each symbol against the interval.
-    static func storeChecks(path: String, symbols: [String], interval: Int, now: Date) -> [HealthCheck] {
+    /// Store readable, schema version, rows, and the last cycle of each symbol against the interval;
+    /// `deep` adds SQLite's full `PRAGMA integrity_check`. The advice follows what is actually wrong.
+    /// `open` is the service's own store (no new connection per `/health`).
+    static func storeChecks(
+        path: String, symbols: [String], interval: Int, now: Date, deep: Bool = false, open: SQLiteStore? = nil
+    ) -> [HealthCheck] {
+        guard FileManager.default.fileExists(atPath: path) else {
+            return [
+                HealthCheck(
+                    "store", .degraded, "no database at \(path) yet",
+                    fix: "run `papertrader collect-once` (or `run`) once to create it; check storage.path")
+            ]
+        }
         do {
-            let store = try SQLiteStore(path: path, readOnly: true)
+            let store = try open ?? SQLiteStore(path: path, readOnly: true)
             let stats = try store.stats()
             var checks = [
                 HealthCheck(
                     "store", .ok,
                     "\(path): schema \(stats.schemaVersion), \(stats.optionRows) option rows, \(stats.cycles) cycles")
             ]
+            if deep {
+                let problems = try store.integrityProblems()
+                checks.append(
+                    problems.isEmpty
+                        ? HealthCheck("store integrity", .ok, "PRAGMA integrity_check: ok")
+                        : HealthCheck(
+                            "store integrity", .down,
+                            StoreDamagedError(path: path, findings: problems).findingsSummary,
+                            fix: StoreDamagedError.advice))
+            }
             let latest = try store.latestCyclePerSymbol()
             for symbol in symbols {
                 guard let last = latest[symbol] else {
@@ -249,14 +270,24 @@ public enum HealthChecker {
                     HealthCheck(
                         "data \(symbol)", stale ? .degraded : .ok,
                         "last cycle \(last.cycleID) at \(ISOTime.string(last.timestamp)) (\(Int(age)) s ago)",
-                        fix: stale ? "is `papertrader run` running? collection hours: collection.hours_start/end" : nil)
+                        fix: stale
+                            ? "is `papertrader run` running? collection hours: collection.hours.start/end" : nil)
                 )
             }
             return checks
+        } catch let error as StoreDamagedError {
+            return [HealthCheck("store", .down, error.findingsSummary, fix: StoreDamagedError.advice)]
+        } catch where SQLiteStore.isCorruption(error) {
+            return [
+                HealthCheck(
+                    "store", .down, StoreDamagedError(path: path, findings: ["\(error)"]).findingsSummary,
+                    fix: StoreDamagedError.advice)
+            ]
         } catch {
             return [
                 HealthCheck(
-                    "store", .degraded, "\(error)", fix: "run `papertrader collect-once` once to create the database")
+                    "store", .degraded, "\(error)",
+                    fix: "check that \(path) is readable by this user and is a papertrader database (storage.path)")
             ]
         }
     }
@@ -302,7 +333,8 @@ public enum HealthChecker {
 
     /// The running service's view: its connection, breakers, last cycles and recent errors.
     public static func service(_ rt: Runtime) async -> HealthReport {
-        let now = await rt.marketTime()
+        // From state: never a gateway round trip, which would queue behind a cycle's requests.
+        let now = rt.marketClock.now(speed: rt.speed) ?? Date()
         var checks: [HealthCheck] = []
         let host = "\(rt.client.configuration.host):\(rt.client.configuration.port)"
         if let info = rt.client.connectionInfo {
@@ -323,7 +355,7 @@ public enum HealthChecker {
         }
         checks += storeChecks(
             path: rt.store.path, symbols: rt.config.collection.symbols, interval: rt.config.collection.intervalSeconds,
-            now: now)
+            now: now, open: rt.store)
         if let p = try? await rt.trader.summary() {
             checks.append(
                 HealthCheck(

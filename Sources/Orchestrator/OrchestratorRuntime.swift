@@ -47,6 +47,8 @@ public struct Runtime: Sendable {
     public let marketTime: @Sendable () async -> Date
     /// Simulated seconds per real second (1 against a real gateway).
     public let speed: Double
+    /// Market time without a gateway round trip (for `/health`).
+    public let marketClock: MarketClockEstimate
 }
 
 extension Runtime {
@@ -119,9 +121,16 @@ public enum OrchestratorRuntime {
             barCount: barCount(config), logger: logger)
         let settings = collectorSettings(config)
         // Market time is the gateway's clock, re-read each cycle; without a gateway, the system clock.
+        let marketClock = MarketClockEstimate()
         let marketTime: @Sendable () async -> Date = {
-            if tws.connectionInfo != nil, let time = try? await tws.currentTime() { return time }
-            return simulator?.now ?? Date()
+            let time: Date
+            if tws.connectionInfo != nil, let gateway = try? await tws.currentTime() {
+                time = gateway
+            } else {
+                time = simulator?.now ?? Date()
+            }
+            marketClock.record(time)
+            return time
         }
         let collector = DataCollector(
             fetcher: fetcher, store: store, settings: settings, marketTime: marketTime, logger: logger,
@@ -140,8 +149,8 @@ public enum OrchestratorRuntime {
         let killSwitchFile = config.risk.killSwitchFile
         let runtime = Runtime(
             collector: collector, client: tws, store: store, fetcher: fetcher, simulator: simulator, trader: trader,
-            killSwitchOn: { !killSwitchFile.isEmpty && FileManager.default.fileExists(atPath: killSwitchFile) },
-            progress: progress, config: config, marketTime: marketTime, speed: speed)
+            killSwitchOn: { !killSwitchFile.isEmpty && KillSwitch(path: killSwitchFile).isOn },
+            progress: progress, config: config, marketTime: marketTime, speed: speed, marketClock: marketClock)
         do {
             let result = try await withThrowingTaskGroup(of: R?.self) { group in
                 group.addTask {

@@ -153,8 +153,9 @@ extension PolygonClient {
             }
             if let value = item.value { return value }
             switch item.error {
-            case "NOT_ENTITLED": throw PolygonError(.notEntitled, item.message ?? "not entitled to \(ticker)")
-            case "NOT_FOUND": throw PolygonError(.notFound, item.message ?? "\(ticker) not found")
+            case "NOT_ENTITLED":
+                throw scrubbed(PolygonError(.notEntitled, item.message ?? "not entitled to \(ticker)"))
+            case "NOT_FOUND": throw scrubbed(PolygonError(.notFound, item.message ?? "\(ticker) not found"))
             default: throw PolygonError(.decoding, "\(ticker) has no value")
             }
         } catch let error as PolygonError where error.code == .notEntitled {

@@ -34,7 +34,13 @@ public protocol HTTPTransport: Sendable {
 }
 
 /// URLSession (FoundationNetworking, libcurl) transport: already in the toolchain, so no BoringSSL build.
+/// Redirects are followed only within the same origin (`SameOriginRedirects`).
 public struct URLSessionTransport: HTTPTransport {
+    /// One session for every client: its delegate refuses cross-origin redirects.
+    static let session = URLSession(
+        configuration: .ephemeral, delegate: SameOriginRedirects(), delegateQueue: nil)
+
+    /// The transport.
     public init() {}
 
     public func get(_ url: URL, headers: [String: String], timeout: Duration) async throws -> (
@@ -43,7 +49,7 @@ public struct URLSessionTransport: HTTPTransport {
         var request = URLRequest(url: url)
         request.timeoutInterval = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        let (data, response) = try await URLSession.shared.data(for: request)
+        let (data, response) = try await Self.session.data(for: request)
         guard let http = response as? HTTPURLResponse else { throw PolygonError(.transport, "no HTTP response") }
         var out: [String: String] = [:]
         for (name, value) in http.allHeaderFields {
@@ -80,7 +86,8 @@ public final class PolygonRateLimiter: Sendable {
 }
 
 /// Polygon's REST API: option chain snapshots (all pages), daily aggregates, index values. The key
-/// goes only in the Authorization header; it never appears in a URL, an error or a log line.
+/// goes only in the Authorization header, only to polygon.base_url's origin over https
+/// (`PolygonKeyGuard`); it never appears in a URL, an error or a log line, even when the server echoes it.
 public final class PolygonClient: Sendable {
     public let configuration: PolygonClientConfiguration
     private let apiKey: String
@@ -115,6 +122,36 @@ public final class PolygonClient: Sendable {
 
     /// One GET with rate limiting, 429/5xx backoff (honouring Retry-After) and typed errors.
     func get(_ url: URL) async throws -> Data {
+        do {
+            return try await unscrubbedGet(url)
+        } catch let error as PolygonError {
+            throw scrubbed(error)
+        }
+    }
+
+    /// `error` with the key cut out of every text that may have come from the server.
+    func scrubbed(_ error: PolygonError) -> PolygonError {
+        var e = error
+        e.message = PolygonKeyGuard.scrub(e.message, key: apiKey)
+        e.requestID = e.requestID.map { PolygonKeyGuard.scrub($0, key: apiKey) }
+        return e
+    }
+
+    /// Refuses to send the key anywhere but polygon.base_url's origin over https (or loopback http).
+    func checkDestination(_ url: URL) throws {
+        if let problem = PolygonKeyGuard.insecurity(of: configuration.baseURL) {
+            throw PolygonError(.insecure, "polygon.base_url \(problem); nothing was sent")
+        }
+        guard PolygonKeyGuard.sameOrigin(url, configuration.baseURL) else {
+            throw PolygonError(
+                .insecure,
+                "the server pointed to \(url.scheme ?? "?")://\(url.host ?? "?") (not polygon.base_url's host); not followed, so the key was not sent there"
+            )
+        }
+    }
+
+    func unscrubbedGet(_ url: URL) async throws -> Data {
+        try checkDestination(url)
         var attempt = 0
         let path = Self.redact(url.path)
         while true {
@@ -170,6 +207,12 @@ public final class PolygonClient: Sendable {
                 throw PolygonError(
                     .notFound, envelope?.message ?? "\(path) not found", httpStatus: 404,
                     requestID: envelope?.request_id)
+            case 300..<400:
+                let location = response.headers["location"].flatMap { URL(string: $0, relativeTo: url) }
+                throw PolygonError(
+                    .insecure,
+                    "\(path) redirected to \(location?.host ?? "another address"): not followed, so the key was not sent there",
+                    httpStatus: response.status, requestID: envelope?.request_id)
             default:
                 throw PolygonError(
                     .server, "unexpected HTTP status for \(path)", httpStatus: response.status,
@@ -196,7 +239,7 @@ public final class PolygonClient: Sendable {
         do {
             return try JSONDecoder().decode(type, from: data)
         } catch {
-            throw PolygonError(.decoding, "\(what): \(error)")
+            throw scrubbed(PolygonError(.decoding, "\(what): \(error)"))
         }
     }
 }

@@ -14,6 +14,8 @@ public struct PolygonError: Error, Sendable, CustomStringConvertible {
         public static let decoding = Code(name: "unexpected response")
         public static let transport = Code(name: "transport error")
         public static let budgetExhausted = Code(name: "time budget exhausted")
+        /// Refused to send the key: plain http to a non-loopback host, another host, or a redirect away.
+        public static let insecure = Code(name: "refused for the key's safety")
         public var description: String { name }
     }
 
@@ -30,7 +32,7 @@ public struct PolygonError: Error, Sendable, CustomStringConvertible {
     }
 
     /// Whether the failure should open the provider's breaker at once (retrying cannot help).
-    public var isPermanent: Bool { code == .unauthorized || code == .notEntitled }
+    public var isPermanent: Bool { code == .unauthorized || code == .notEntitled || code == .insecure }
 
     public var description: String {
         var text = "Polygon \(code): \(message)"
@@ -42,6 +44,8 @@ public struct PolygonError: Error, Sendable, CustomStringConvertible {
         case .notEntitled:
             text +=
                 ". Your Polygon plan does not include this data (options snapshots need an options plan, I:VIX an indices plan)."
+        case .insecure:
+            text += ". Set polygon.base_url to https://api.polygon.io (or your https proxy)."
         case .rateLimited:
             text += ". Lower collection frequency or raise polygon.requests_per_minute only if your plan allows it."
         default: break

@@ -18,7 +18,8 @@ public final class SQLiteStore: MarketDataStore, TradingJournal, UnderlyingPrice
     let pool: DatabasePool
 
     /// Opens (creating and migrating) the database at `path`. Refuses a database written by a newer
-    /// version; marks cycles left `running` by a crash as `failed`. `readOnly` opens an existing
+    /// version and, for writers, a damaged one (`PRAGMA quick_check`: `StoreDamagedError`); marks
+    /// cycles left `running` by a crash as `failed`. `readOnly` opens an existing
     /// database without changing anything: for readers (`report`, `health`, `store stats`) that may
     /// run beside a live `run`, whose running cycle must not be taken for a crashed one.
     public init(path: String, readOnly: Bool = false) throws {
@@ -39,8 +40,13 @@ public final class SQLiteStore: MarketDataStore, TradingJournal, UnderlyingPrice
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
             }
         }
+        // A writer never adds to a damaged file (it would bury the damage under new cycles). The check
+        // runs on a read-only connection first, so that a refused open leaves the file exactly as it was.
+        if !readOnly { try Self.refuseIfDamaged(path: path) }
         do {
             pool = try DatabasePool(path: path, configuration: config)
+        } catch where Self.isCorruption(error) {
+            throw StoreDamagedError(path: path, findings: ["\(error)"])
         } catch {
             throw StoreError("cannot open the database \(path): \(error)")
         }

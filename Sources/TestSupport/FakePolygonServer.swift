@@ -6,7 +6,9 @@ import Synchronization
 
 /// A loopback HTTP server that answers like Polygon's REST API from scripted responses (bodies taken
 /// from `../shared/fixtures/polygon` or generated in the same shape). It records every request so
-/// tests can check headers and that the API key never appears in a URL.
+/// tests can check headers and that the API key never appears in a URL. A body containing
+/// `{{authorization}}` gets the request's Authorization header in its place, as a careless or hostile
+/// server that echoes the key would send.
 public final class FakePolygonServer: Sendable {
     /// One scripted answer.
     public struct Response: Sendable {
@@ -23,6 +25,11 @@ public final class FakePolygonServer: Sendable {
         /// A JSON body.
         public static func json(_ text: String, status: Int = 200, headers: [(String, String)] = []) -> Response {
             Response(status: status, headers: headers + [("Content-Type", "application/json")], body: Data(text.utf8))
+        }
+
+        /// A redirect to `location`.
+        public static func redirect(to location: String, status: Int = 302) -> Response {
+            Response(status: status, headers: [("Location", location)], body: Data())
         }
 
         /// A body from `../shared/fixtures/polygon/<relative>`.
@@ -117,7 +124,11 @@ public final class FakePolygonServer: Sendable {
                 guard let head else { return }
                 var headers: [String: String] = [:]
                 for (name, value) in head.headers { headers[name.lowercased()] = value }
-                let response = server.answer(uri: head.uri, headers: headers)
+                var response = server.answer(uri: head.uri, headers: headers)
+                let echo = Data("{{authorization}}".utf8)
+                while let range = response.body.range(of: echo) {
+                    response.body.replaceSubrange(range, with: Data((headers["authorization"] ?? "").utf8))
+                }
                 var responseHeaders = HTTPHeaders(response.headers)
                 responseHeaders.add(name: "Content-Length", value: String(response.body.count))
                 let status = HTTPResponseStatus(statusCode: response.status)

@@ -183,12 +183,12 @@ enum ProgressLine {
     }
 }
 
-/// SIGINT and SIGTERM handlers for the lifetime of `run`: the first signal asks for a graceful stop.
+/// SIGINT, SIGTERM and SIGHUP handlers for the lifetime of `run`: the first signal asks for a graceful stop.
 final class StopSignals {
     let sources: [any DispatchSourceSignal]
 
     init(_ onSignal: @escaping @Sendable (String) -> Void) {
-        sources = [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")].map { number, name in
+        sources = [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM"), (SIGHUP, "SIGHUP")].map { number, name in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler { onSignal(name) }

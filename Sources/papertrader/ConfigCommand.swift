@@ -16,13 +16,14 @@ struct ConfigOption: ParsableArguments {
     @Option(name: .long, help: "Configuration file (default: ./paper_trading.yaml).")
     var config: String?
 
-    /// Loads the configuration or prints every problem and exits with status 2.
-    func load() throws -> LoadedConfig {
+    /// Loads the configuration or prints every problem and exits: `invalid` (`config check`: its
+    /// result, 2) or, for every other command, `ExitStatus.fatal` (it cannot start).
+    func load(invalid: ExitCode = ExitStatus.fatal) throws -> LoadedConfig {
         do {
             return try ConfigLoader.load(path: config)
         } catch {
             FileHandle.standardError.write(Data((error.description + "\n\(error.issues.count) error(s)\n").utf8))
-            throw ExitCode(2)
+            throw invalid
         }
     }
 }
@@ -35,7 +36,7 @@ struct ConfigCheckCommand: ParsableCommand {
     @OptionGroup var options: ConfigOption
 
     func run() throws {
-        let loaded = try options.load()
+        let loaded = try options.load(invalid: ExitStatus.failed)
         for warning in loaded.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         print("OK: \(loaded.sourcePath ?? "no file, built-in defaults") is valid")
     }

@@ -16,7 +16,7 @@ struct ExplainCommand: AsyncParsableCommand {
     func run() async throws {
         let loaded = try config.load()
         let path = loaded.config.risk.killSwitchFile
-        let kill = !path.isEmpty && FileManager.default.fileExists(atPath: path)
+        let kill = !path.isEmpty && ExplainRun.killSwitchOn(path: path)
         let explanations = try await explained(loaded.config, kill: kill)
         if json {
             print(try JSONOutput.render(explanations))

@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import GatewaySimulator
 import Logging
+import NIOCore
 
 /// `papertrader gateway-sim`: the built-in IB Gateway simulator as a standalone server.
 struct GatewaySimCommand: AsyncParsableCommand {
@@ -29,6 +30,9 @@ struct GatewaySimCommand: AsyncParsableCommand {
     @Option(help: "Extra underlyings beyond SPY, QQQ, IWM, comma-separated.") var symbols: String?
 
     func validate() throws {
+        guard (0...65535).contains(port) else {
+            throw ValidationError("--port must be between 1 and 65535 (or 0 for any free port), got \(port)")
+        }
         guard (157...200).contains(maxVersion) else {
             throw ValidationError("--max-version must be between 157 and 200 (201+ is the binary protocol)")
         }
@@ -61,9 +65,41 @@ struct GatewaySimCommand: AsyncParsableCommand {
             return handler
         }
         let simulator = GatewaySimulator(configuration: config)
+        do {
+            try await serve(simulator, config: config)
+        } catch {
+            FileHandle.standardError.write(Data("Error: \(Self.explain(error, host: host, port: port))\n".utf8))
+            throw ExitStatus.fatal
+        }
+    }
+
+    /// What a failure to listen means, in words (NIO reports it as an errno).
+    static func explain(_ error: any Error, host: String, port: Int) -> String {
+        guard let io = error as? IOError else { return "the simulator stopped: \(error)" }
+        switch io.errnoCode {
+        case EADDRINUSE:
+            return
+                "port \(port) is already in use on \(host) (another gateway-sim, IB Gateway or TWS?): stop it or choose another --port"
+        case EACCES:
+            return "not allowed to listen on port \(port) (ports below 1024 need privileges): choose another --port"
+        case EADDRNOTAVAIL:
+            return "\(host) is not an address of this machine: choose another --host"
+        default:
+            return "cannot listen on \(host):\(port): \(io)"
+        }
+    }
+
+    func serve(_ simulator: GatewaySimulator, config: GatewaySimulator.Configuration) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await simulator.run() }
-            let bound = try await simulator.listeningPort()
+            let bound: Int
+            do {
+                bound = try await simulator.listeningPort()
+            } catch {
+                // The simulator stopped before it listened: its own error (e.g. the bind) says why.
+                try await group.next()
+                throw error
+            }
             let banner =
                 "gateway simulator listening on \(host):\(bound) (accounts \(config.accounts.joined(separator: ",")), server version <= \(maxVersion), market data \(marketData), simulated time \(ISO8601.format(simulator.now)), speed x\(clockSpeed))\n"
             // Written unbuffered: scripts wait for this line to learn the port.

@@ -1,9 +1,11 @@
 import AppConfig
 import ArgumentParser
 import Foundation
+import Trading
 
-/// `papertrader kill-switch on|off|status`: the file `risk.kill_switch_file` halts new entries (and
-/// with `risk.flatten_on_kill` closes open positions) at the next cycle of a running trader.
+/// `papertrader kill-switch on|off|status`: the marker file `risk.kill_switch_file` halts new entries
+/// (and with `risk.flatten_on_kill` closes open positions) at the next cycle of a running trader.
+/// Only our own small marker is ever created or removed (`KillSwitch`).
 struct KillSwitchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kill-switch", abstract: "Halt (on) or resume (off) new entries of a running trader.")
@@ -23,19 +25,18 @@ struct KillSwitchCommand: ParsableCommand {
         guard !path.isEmpty else {
             throw ValidationError("risk.kill_switch_file is empty: the file switch is disabled")
         }
-        let fm = FileManager.default
-        switch state {
-        case "on":
-            let directory = (path as NSString).deletingLastPathComponent
-            if !directory.isEmpty { try fm.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-            guard fm.createFile(atPath: path, contents: Data("kill switch set \(Date())\n".utf8)) else {
-                throw ValidationError("cannot create \(path)")
+        let killSwitch = KillSwitch(path: path)
+        do {
+            switch state {
+            case "on": try killSwitch.turnOn(databasePath: loaded.config.storage.path)
+            case "off": try killSwitch.turnOff()
+            default: break
             }
-        case "off":
-            if fm.fileExists(atPath: path) { try fm.removeItem(atPath: path) }
-        default: break
+        } catch {
+            FileHandle.standardError.write(Data("Error: \(error.message)\n".utf8))
+            throw ExitStatus.failed
         }
-        let on = fm.fileExists(atPath: path)
+        let on = killSwitch.isOn
         print(
             "kill switch \(on ? "ON" : "off") (\(path))\(on && loaded.config.risk.flattenOnKill ? "; open positions will be closed" : "")"
         )

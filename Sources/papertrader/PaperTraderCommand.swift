@@ -6,10 +6,11 @@ struct PaperTraderCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "papertrader",
         abstract: "Options paper-trading orchestrator for Interactive Brokers.",
+        version: PapertraderVersion.current,
         subcommands: [
             RunCommand.self, CollectOnceCommand.self, GatewaySimCommand.self, ConfigCommand.self, StoreCommand.self,
-            HealthCommand.self, ReportCommand.self, ExplainCommand.self, SimulateHistoryCommand.self, KillSwitchCommand.self,
-            WireCommand.self, BenchCommand.self,
+            HealthCommand.self, ReportCommand.self, ExplainCommand.self, JournalCommand.self,
+            SimulateHistoryCommand.self, KillSwitchCommand.self, WireCommand.self, BenchCommand.self,
         ]
     )
 }

@@ -10,7 +10,9 @@ struct StoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "store",
         abstract: "Inspect and export the SQLite store.",
-        subcommands: [StoreStatsCommand.self, StoreExportCommand.self, StoreCrashWriterCommand.self]
+        subcommands: [
+            StoreStatsCommand.self, StoreExportCommand.self, StoreRecoverCommand.self, StoreCrashWriterCommand.self,
+        ]
     )
 }
 
@@ -19,13 +21,16 @@ struct StoreOptions: ParsableArguments {
     @OptionGroup var config: ConfigOption
     @Option(help: "Database file (overrides storage.path).") var db: String?
 
+    /// The database's path (`--db` or `storage.path`).
+    func path() throws -> String { try db ?? config.load().config.storage.path }
+
     func open() throws -> SQLiteStore {
-        let path = try db ?? config.load().config.storage.path
+        let path = try path()
         do {
             return try SQLiteStore(path: path, readOnly: true)
         } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(2)
+            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+            throw ExitStatus.fatal
         }
     }
 }
@@ -63,6 +68,47 @@ struct StoreStatsCommand: ParsableCommand {
                 "  #\(c.id) \(ISOTime.string(c.startedAt)) \(c.status.rawValue) \(c.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))"
             )
         }
+    }
+}
+
+/// `store recover --to NEW.sqlite`: copies every readable row of a damaged store into a new file.
+struct StoreRecoverCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "recover",
+        abstract: "Copy what is readable of a (damaged) store into a new file (exit 0 all, 1 some rows lost).")
+    @OptionGroup var options: StoreOptions
+    @Option(help: "The new database file (must not exist).") var to: String
+    @Flag(help: "One JSON document.") var json = false
+
+    func run() throws {
+        let source = try options.path()
+        let report: StoreRecoveryReport
+        do {
+            report = try SQLiteStore.recover(from: source, to: to)
+        } catch {
+            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+            throw ExitStatus.fatal
+        }
+        let damaged = report.tables.filter(\.damaged)
+        if json {
+            print(try JSONOutput.render(report))
+        } else {
+            for t in report.tables {
+                print(
+                    "\(t.name.padding(toLength: 22, withPad: " ", startingAt: 0)) \(t.rowsCopied) rows\(t.damaged ? "  (damaged: rows in the damaged part are lost)" : "")"
+                )
+            }
+            print(
+                damaged.isEmpty
+                    ? "recovered everything into \(to)"
+                    : "recovered what was readable into \(to); \(damaged.count) table(s) lost rows")
+            if !report.destinationProblems.isEmpty {
+                print("the new file has problems too: \(report.destinationProblems.joined(separator: "; "))")
+            }
+            print("next: point storage.path at \(to) (keep \(source) until you are satisfied)")
+        }
+        if !report.destinationProblems.isEmpty { throw ExitStatus.failed }
+        if !damaged.isEmpty { throw ExitStatus.partial }
     }
 }
 

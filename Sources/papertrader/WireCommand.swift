@@ -21,7 +21,8 @@ struct WireDecodeCommand: ParsableCommand {
             Reads raw bytes (or hex with --hex) from stdin. Gateway streams print one object per EWrapper \
             callback under IB's official names; client streams print one object per EClient request. A \
             leading handshake (API\\0 hello, or the server's version/time reply) is recognised and printed. \
-            A truncated or garbled stream ends with an {"error": ...} line and exit status 1.
+            A truncated or garbled stream ends with an {"error": ...} line and exit status 1. The input is \
+            read in 64 KiB chunks, so memory stays flat whatever the capture's size.
             """
     )
 
@@ -39,30 +40,117 @@ struct WireDecodeCommand: ParsableCommand {
     @Option(help: "Which side wrote the stream: server (gateway -> client, default) or client.")
     var from: Side = .server
 
+    /// Bytes read from stdin at a time; memory stays at about this plus one frame, whatever the input's size.
+    static let chunkSize = 1 << 16
+
     func run() throws {
-        let input = FileHandle.standardInput.readDataToEndOfFile()
-        var bytes = [UInt8](input)
-        if hex {
-            guard let decoded = HexText.decode(bytes) else {
-                print(#"{"error": "input is not hex text"}"#)
-                throw ExitCode(1)
-            }
-            bytes = decoded
-        }
         var stream = TWSStreamDecoder(side: from == .client ? .client : .server, serverVersion: serverVersion)
-        var buffer = ByteBuffer(bytes: bytes)
-        let output = FileHandle.standardOutput
-        do {
-            try stream.decodeAll(&buffer) { line in
-                output.write(Data((line.serialized + "\n").utf8))
-            }
-        } catch {
-            let message = TWSJSONValue.object([
-                ("error", .string("\(error)")), ("offset", .int(stream.bytesConsumed)),
-            ])
-            output.write(Data((message.serialized + "\n").utf8))
+        var buffer = ByteBufferAllocator().buffer(capacity: Self.chunkSize)
+        var output = BufferedOutput()
+        var hexStream = hex ? HexStream() : nil
+        var chunk = [UInt8](repeating: 0, count: Self.chunkSize)
+        func fail(_ message: TWSJSONValue) throws -> Never {
+            output.append(message.serialized + "\n")
+            output.flush()
             throw ExitCode(1)
         }
+        do {
+            while true {
+                let n = try Self.readStandardInput(into: &chunk)
+                if n == 0 { break }
+                if hexStream != nil {
+                    guard hexStream?.feed(chunk[0..<n], into: &buffer) == true else {
+                        try fail(.object([("error", .string("input is not hex text"))]))
+                    }
+                } else {
+                    buffer.writeBytes(chunk[0..<n])
+                }
+                try stream.decodeAvailable(&buffer) { line in output.append(line.serialized + "\n") }
+                buffer.discardReadBytes()
+            }
+            if hexStream != nil, hexStream?.finish(into: &buffer) != true {
+                try fail(.object([("error", .string("input is not hex text"))]))
+            }
+            try stream.finish(&buffer) { line in output.append(line.serialized + "\n") }
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            try fail(.object([("error", .string("\(error)")), ("offset", .int(stream.bytesConsumed))]))
+        }
+        output.flush()
+    }
+
+    /// Reads up to `chunk.count` bytes of stdin (0 at the end), retrying interrupted reads.
+    static func readStandardInput(into chunk: inout [UInt8]) throws -> Int {
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
+            if n >= 0 { return n }
+            if errno != EINTR { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        }
+    }
+}
+
+/// Lines for stdout, written in blocks of about 64 KiB rather than one write per line.
+struct BufferedOutput {
+    var pending: [UInt8] = []
+
+    mutating func append(_ line: String) {
+        pending.append(contentsOf: line.utf8)
+        if pending.count >= 1 << 16 { flush() }
+    }
+
+    mutating func flush() {
+        guard !pending.isEmpty else { return }
+        FileHandle.standardOutput.write(Data(pending))
+        pending.removeAll(keepingCapacity: true)
+    }
+}
+
+/// Hex text to bytes chunk by chunk, with `HexText`'s rules: whitespace ignored, an optional 0x
+/// before the first digit, an even number of digits.
+struct HexStream {
+    /// The first digit when it was a 0 that may begin "0x".
+    var heldZero = false
+    var sawFirstDigit = false
+    var high: UInt8?
+
+    /// Appends the bytes of `text` to `out`; false at the first character that is not a hex digit.
+    mutating func feed(_ text: ArraySlice<UInt8>, into out: inout ByteBuffer) -> Bool {
+        for c in text where !(c == 32 || c == 10 || c == 13 || c == 9) {
+            if !sawFirstDigit {
+                sawFirstDigit = true
+                if c == UInt8(ascii: "0") {
+                    heldZero = true
+                    continue
+                }
+            } else if heldZero {
+                heldZero = false
+                if c == UInt8(ascii: "x") { continue }
+                guard digit(UInt8(ascii: "0"), into: &out) else { return false }
+            }
+            guard digit(c, into: &out) else { return false }
+        }
+        return true
+    }
+
+    /// At the end: false if a digit is left without its pair.
+    mutating func finish(into out: inout ByteBuffer) -> Bool {
+        if heldZero {
+            heldZero = false
+            guard digit(UInt8(ascii: "0"), into: &out) else { return false }
+        }
+        return high == nil
+    }
+
+    mutating func digit(_ c: UInt8, into out: inout ByteBuffer) -> Bool {
+        guard let value = HexText.nibble(c) else { return false }
+        if let h = high {
+            out.writeInteger(h << 4 | value)
+            high = nil
+        } else {
+            high = value
+        }
+        return true
     }
 }
 
