@@ -1,0 +1,65 @@
+import Foundation
+import TWSWire
+
+extension SessionEngine {
+    // MARK: Account
+
+    func accountSummary(_ m: TWSReqAccountSummary, now: Date) -> SessionOutput {
+        var out = SessionOutput()
+        let wanted = Set(m.tags.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        for v in account.accountValues(at: now) where wanted.contains(v.tag) || wanted.contains("All") {
+            var s = TWSAccountSummary()
+            s.reqId = m.reqId
+            s.account = v.account
+            s.tag = v.tag
+            s.value = v.value
+            s.currency = v.currency
+            out.messages.append(.accountSummary(s))
+        }
+        out.messages.append(.accountSummaryEnd(.init(reqId: m.reqId)))
+        return out
+    }
+
+    func accountUpdates(account code: String, now: Date) -> SessionOutput {
+        var out = SessionOutput()
+        let name = code.isEmpty ? (account.accounts.first ?? "") : code
+        for v in account.accountValues(at: now) where v.account == name {
+            var value = TWSAccountValue()
+            value.key = v.tag
+            value.val = v.value
+            value.currency = v.currency
+            value.accountName = v.account
+            out.messages.append(.accountValue(value))
+        }
+        for p in account.portfolio(at: now) where p.accountName == name {
+            out.messages.append(.portfolioValue(p))
+        }
+        var time = TWSAccountUpdateTime()
+        time.timeStamp = NewYorkTime.format(now, "HH:mm")
+        out.messages.append(.accountUpdateTime(time))
+        var end = TWSAccountDownloadEnd()
+        end.accountName = name
+        out.messages.append(.accountDownloadEnd(end))
+        return out
+    }
+
+    func executions(_ m: TWSReqExecutions) -> SessionOutput {
+        var out = SessionOutput()
+        let f = m.execFilter
+        for (details, commission) in account.executions() {
+            if f.clientId != 0 && details.execution.clientId != f.clientId { continue }
+            if !f.acctCode.isEmpty && details.execution.acctNumber != f.acctCode { continue }
+            if !f.symbol.isEmpty && details.contract.symbol != f.symbol { continue }
+            if !f.secType.isEmpty && details.contract.secType != f.secType { continue }
+            if !f.side.isEmpty && !details.execution.side.hasPrefix(f.side.prefix(1)) { continue }
+            var copy = details
+            copy.reqId = m.reqId
+            out.messages.append(.execDetails(copy))
+            var report = TWSCommissionReportMessage()
+            report.report = commission
+            out.messages.append(.commissionAndFeesReport(report))
+        }
+        out.messages.append(.execDetailsEnd(.init(reqId: m.reqId)))
+        return out
+    }
+}
