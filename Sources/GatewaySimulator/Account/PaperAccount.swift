@@ -9,8 +9,10 @@ import TWSWire
 final class PaperAccount: SimAccountPort, Sendable {
     let accounts: [String]
     let market: SimulatedMarket
-    private let state: Mutex<State>
-    static let startingCash = 100_000.0
+    let state: Mutex<State>
+    /// Cash at the start (IB paper accounts usually hold $1,000,000; the simulator defaults to $100,000).
+    let startingCash: Double
+    static let defaultStartingCash = 100_000.0
     static let commissionPerContract = 0.65
     static let minimumCommission = 1.0
 
@@ -40,7 +42,7 @@ final class PaperAccount: SimAccountPort, Sendable {
         var completed: [WorkingOrder] = []
         var executions: [(TWSExecDetails, TWSCommissionAndFeesReport)] = []
         var holdings: [Int: Holding] = [:]
-        var cash = PaperAccount.startingCash
+        var cash: Double
         var realized = 0.0
         var stickAll = false
         var usedIds: Set<Int> = []
@@ -48,10 +50,11 @@ final class PaperAccount: SimAccountPort, Sendable {
         var accepted: [(orderId: Int, orderRef: String)] = []
     }
 
-    init(accounts: [String], market: SimulatedMarket) {
+    init(accounts: [String], market: SimulatedMarket, startingCash: Double = PaperAccount.defaultStartingCash) {
         self.accounts = accounts.isEmpty ? ["DU1234567"] : accounts
         self.market = market
-        self.state = Mutex(State())
+        self.startingCash = startingCash
+        self.state = Mutex(State(cash: startingCash))
     }
 
     func nextOrderId() -> Int { state.withLock { $0.nextOrderId } }
@@ -387,60 +390,6 @@ final class PaperAccount: SimAccountPort, Sendable {
                 return p
             }
         }
-    }
-
-    /// Mark of a holding (mid), per share.
-    func mark(_ h: Holding, conId: Int, at date: Date) -> Double {
-        guard let q = quote(h.contract, at: date) else { return h.averageCost / (Double(h.contract.multiplier) ?? 1) }
-        return (q.bid + q.ask) / 2
-    }
-
-    func portfolio(at date: Date) -> [TWSPortfolioValue] {
-        let holdings = state.withLock { s in s.holdings.map { ($0.key, $0.value) }.sorted { $0.0 < $1.0 } }
-        return holdings.map { conId, h in
-            var p = TWSPortfolioValue()
-            p.contract = h.contract
-            p.contract.conId = conId
-            p.position = TWSDecimal(h.quantity)
-            let multiplier = Double(h.contract.multiplier) ?? 1
-            p.marketPrice = mark(h, conId: conId, at: date)
-            p.marketValue = p.marketPrice * multiplier * h.quantity
-            p.averageCost = h.averageCost
-            p.unrealizedPNL = p.marketValue - h.averageCost * h.quantity
-            p.accountName = accounts[0]
-            return p
-        }
-    }
-
-    func accountValues(at date: Date) -> [(account: String, tag: String, value: String, currency: String)] {
-        let (cash, realized, holdings) = state.withLock { s in (s.cash, s.realized, Array(s.holdings)) }
-        var gross = 0.0, value = 0.0, margin = 0.0
-        for (conId, h) in holdings {
-            let multiplier = Double(h.contract.multiplier) ?? 1
-            let mv = mark(h, conId: conId, at: date) * multiplier * h.quantity
-            value += mv
-            gross += abs(mv)
-            if h.quantity < 0 { margin += abs(mv) }
-        }
-        let net = cash + value
-        let unrealized = holdings.reduce(0.0) { total, item in
-            let multiplier = Double(item.1.contract.multiplier) ?? 1
-            return total + mark(item.1, conId: item.0, at: date) * multiplier * item.1.quantity - item.1.averageCost
-                * item.1.quantity
-        }
-        let rows: [(String, Double)] = [
-            ("NetLiquidation", net), ("TotalCashValue", cash), ("BuyingPower", max(0, (net - margin) * 4)),
-            ("AvailableFunds", net - margin), ("ExcessLiquidity", net - margin), ("GrossPositionValue", gross),
-            ("MaintMarginReq", margin), ("InitMarginReq", margin), ("UnrealizedPnL", unrealized),
-            ("RealizedPnL", realized),
-            ("EquityWithLoanValue", net),
-        ]
-        var out: [(String, String, String, String)] = []
-        for account in accounts {
-            out.append((account, "AccountType", "INDIVIDUAL", ""))
-            for (tag, v) in rows { out.append((account, tag, String(format: "%.2f", v), "USD")) }
-        }
-        return out
     }
 }
 

@@ -44,6 +44,8 @@ public final class GatewaySimulator: Sendable {
         public var streamInterval: Duration = .milliseconds(250)
         /// Scripted faults, run against every connection.
         public var faults: FaultScript? = nil
+        /// Cash in the paper account at start (IB's paper accounts usually hold $1,000,000).
+        public var startingCash: Double = 100_000
 
         public init() {}
     }

@@ -4,10 +4,40 @@ import TWSWire
 extension SessionEngine {
     // MARK: Account
 
+    /// ibapi's `AccountSummaryTags` spells two tags `ReqT...`; they are answered under the spelling asked.
+    static let summaryTagAliases = ["ReqTEquity": "RegTEquity", "ReqTMargin": "RegTMargin"]
+
+    /// The ledger currencies a `$LEDGER` tag asks for: `$LEDGER` base only, `$LEDGER:ALL` base and every
+    /// currency, `$LEDGER:USD` one currency.
+    static func ledgerCurrencies(_ tags: [String]) -> [String] {
+        var currencies: [String] = []
+        for tag in tags where tag.uppercased().hasPrefix("$LEDGER") {
+            let suffix = tag.uppercased().dropFirst("$LEDGER".count)
+            let wanted: [String] =
+                switch suffix {
+                case "": ["BASE"]
+                case ":ALL": ["BASE", "USD"]
+                default: [String(suffix.dropFirst())]
+                }
+            for c in wanted where !currencies.contains(c) { currencies.append(c) }
+        }
+        return currencies
+    }
+
     func accountSummary(_ m: TWSReqAccountSummary, now: Date) -> SessionOutput {
         var out = SessionOutput()
-        let wanted = Set(m.tags.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
-        for v in account.accountValues(at: now) where wanted.contains(v.tag) || wanted.contains("All") {
+        let tags = m.tags.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        var asked: [String: String] = [:]
+        for tag in tags { asked[Self.summaryTagAliases[tag] ?? tag, default: tag] = tag }
+        let ledgerCurrencies = Self.ledgerCurrencies(tags)
+        var rows = account.accountValues(at: now).compactMap { v -> SimAccountValue? in
+            guard let spelling = asked[v.tag] else { return nil }
+            var row = v
+            row.tag = spelling
+            return row
+        }
+        if !ledgerCurrencies.isEmpty { rows += account.ledger(at: now, currencies: ledgerCurrencies) }
+        for v in rows where m.groupName.isEmpty || m.groupName == "All" || m.groupName == v.account {
             var s = TWSAccountSummary()
             s.reqId = m.reqId
             s.account = v.account
@@ -23,7 +53,7 @@ extension SessionEngine {
     func accountUpdates(account code: String, now: Date) -> SessionOutput {
         var out = SessionOutput()
         let name = code.isEmpty ? (account.accounts.first ?? "") : code
-        for v in account.accountValues(at: now) where v.account == name {
+        for v in account.accountUpdateValues(at: now) where v.account == name {
             var value = TWSAccountValue()
             value.key = v.tag
             value.val = v.value

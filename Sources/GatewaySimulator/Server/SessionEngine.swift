@@ -209,7 +209,7 @@ struct SessionEngine: Sendable {
                 accountUpdatesFor = nil
             }
         case .reqAccountUpdatesMulti(let m):
-            for v in account.accountValues(at: now)
+            for v in account.accountUpdateValues(at: now)
             where m.account.isEmpty || m.account == v.account || m.account == "All" {
                 var u = TWSAccountUpdateMulti()
                 u.reqId = m.reqId

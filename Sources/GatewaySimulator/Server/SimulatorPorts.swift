@@ -69,8 +69,12 @@ protocol SimAccountPort: Sendable {
     func completedOrders() -> [TWSCompletedOrder]
     func executions() -> [(TWSExecDetails, TWSCommissionAndFeesReport)]
     func positions() -> [TWSPosition]
-    /// Account summary / account values: (account, tag, value, currency).
-    func accountValues(at date: Date) -> [(account: String, tag: String, value: String, currency: String)]
+    /// Every account-summary tag of every account.
+    func accountValues(at date: Date) -> [SimAccountValue]
+    /// Ledger rows (cash, market values, P&L by currency) for `BASE` and/or `USD`.
+    func ledger(at date: Date, currencies: [String]) -> [SimAccountValue]
+    /// What reqAccountUpdates streams: account code, summary tags, BASE and USD ledgers.
+    func accountUpdateValues(at date: Date) -> [SimAccountValue]
     func portfolio(at date: Date) -> [TWSPortfolioValue]
     /// The order id IB would hand out next.
     func nextOrderId() -> Int
