@@ -4,10 +4,19 @@ as a user would, asserting what ib_async receives."""
 import asyncio
 import math
 import sys
+import time
 
 from ib_async import IB, ComboLeg, Contract, Index, LimitOrder, Option, Stock
 
 from simulator import Checks, Simulator
+
+# ib_async 2.1's IB.reqAccountSummaryAsync tags, less $LEDGER:ALL (its rows carry ledger tags).
+ALL_TAGS = ("AccountType,NetLiquidation,TotalCashValue,SettledCash,AccruedCash,BuyingPower,EquityWithLoanValue,"
+            "PreviousDayEquityWithLoanValue,GrossPositionValue,RegTEquity,RegTMargin,SMA,InitMarginReq,MaintMarginReq,"
+            "AvailableFunds,ExcessLiquidity,Cushion,FullInitMarginReq,FullMaintMarginReq,FullAvailableFunds,"
+            "FullExcessLiquidity,LookAheadNextChange,LookAheadInitMarginReq,LookAheadMaintMarginReq,"
+            "LookAheadAvailableFunds,LookAheadExcessLiquidity,HighestSeverity,DayTradesRemaining,"
+            "DayTradesRemainingT+1,DayTradesRemainingT+2,DayTradesRemainingT+3,DayTradesRemainingT+4,Leverage")
 
 
 async def run(port, checks):
@@ -69,7 +78,19 @@ async def run(port, checks):
 
     summary = await ib.accountSummaryAsync()
     tags = {s.tag for s in summary}
-    checks.check("account summary", {"NetLiquidation", "TotalCashValue", "BuyingPower"} <= tags, tags)
+    asked = set(ALL_TAGS.split(","))
+    checks.check("account summary: every tag ib_async asks for", asked <= tags, sorted(asked - tags))
+    full_maint = [s for s in summary if s.tag == "FullMaintMarginReq"]
+    checks.check("FullMaintMarginReq is a number in USD", len(full_maint) == 1 and float(full_maint[0].value) >= 0 and full_maint[0].currency == "USD", full_maint)
+    ledger = {s.currency for s in summary if s.tag == "CashBalance"}
+    checks.check("$LEDGER:ALL rows for BASE and USD", ledger == {"BASE", "USD"}, ledger)
+    values = ib.accountValues()
+    keys = {(v.tag, v.currency) for v in values}
+    checks.check("account updates: FullMaintMarginReq, BASE and USD ledgers",
+                 ("FullMaintMarginReq", "USD") in keys and ("CashBalance", "BASE") in keys and ("CashBalance", "USD") in keys,
+                 sorted(keys)[:10])
+    net = {v.currency: v.value for v in values if v.tag == "NetLiquidationByCurrency"}
+    checks.check("account updates agree with the summary", net.get("BASE") == next(s.value for s in summary if s.tag == "NetLiquidation"), net)
 
     puts = sorted([o for o in options if o.right == "P"], key=lambda o: o.strike)
     short = puts[2]
@@ -89,6 +110,18 @@ async def run(port, checks):
     checks.check("commission report per fill", all(f.commissionReport.commission > 0 for f in trade.fills))
     positions = {p.contract.conId: p.position for p in ib.positions()}
     checks.check("positions updated", positions.get(short.conId) == -1 and positions.get(long.conId) == 1, positions)
+
+    # 300 contract qualifications in a row at ib_async's default pacing (45 per second): never cut off.
+    strikes = sorted(chain.strikes, key=lambda k: abs(k - spot))[:50]
+    expiries = sorted(e for e in chain.expirations if e > expiry)[:3]
+    many = [Option("SPY", e, k, r, "SMART") for e in expiries for k in strikes for r in ("C", "P")]
+    before = len(errors)
+    started = time.monotonic()
+    qualified = await ib.qualifyContractsAsync(*many)
+    took = time.monotonic() - started
+    checks.check(f"300 qualifications at default pacing ({took:.1f} s, {300 / took:.0f}/s)",
+                 len(many) == 300 and len([q for q in qualified if q and q.conId]) == 300 and ib.isConnected(), len(qualified))
+    checks.check("no pacing error on the way", 100 not in errors[before:], errors[before:][:5])
 
     # ib_async paces itself at 45/s; write raw frames under it to provoke IB's error 100.
     for _ in range(120):

@@ -7,6 +7,7 @@ import sys
 import threading
 import time
 
+from ibapi.account_summary_tags import AccountSummaryTags
 from ibapi.client import EClient
 from ibapi.contract import ComboLeg, Contract
 from ibapi.order import Order
@@ -50,7 +51,7 @@ class App(EWrapper, EClient):
     def tickSnapshotEnd(self, reqId): self.put("end", reqId)
     def historicalData(self, reqId, bar): self.put("bar", reqId, bar)
     def historicalDataEnd(self, reqId, start, end): self.put("end", reqId)
-    def accountSummary(self, reqId, account, tag, value, currency): self.put("summary", reqId, tag, value)
+    def accountSummary(self, reqId, account, tag, value, currency): self.put("summary", reqId, tag, value, currency)
     def accountSummaryEnd(self, reqId): self.put("end", reqId)
     def orderStatus(self, orderId, status, filled, remaining, avgFillPrice, *rest): self.put("status", orderId, status, float(filled), avgFillPrice)
     def execDetails(self, reqId, contract, execution): self.put("exec", execution.orderId, contract.conId, execution)
@@ -174,6 +175,20 @@ def main():
         app.reqAccountSummary(6, "All", "NetLiquidation,TotalCashValue,BuyingPower")
         summary = {i[2]: i[3] for i in app.collect(ended(6)) if i[0] == "summary"}
         checks.check("account summary", set(summary) == {"NetLiquidation", "TotalCashValue", "BuyingPower"}, summary)
+        app.reqAccountSummary(7, "All", AccountSummaryTags.AllTags)
+        rows = [i for i in app.collect(ended(7)) if i[0] == "summary"]
+        asked = set(AccountSummaryTags.AllTags.split(","))
+        got = {i[2] for i in rows}
+        checks.check("account summary: every AccountSummaryTags.AllTags tag", got == asked, sorted(asked ^ got))
+        full = {i[2]: i[3] for i in rows}
+        checks.check("FullMaintMarginReq, Cushion, Leverage are numbers",
+                     all(float(full[t]) >= 0 for t in ("FullMaintMarginReq", "Cushion", "Leverage")), full.get("Cushion"))
+        app.cancelAccountSummary(7)
+        app.reqAccountSummary(8, "All", "$LEDGER:ALL")
+        ledger = [i for i in app.collect(ended(8)) if i[0] == "summary"]
+        checks.check("$LEDGER:ALL: ledger rows for BASE and USD",
+                     {i[4] for i in ledger if i[2] == "CashBalance"} == {"BASE", "USD"}, ledger[:3])
+        app.cancelAccountSummary(8)
 
         # A BAG put credit spread: sell the higher put, buy the lower one, for a credit.
         def con_id(k):

@@ -1,6 +1,11 @@
 import Foundation
 
-/// IB's message-rate rule over a sliding one-second window of real time.
+/// IB's message-rate rule, on real arrival times: a bucket of `limit + 20 %` messages refilled at
+/// `limit` per second. A burst above the bucket is refused message by message (error 100); only
+/// refusals in `sustainedSeconds` distinct seconds within `sustainedWindow` seconds end the connection,
+/// as IB disconnects a client that keeps flooding, not one whose paced batches meet at a window's edge
+/// (ib_async's 45-per-second pacer puts 60-70 frames into some one-second windows; a batch held up to
+/// 400 ms on the way still fits).
 struct MessageRateWindow {
     enum Verdict: Equatable {
         case ok
@@ -9,26 +14,40 @@ struct MessageRateWindow {
     }
 
     let limit: Int
+    /// Refusals in this many distinct seconds ...
+    static let sustainedSeconds = 3
+    /// ... within this many seconds are "sustained excess".
+    static let sustainedWindow = 5.0
+    var capacity: Double { Double(limit + max(1, limit / 5)) }
+    var tokens: Double
+    var lastRefill: Double?
+    /// Arrival times within the last second (for `received` and `peak`).
     var times: [Double] = []
-    var violations: [Double] = []
-    /// The most messages seen in any one-second window.
+    var refusals: [Double] = []
+    /// The most messages that arrived within any one second.
     var peak = 0
 
     init(limit: Int) {
         self.limit = limit
+        self.tokens = Double(limit + max(1, limit / 5))
     }
 
-    /// Admits a message at real time `t`. Above the limit plus 10% (arrivals bunch up on the way:
-    /// clients pacing at 45/s, as ib_async does, work against real gateways) it is refused, and
-    /// three refusals within ten seconds end the connection (IB's "sustained excess").
+    /// Admits a message that arrived at real time `t` (arrivals come in order).
     mutating func admit(at t: Double) -> Verdict {
         times.removeAll { $0 <= t - 1 }
         times.append(t)
         peak = max(peak, times.count)
-        guard times.count > limit + max(1, limit / 10) else { return .ok }
-        violations.removeAll { $0 <= t - 10 }
-        violations.append(t)
-        return violations.count >= 3 ? .disconnect(received: times.count) : .exceeded(received: times.count)
+        if let last = lastRefill { tokens = min(capacity, tokens + max(0, t - last) * Double(limit)) }
+        lastRefill = t
+        if tokens >= 1 {
+            tokens -= 1
+            return .ok
+        }
+        refusals.removeAll { $0 <= t - Self.sustainedWindow }
+        refusals.append(t)
+        let seconds = Set(refusals.map { Int($0.rounded(.down)) })
+        return seconds.count >= Self.sustainedSeconds
+            ? .disconnect(received: times.count) : .exceeded(received: times.count)
     }
 }
 
