@@ -98,6 +98,19 @@ async def run(port, checks):
     combo = Contract(symbol="SPY", secType="BAG", exchange="SMART", currency="USD", comboLegs=[
         ComboLeg(conId=short.conId, ratio=1, action="SELL", exchange="SMART"),
         ComboLeg(conId=long.conId, ratio=1, action="BUY", exchange="SMART")])
+    # A margin preview returns IB's order state and leaves no order behind.
+    trades_before = len(ib.trades())
+    state = await asyncio.wait_for(ib.whatIfOrderAsync(combo, LimitOrder("BUY", 1, -0.05)), 10)
+    numeric = state.numeric() if state else None
+    checks.check("whatIfOrder returns margins (5-wide spread: 500 initial)",
+                 numeric is not None and abs(numeric.initMarginChange - 500) < 0.01 and abs(numeric.maintMarginAfter - 500) < 0.01,
+                 state)
+    checks.check("whatIfOrder returns equity with loan and commission",
+                 numeric is not None and numeric.equityWithLoanAfter > 0 and abs(state.commission - 1.3) < 1e-6, state)
+    await asyncio.sleep(0.5)
+    checks.check("whatIfOrder leaves no order and no position",
+                 len(ib.trades()) == trades_before and not ib.openTrades() and not ib.positions(), ib.openTrades())
+
     trade = ib.placeOrder(combo, LimitOrder("BUY", 1, -0.05, orderRef="peer-ib_async-1"))
     for _ in range(40):
         await asyncio.sleep(0.25)

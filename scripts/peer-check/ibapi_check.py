@@ -53,6 +53,8 @@ class App(EWrapper, EClient):
     def historicalDataEnd(self, reqId, start, end): self.put("end", reqId)
     def accountSummary(self, reqId, account, tag, value, currency): self.put("summary", reqId, tag, value, currency)
     def accountSummaryEnd(self, reqId): self.put("end", reqId)
+    def openOrder(self, orderId, contract, order, orderState): self.put("open", orderId, order.whatIf, orderState)
+    def openOrderEnd(self): self.put("end", "openOrders")
     def orderStatus(self, orderId, status, filled, remaining, avgFillPrice, *rest): self.put("status", orderId, status, float(filled), avgFillPrice)
     def execDetails(self, reqId, contract, execution): self.put("exec", execution.orderId, contract.conId, execution)
     def commissionAndFeesReport(self, report): self.put("commission", report.execId, report.commissionAndFees)
@@ -210,6 +212,23 @@ def main():
         order = Order()
         order.action, order.orderType, order.totalQuantity, order.lmtPrice = "BUY", "LMT", 1, -0.05
         order.orderRef, order.tif = "peer-ibapi-1", "DAY"
+        # What-if: one openOrder with the margin preview, no order created.
+        preview = Order()
+        preview.action, preview.orderType, preview.totalQuantity, preview.lmtPrice = "BUY", "LMT", 2, -0.05
+        preview.whatIf = True
+        app.placeOrder(app.next_id, combo, preview)
+        opened = [i for i in app.collect(lambda i: i[0] == "open", timeout=5) if i[0] == "open"]
+        state = opened[0][3] if opened else None
+        checks.check("what-if: openOrder with margins (2 x 5-wide: 1000 initial)",
+                     state is not None and opened[0][2] and float(state.initMarginChange) == 1000 and float(state.maintMarginAfter) == 1000,
+                     state)
+        checks.check("what-if: equity with loan and commission",
+                     state is not None and float(state.equityWithLoanAfter) > 0 and abs(state.commissionAndFees - 2.6) < 1e-6)
+        app.reqOpenOrders()
+        listed = [i for i in app.collect(ended("openOrders")) if i[0] == "open"]
+        checks.check("what-if leaves no order", not listed, listed)
+        app.next_id += 1
+
         oid = app.next_id
         app.placeOrder(oid, combo, order)
         flow = app.collect(lambda i: i[0] == "status" and i[1] == oid and i[2] == "Filled", timeout=10)

@@ -13,7 +13,10 @@ final class PaperAccount: SimAccountPort, Sendable {
     /// Cash at the start (IB paper accounts usually hold $1,000,000; the simulator defaults to $100,000).
     let startingCash: Double
     static let defaultStartingCash = 100_000.0
+    /// IBKR Pro fixed pricing: $0.65 per option contract, $0.005 per share, at least $1 per order,
+    /// stock at most 1 % of the trade value.
     static let commissionPerContract = 0.65
+    static let commissionPerShare = 0.005
     static let minimumCommission = 1.0
 
     struct WorkingOrder {
@@ -236,15 +239,16 @@ final class PaperAccount: SimAccountPort, Sendable {
         guard quantity > 0 else { return [] }
         var events: [SimAccountEvent] = []
         let side = buying ? 1.0 : -1.0
-        let contracts = legs.reduce(0) { $0 + abs($1.ratio) } * quantity
-        var commissionLeft = max(Self.minimumCommission, Self.commissionPerContract * contracts)
+        var commissionLeft = Self.commission(
+            legs: legFills.map { ($0.contract, abs($0.ratio) * quantity) }, prices: legFills.map(\.price))
         for (i, leg) in legFills.enumerated() {
             let legQuantity = abs(leg.ratio) * quantity
             let signed = (leg.ratio > 0 ? 1 : -1) * side * legQuantity
             let multiplier = Double(leg.contract.multiplier) ?? 1
             let legCommission =
                 i == legFills.count - 1
-                ? commissionLeft : (Self.commissionPerContract * legQuantity).rounded(toPlaces: 2)
+                ? commissionLeft.rounded(toPlaces: 2)
+                : min(commissionLeft, Self.rate(leg.contract, quantity: legQuantity).rounded(toPlaces: 2))
             commissionLeft -= legCommission
             let realized = apply(
                 &s, conId: leg.conId, contract: leg.contract, quantity: signed, price: leg.price, multiplier: multiplier
@@ -263,6 +267,25 @@ final class PaperAccount: SimAccountPort, Sendable {
         events.append(.orderStatus(status(working, lastFill: natural)))
         events.append(.openOrder(openOrder(working)))
         return events
+    }
+
+    /// IBKR Pro's commission of one order: the legs' rates, at least the order minimum, stock at most 1 % of
+    /// its value (`prices` per share, when known).
+    static func commission(legs: [(contract: TWSContract, quantity: Double)], prices: [Double] = []) -> Double {
+        var total = 0.0
+        for (i, leg) in legs.enumerated() {
+            var fee = rate(leg.contract, quantity: leg.quantity)
+            if leg.contract.secType != "OPT", i < prices.count {
+                fee = min(fee, 0.01 * prices[i] * leg.quantity)
+            }
+            total += fee
+        }
+        return max(minimumCommission, total).rounded(toPlaces: 2)
+    }
+
+    /// The per-unit rate of one leg before the order minimum.
+    static func rate(_ contract: TWSContract, quantity: Double) -> Double {
+        contract.secType == "OPT" ? commissionPerContract * quantity : commissionPerShare * quantity
     }
 
     /// Moves a position; returns the realized P&L of any closing part.

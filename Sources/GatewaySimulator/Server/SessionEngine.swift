@@ -234,6 +234,12 @@ struct SessionEngine: Sendable {
             out.messages.append(.completedOrdersEnd)
         case .reqExecutions(let m):
             out.append(executions(m))
+        case .placeOrder(let m) where m.order.whatIf:
+            out.append(
+                accountEvents(
+                    account.whatIf(
+                        orderId: m.orderId, clientId: clientId, contract: m.contract, order: m.order, at: now),
+                    now: now))
         case .placeOrder(let m):
             out.append(
                 accountEvents(

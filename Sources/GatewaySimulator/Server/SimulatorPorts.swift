@@ -59,6 +59,8 @@ protocol SimAccountPort: Sendable {
     var accounts: [String] { get }
     /// Places (or modifies) an order; returns what to send.
     func place(orderId: Int, clientId: Int, contract: TWSContract, order: TWSOrder, at date: Date) -> [SimAccountEvent]
+    /// Previews an order (whatIf): margins and commission in one openOrder; nothing is placed.
+    func whatIf(orderId: Int, clientId: Int, contract: TWSContract, order: TWSOrder, at date: Date) -> [SimAccountEvent]
     func cancel(orderId: Int, at date: Date) -> [SimAccountEvent]
     func cancelAll(at date: Date) -> [SimAccountEvent]
     /// Re-checks working orders against the market; fills what crosses.
