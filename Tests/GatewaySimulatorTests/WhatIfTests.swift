@@ -51,7 +51,7 @@ import Testing
         #expect(o.orderState.commissionAndFees == 2.6)
         #expect(o.orderState.commissionAndFeesCurrency == "USD")
         #expect(Double(o.orderState.equityWithLoanChange).map { $0 > 0 } == true)  // the credit, less commission
-        #expect(account.openOrders().isEmpty && account.executions().isEmpty && account.positions().isEmpty)
+        #expect(account.openOrders(clientId: nil).isEmpty && account.executions().isEmpty && account.positions().isEmpty)
         #expect(account.acceptedOrders().isEmpty)
         #expect(account.accountValues(at: open).first { $0.tag == "TotalCashValue" }?.value == "100000.00")
     }

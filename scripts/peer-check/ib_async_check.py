@@ -111,6 +111,10 @@ async def run(port, checks):
     checks.check("whatIfOrder leaves no order and no position",
                  len(ib.trades()) == trades_before and not ib.openTrades() and not ib.positions(), ib.openTrades())
 
+    # A second API client on the same account: it must see positions move, never the owner's fills.
+    idle = IB()
+    await idle.connectAsync("127.0.0.1", port, clientId=13, timeout=15)
+
     trade = ib.placeOrder(combo, LimitOrder("BUY", 1, -0.05, orderRef="peer-ib_async-1"))
     for _ in range(40):
         await asyncio.sleep(0.25)
@@ -123,6 +127,15 @@ async def run(port, checks):
     checks.check("commission report per fill", all(f.commissionReport.commission > 0 for f in trade.fills))
     positions = {p.contract.conId: p.position for p in ib.positions()}
     checks.check("positions updated", positions.get(short.conId) == -1 and positions.get(long.conId) == 1, positions)
+    for _ in range(40):
+        if {p.contract.conId for p in idle.positions()} >= {short.conId, long.conId}:
+            break
+        await asyncio.sleep(0.25)
+    idle_positions = {p.contract.conId: p.position for p in idle.positions()}
+    checks.check("second client: positions updated", idle_positions.get(short.conId) == -1, idle_positions)
+    checks.check("second client: no fills, no trades of the owner", not idle.fills() and not idle.trades(),
+                 (idle.fills(), idle.trades()))
+    idle.disconnect()
 
     # 300 contract qualifications in a row at ib_async's default pacing (45 per second): never cut off.
     strikes = sorted(chain.strikes, key=lambda k: abs(k - spot))[:50]

@@ -19,7 +19,18 @@ final class PaperAccount: SimAccountPort, Sendable {
     static let commissionPerShare = 0.005
     static let minimumCommission = 1.0
 
+    /// IB keys orders by the placing client and its order id: two clients may both use id 1.
+    struct OrderKey: Hashable, Comparable, Sendable {
+        var clientId: Int
+        var orderId: Int
+
+        static func < (a: OrderKey, b: OrderKey) -> Bool {
+            (a.orderId, a.clientId) < (b.orderId, b.clientId)
+        }
+    }
+
     struct WorkingOrder {
+        var key: OrderKey { OrderKey(clientId: clientId, orderId: orderId) }
         var orderId: Int
         var clientId: Int
         var permId: Int
@@ -41,21 +52,31 @@ final class PaperAccount: SimAccountPort, Sendable {
         var nextOrderId = 1
         var nextPermId = 900_000_001
         var nextExecSeq = 1
-        var orders: [Int: WorkingOrder] = [:]
+        var orders: [OrderKey: WorkingOrder] = [:]
         var completed: [WorkingOrder] = []
         var executions: [(TWSExecDetails, TWSCommissionAndFeesReport)] = []
         var holdings: [Int: Holding] = [:]
         var cash: Double
         var realized = 0.0
         var stickAll = false
-        var usedIds: Set<Int> = []
+        var usedIds: Set<OrderKey> = []
+        /// Connected API clients and the account events waiting for each (order events for the owner
+        /// and the master client, position changes for everyone).
+        var outboxes: [Int: [SimAccountEvent]] = [:]
         /// Every new order accepted, in order (modifications of a live order are not new orders).
         var accepted: [(orderId: Int, orderRef: String)] = []
     }
 
-    init(accounts: [String], market: SimulatedMarket, startingCash: Double = PaperAccount.defaultStartingCash) {
+    /// The master API client id (sees every client's orders and executions), nil for none.
+    let masterClientId: Int?
+
+    init(
+        accounts: [String], market: SimulatedMarket, startingCash: Double = PaperAccount.defaultStartingCash,
+        masterClientId: Int? = nil
+    ) {
         self.accounts = accounts.isEmpty ? ["DU1234567"] : accounts
         self.market = market
+        self.masterClientId = masterClientId
         self.startingCash = startingCash
         self.state = Mutex(State(cash: startingCash))
     }
@@ -64,7 +85,11 @@ final class PaperAccount: SimAccountPort, Sendable {
 
     func stickInPreSubmitted(_ orderId: Int?) {
         state.withLock { s in
-            if let orderId { s.orders[orderId]?.stuck = true } else { s.stickAll = true }
+            if let orderId {
+                for key in s.orders.keys where key.orderId == orderId { s.orders[key]?.stuck = true }
+            } else {
+                s.stickAll = true
+            }
         }
     }
 
@@ -78,22 +103,27 @@ final class PaperAccount: SimAccountPort, Sendable {
     func place(orderId: Int, clientId: Int, contract: TWSContract, order: TWSOrder, at date: Date) -> [SimAccountEvent]
     {
         state.withLock { s -> [SimAccountEvent] in
-            if var existing = s.orders[orderId] {
-                // A placeOrder with a live order's id modifies it (price, quantity).
+            let key = OrderKey(clientId: clientId, orderId: orderId)
+            if var existing = s.orders[key] {
+                // A placeOrder with a live order's id (from the same client) modifies it (price, quantity).
                 existing.order.lmtPrice = order.lmtPrice
                 existing.order.totalQuantity = order.totalQuantity ?? existing.order.totalQuantity
-                s.orders[orderId] = existing
-                return [.openOrder(openOrder(existing)), .orderStatus(status(existing))]
-                    + fillIfCrossing(&s, orderId, at: date)
+                s.orders[key] = existing
+                let events =
+                    [.openOrder(openOrder(existing)), .orderStatus(status(existing))]
+                    + fillIfCrossing(&s, key, at: date)
+                return route(&s, events, owner: clientId, includeOwner: false)
             }
-            guard orderId >= s.nextOrderId || !s.usedIds.contains(orderId), !s.usedIds.contains(orderId) else {
-                return [.error(orderId: orderId, code: 103, message: "Duplicate order id")]
+            guard !s.usedIds.contains(key) else {
+                return [.error(orderId: orderId, code: SimErrorCode.duplicateOrderId, message: "Duplicate order id")]
             }
             if let reason = reject(contract: contract, order: order) {
-                s.usedIds.insert(orderId)
-                return [.error(orderId: orderId, code: 201, message: "Order rejected - reason:\(reason)")]
+                s.usedIds.insert(key)
+                return [
+                    .error(orderId: orderId, code: SimErrorCode.orderRejected, message: "Order rejected - reason:\(reason)")
+                ]
             }
-            s.usedIds.insert(orderId)
+            s.usedIds.insert(key)
             s.accepted.append((orderId, order.orderRef))
             s.nextOrderId = max(s.nextOrderId, orderId + 1)
             var working = WorkingOrder(
@@ -105,15 +135,15 @@ final class PaperAccount: SimAccountPort, Sendable {
             if working.order.account.isEmpty { working.order.account = accounts[0] }
             working.stuck = s.stickAll
             s.nextPermId += 1
-            s.orders[orderId] = working
+            s.orders[key] = working
             var events: [SimAccountEvent] = [.openOrder(openOrder(working)), .orderStatus(status(working))]
             if !working.stuck {
                 working.status = "Submitted"
-                s.orders[orderId] = working
+                s.orders[key] = working
                 events += [.openOrder(openOrder(working)), .orderStatus(status(working))]
-                events += fillIfCrossing(&s, orderId, at: date)
+                events += fillIfCrossing(&s, key, at: date)
             }
-            return events
+            return route(&s, events, owner: clientId, includeOwner: false)
         }
     }
 
@@ -142,28 +172,46 @@ final class PaperAccount: SimAccountPort, Sendable {
         return nil
     }
 
-    func cancel(orderId: Int, at date: Date) -> [SimAccountEvent] {
+    func cancel(orderId: Int, clientId: Int, at date: Date) -> [SimAccountEvent] {
         state.withLock { s in
-            guard var working = s.orders.removeValue(forKey: orderId) else {
+            let key = OrderKey(clientId: clientId, orderId: orderId)
+            guard s.orders[key] != nil else {
                 return [
                     .error(
-                        orderId: orderId, code: 10147,
+                        orderId: orderId, code: SimErrorCode.cancelNotFound,
                         message: "OrderId \(orderId) that needs to be cancelled is not found.")
                 ]
             }
-            working.status = "Cancelled"
-            s.completed.append(working)
-            return [
-                .orderStatus(status(working)), .error(orderId: orderId, code: 202, message: "Order Canceled - reason:"),
-            ]
+            return route(&s, cancelled(&s, key), owner: clientId, includeOwner: false)
         }
     }
 
-    func cancelAll(at date: Date) -> [SimAccountEvent] {
-        let ids = state.withLock { Array($0.orders.keys).sorted() }
-        return ids.flatMap { cancel(orderId: $0, at: date) }
+    /// Cancels a working order: its status and IB's 202.
+    func cancelled(_ s: inout State, _ key: OrderKey) -> [SimAccountEvent] {
+        guard var working = s.orders.removeValue(forKey: key) else { return [] }
+        working.status = "Cancelled"
+        s.completed.append(working)
+        return [
+            .orderStatus(status(working)),
+            .error(orderId: key.orderId, code: SimErrorCode.orderCancelled, message: "Order Canceled - reason:"),
+        ]
     }
 
+    /// reqGlobalCancel: every working order of every client; the caller's events are returned, the other
+    /// owners' are routed to them.
+    func cancelAll(clientId: Int, at date: Date) -> [SimAccountEvent] {
+        state.withLock { s in
+            var own: [SimAccountEvent] = []
+            for key in s.orders.keys.sorted() {
+                let events = cancelled(&s, key)
+                let mine = route(&s, events, owner: key.clientId, includeOwner: key.clientId != clientId)
+                if key.clientId == clientId { own += mine }
+            }
+            return own
+        }
+    }
+
+    /// Matches every working order against the market; all events, unrouted (single-client use).
     func tick(at date: Date) -> [SimAccountEvent] {
         state.withLock { s in
             s.orders.keys.sorted().flatMap { fillIfCrossing(&s, $0, at: date) }
@@ -215,8 +263,8 @@ final class PaperAccount: SimAccountPort, Sendable {
 
     /// Fills the order at the natural price when its limit crosses it (market orders always), during
     /// regular trading hours only.
-    func fillIfCrossing(_ s: inout State, _ orderId: Int, at date: Date) -> [SimAccountEvent] {
-        guard var working = s.orders[orderId], !working.stuck, working.status == "Submitted" else { return [] }
+    func fillIfCrossing(_ s: inout State, _ key: OrderKey, at date: Date) -> [SimAccountEvent] {
+        guard var working = s.orders[key], !working.stuck, working.status == "Submitted" else { return [] }
         guard market.calendar.isRegularSession(date) else { return [] }
         let legs = self.legs(of: working.contract)
         guard !legs.isEmpty else { return [] }
@@ -262,7 +310,7 @@ final class PaperAccount: SimAccountPort, Sendable {
         working.filled += quantity
         working.avgFillPrice = natural
         working.status = "Filled"
-        s.orders[orderId] = nil
+        s.orders[key] = nil
         s.completed.append(working)
         events.append(.orderStatus(status(working, lastFill: natural)))
         events.append(.openOrder(openOrder(working)))
@@ -377,8 +425,12 @@ final class PaperAccount: SimAccountPort, Sendable {
 
     // MARK: Queries
 
-    func openOrders() -> [(TWSOpenOrder, TWSOrderStatus)] {
-        state.withLock { s in s.orders.values.sorted { $0.orderId < $1.orderId }.map { (openOrder($0), status($0)) } }
+    /// Working orders of `clientId` (the master client and nil: every client's), by order id.
+    func openOrders(clientId: Int?) -> [(TWSOpenOrder, TWSOrderStatus)] {
+        state.withLock { s in
+            s.orders.values.filter { clientId == nil || clientId == masterClientId || $0.clientId == clientId }
+                .sorted { $0.key < $1.key }.map { (openOrder($0), status($0)) }
+        }
     }
 
     func completedOrders() -> [TWSCompletedOrder] {

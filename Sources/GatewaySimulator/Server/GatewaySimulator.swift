@@ -44,6 +44,9 @@ public final class GatewaySimulator: Sendable {
         public var streamInterval: Duration = .milliseconds(250)
         /// Scripted faults, run against every connection.
         public var faults: FaultScript? = nil
+        /// The master API client id: receives every client's order and execution events (IB's "Master
+        /// API client ID" setting); nil for none.
+        public var masterClientId: Int? = nil
         /// Cash in the paper account at start (IB's paper accounts usually hold $1,000,000).
         public var startingCash: Double = 100_000
 

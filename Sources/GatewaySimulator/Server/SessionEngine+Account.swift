@@ -77,6 +77,8 @@ extension SessionEngine {
         var out = SessionOutput()
         let f = m.execFilter
         for (details, commission) in account.executions() {
+            // A client sees its own executions; the master client sees everyone's.
+            if clientId != account.masterClientId && details.execution.clientId != clientId { continue }
             if f.clientId != 0 && details.execution.clientId != f.clientId { continue }
             if !f.acctCode.isEmpty && details.execution.acctNumber != f.acctCode { continue }
             if !f.symbol.isEmpty && details.contract.symbol != f.symbol { continue }

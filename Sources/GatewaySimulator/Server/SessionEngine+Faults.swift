@@ -38,7 +38,7 @@ extension SessionEngine {
             }
         }
         if faults.silent { return out }
-        out.append(accountEvents(account.tick(at: now), now: now))
+        out.append(accountEvents(account.tick(at: now, for: clientId), now: now))
         guard !faults.connectivityLost, !faults.marketFarmDown, !faults.competingSession else { return out }
         for reqId in subscriptions.keys.sorted() {
             guard var s = subscriptions[reqId],

@@ -222,7 +222,8 @@ struct SessionEngine: Sendable {
             }
             out.messages.append(.accountUpdateMultiEnd(.init(reqId: m.reqId)))
         case .reqOpenOrders, .reqAllOpenOrders:
-            for (open, status) in account.openOrders() {
+            let own: Int? = if case .reqOpenOrders = request { clientId } else { nil }
+            for (open, status) in account.openOrders(clientId: own) {
                 out.messages.append(.openOrder(open))
                 out.messages.append(.orderStatus(status))
             }
@@ -247,9 +248,9 @@ struct SessionEngine: Sendable {
                         orderId: m.orderId, clientId: clientId, contract: m.contract, order: m.order, at: now), now: now
                 ))
         case .cancelOrder(let m):
-            out.append(accountEvents(account.cancel(orderId: m.orderId, at: now), now: now))
+            out.append(accountEvents(account.cancel(orderId: m.orderId, clientId: clientId, at: now), now: now))
         case .reqGlobalCancel:
-            out.append(accountEvents(account.cancelAll(at: now), now: now))
+            out.append(accountEvents(account.cancelAll(clientId: clientId, at: now), now: now))
         }
         return out
     }
@@ -260,6 +261,7 @@ struct SessionEngine: Sendable {
         for event in events {
             if case .execution(let details, _) = event { changed.insert(details.contract.conId) }
             switch event {
+            case .positionChanged(let conId): changed.insert(conId)
             case .orderStatus(let s): out.messages.append(.orderStatus(s))
             case .openOrder(let o): out.messages.append(.openOrder(o))
             case .execution(let details, let commission):

@@ -52,6 +52,8 @@ enum SimAccountEvent: Sendable, Equatable {
     case openOrder(TWSOpenOrder)
     case execution(TWSExecDetails, TWSCommissionAndFeesReport)
     case error(orderId: Int, code: Int, message: String)
+    /// Another client's fill moved this position (subscribers get a position update).
+    case positionChanged(conId: Int)
 }
 
 /// What the session engine needs from the paper account, in wire terms.
@@ -61,13 +63,22 @@ protocol SimAccountPort: Sendable {
     func place(orderId: Int, clientId: Int, contract: TWSContract, order: TWSOrder, at date: Date) -> [SimAccountEvent]
     /// Previews an order (whatIf): margins and commission in one openOrder; nothing is placed.
     func whatIf(orderId: Int, clientId: Int, contract: TWSContract, order: TWSOrder, at date: Date) -> [SimAccountEvent]
-    func cancel(orderId: Int, at date: Date) -> [SimAccountEvent]
-    func cancelAll(at date: Date) -> [SimAccountEvent]
-    /// Re-checks working orders against the market; fills what crosses.
-    func tick(at date: Date) -> [SimAccountEvent]
+    /// Cancels the order `clientId` placed under `orderId`.
+    func cancel(orderId: Int, clientId: Int, at date: Date) -> [SimAccountEvent]
+    /// reqGlobalCancel: every client's working orders; returns the caller's events.
+    func cancelAll(clientId: Int, at date: Date) -> [SimAccountEvent]
+    /// Re-checks every working order against the market, fills what crosses, and returns the events
+    /// waiting for `clientId` (its orders' events, the master's copies, position changes).
+    func tick(at date: Date, for clientId: Int) -> [SimAccountEvent]
+    /// The master API client id, nil for none.
+    var masterClientId: Int? { get }
+    /// A client connected / left (its events are queued / dropped).
+    func connect(clientId: Int)
+    func disconnect(clientId: Int)
     /// Marks an order (by id) to stay in PreSubmitted forever (fault injection).
     func stickInPreSubmitted(_ orderId: Int?)
-    func openOrders() -> [(TWSOpenOrder, TWSOrderStatus)]
+    /// Working orders of a client (nil or the master: every client's).
+    func openOrders(clientId: Int?) -> [(TWSOpenOrder, TWSOrderStatus)]
     func completedOrders() -> [TWSCompletedOrder]
     func executions() -> [(TWSExecDetails, TWSCommissionAndFeesReport)]
     func positions() -> [TWSPosition]

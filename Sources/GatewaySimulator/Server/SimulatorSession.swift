@@ -61,7 +61,10 @@ final class SimulatorSession: Sendable {
         var claimedClientId: Int?
         defer {
             shared.unregister(sessionID)
-            if let id = claimedClientId { shared.releaseClientId(id) }
+            if let id = claimedClientId {
+                shared.account.disconnect(clientId: id)
+                shared.releaseClientId(id)
+            }
         }
         do {
             try await connection.executeThenClose { inbound, outbound in
@@ -107,6 +110,7 @@ final class SimulatorSession: Sendable {
                     return
                 }
                 claimedClientId = startAPI.clientId
+                shared.account.connect(clientId: startAPI.clientId)
                 logger.debug(
                     "client connected",
                     metadata: ["sim.client_id": "\(startAPI.clientId)", "sim.server_version": "\(version)"])

@@ -43,7 +43,8 @@ final class SimulatorShared: Sendable {
         for extra in configuration.extraSymbols where !symbols.contains(extra) { symbols.append(extra) }
         self.market = SimulatedMarket(seed: configuration.seed, symbols: symbols, reference: start)
         self.account = PaperAccount(
-            accounts: configuration.accounts, market: market, startingCash: configuration.startingCash)
+            accounts: configuration.accounts, market: market, startingCash: configuration.startingCash,
+            masterClientId: configuration.masterClientId)
         self.marketPort = MarketPort(market: market)
     }
 
