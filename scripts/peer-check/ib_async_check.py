@@ -73,6 +73,24 @@ async def run(port, checks):
     [vix_ticker] = await ib.reqTickersAsync(vix)
     checks.check("VIX index snapshot", vix_ticker.last and 8 < vix_ticker.last < 90, vix_ticker.last)
 
+    # The tools an options trader uses: head timestamp, IV / price calculation, symbol search, 5 s bars.
+    head = await asyncio.wait_for(ib.reqHeadTimeStampAsync(spy, "TRADES", True, 1), 10)
+    checks.check("head timestamp (years of history)", head is not None and head.year <= 2023, head)
+    target = options[0]
+    iv = await asyncio.wait_for(ib.calculateImpliedVolatilityAsync(target, 12.0, spot), 10)
+    checks.check("calculateImpliedVolatility", iv is not None and 0.01 < iv.impliedVol < 2 and abs(iv.optPrice - 12.0) < 1e-6, iv)
+    priced = await asyncio.wait_for(ib.calculateOptionPriceAsync(target, iv.impliedVol, spot), 10)
+    checks.check("calculateOptionPrice inverts it", priced is not None and abs(priced.optPrice - 12.0) < 1e-4, priced)
+    found = await asyncio.wait_for(ib.reqMatchingSymbolsAsync("QQ"), 10)
+    checks.check("reqMatchingSymbols", found and found[0].contract.symbol == "QQQ" and "OPT" in found[0].derivativeSecTypes, found)
+    rt = ib.reqRealTimeBars(spy, 5, "TRADES", False)
+    for _ in range(40):
+        if len(rt) >= 2:
+            break
+        await asyncio.sleep(0.25)
+    checks.check("real-time 5 s bars", len(rt) >= 2 and all(b.high >= b.low > 0 for b in rt), len(rt))
+    ib.cancelRealTimeBars(rt)
+
     bars = await ib.reqHistoricalDataAsync(spy, "", "1 Y", "1 day", "TRADES", True)
     checks.check("one year of daily bars", len(bars) >= 250, len(bars))
 
@@ -125,6 +143,17 @@ async def run(port, checks):
     checks.check("order filled", trade.orderStatus.status == "Filled", statuses)
     checks.check("execDetails for both legs with the orderRef", len(trade.fills) == 2 and all(f.execution.orderRef == "peer-ib_async-1" for f in trade.fills))
     checks.check("commission report per fill", all(f.commissionReport.commission > 0 for f in trade.fills))
+    pnl = ib.reqPnL("DU1234567")
+    single = ib.reqPnLSingle("DU1234567", "", short.conId)
+    for _ in range(20):
+        if not math.isnan(pnl.unrealizedPnL) and not math.isnan(single.value):
+            break
+        await asyncio.sleep(0.25)
+    checks.check("reqPnL streams the account's P&L", not math.isnan(pnl.unrealizedPnL), pnl)
+    checks.check("reqPnLSingle of the short leg", single.position == -1 and single.value < 0, single)
+    ib.cancelPnL("DU1234567")
+    ib.cancelPnLSingle("DU1234567", "", short.conId)
+
     positions = {p.contract.conId: p.position for p in ib.positions()}
     checks.check("positions updated", positions.get(short.conId) == -1 and positions.get(long.conId) == 1, positions)
     for _ in range(40):

@@ -58,6 +58,8 @@ final class PaperAccount: SimAccountPort, Sendable {
         var holdings: [Int: Holding] = [:]
         var cash: Double
         var realized = 0.0
+        /// Realized P&L per instrument (reqPnLSingle).
+        var realizedByConId: [Int: Double] = [:]
         var stickAll = false
         var usedIds: Set<OrderKey> = []
         /// Connected API clients and the account events waiting for each (order events for the owner
@@ -301,6 +303,7 @@ final class PaperAccount: SimAccountPort, Sendable {
             let realized = apply(
                 &s, conId: leg.conId, contract: leg.contract, quantity: signed, price: leg.price, multiplier: multiplier
             )
+            if let realized { s.realizedByConId[leg.conId, default: 0] += realized }
             s.cash -= signed * leg.price * multiplier + legCommission
             events.append(
                 execution(

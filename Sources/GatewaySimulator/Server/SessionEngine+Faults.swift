@@ -39,6 +39,11 @@ extension SessionEngine {
         }
         if faults.silent { return out }
         out.append(accountEvents(account.tick(at: now, for: clientId), now: now))
+        if !pnlSubscriptions.isEmpty && real - lastPnLPush >= 1 {
+            lastPnLPush = real
+            out.messages += pnlMessages(reqIds: pnlSubscriptions.keys.sorted(), now: now)
+        }
+        out.messages += dueBars(now: now)
         guard !faults.connectivityLost, !faults.marketFarmDown, !faults.competingSession else { return out }
         for reqId in subscriptions.keys.sorted() {
             guard var s = subscriptions[reqId],

@@ -45,6 +45,23 @@ struct SessionEngine: Sendable {
     var messageTriggers: [(count: Int, action: FaultAction)] = []
     var messagesReceived = 0
     var pending: [(due: Double, action: PendingAction)] = []
+    /// reqPnL / reqPnLSingle subscriptions (pushed once a second of real time).
+    var pnlSubscriptions: [Int: PnLSubscription] = [:]
+    var lastPnLPush = 0.0
+    /// reqRealTimeBars subscriptions (a bar per 5 simulated seconds).
+    var barSubscriptions: [Int: BarSubscription] = [:]
+
+    struct PnLSubscription {
+        var account: String
+        /// nil for the account's P&L, else one position's.
+        var conId: Int?
+    }
+
+    struct BarSubscription {
+        var contract: TWSContract
+        /// Epoch seconds where the next bar to send starts.
+        var nextBarStart: Double
+    }
 
     struct Subscription {
         var contract: TWSContract
@@ -130,21 +147,23 @@ struct SessionEngine: Sendable {
         return out
     }
 
-    mutating func handleRequest(_ request: TWSRequest, now: Date, real: Double) -> SessionOutput {
+    /// IB's message-rate rule and the refusal faults for a message that arrived at `real`: empty when
+    /// the message may be processed.
+    mutating func admit(now: Date, real: Double) -> SessionOutput {
         var out = SessionOutput()
         switch rateLimiter.admit(at: real) {
         case .ok: break
         case .exceeded(let received):
             out.messages.append(
                 error(
-                    -1, 100,
+                    -1, SimErrorCode.messageRateExceeded,
                     "Max rate of messages per second has been exceeded:max=\(rateLimiter.limit) rec=\(received) (1)",
                     now: now))
             return out
         case .disconnect(let received):
             out.messages.append(
                 error(
-                    -1, 100,
+                    -1, SimErrorCode.messageRateExceeded,
                     "Max rate of messages per second has been exceeded:max=\(rateLimiter.limit) rec=\(received) (3)",
                     now: now))
             out.close = true
@@ -154,11 +173,17 @@ struct SessionEngine: Sendable {
             faults.refuseWithRateViolation -= 1
             out.messages.append(
                 error(
-                    -1, 100,
+                    -1, SimErrorCode.messageRateExceeded,
                     "Max rate of messages per second has been exceeded:max=\(rateLimiter.limit) rec=\(rateLimiter.limit + 1) (1)",
                     now: now))
             return out
         }
+        return out
+    }
+
+    mutating func handleRequest(_ request: TWSRequest, now: Date, real: Double) -> SessionOutput {
+        var out = admit(now: now, real: real)
+        if out.close || !out.messages.isEmpty { return out }
         if faults.silent { return out }
         out.delay = faults.delay
         switch request {
@@ -251,6 +276,28 @@ struct SessionEngine: Sendable {
             out.append(accountEvents(account.cancel(orderId: m.orderId, clientId: clientId, at: now), now: now))
         case .reqGlobalCancel:
             out.append(accountEvents(account.cancelAll(clientId: clientId, at: now), now: now))
+        case .reqPnL(let m):
+            out.append(pnl(m, now: now))
+        case .reqPnLSingle(let m):
+            out.append(pnlSingle(m, now: now))
+        case .cancelPnL(let reqId), .cancelPnLSingle(let reqId):
+            pnlSubscriptions[reqId] = nil
+        case .reqHeadTimeStamp(let m):
+            out.append(headTimestamp(m, now: now))
+        case .calculateImpliedVolatility(let m):
+            out.append(calculate(m, impliedVolatility: true, now: now))
+        case .calculateOptionPrice(let m):
+            out.append(calculate(m, impliedVolatility: false, now: now))
+        case .cancelHeadTimeStamp, .cancelCalculateImpliedVolatility, .cancelCalculateOptionPrice:
+            break
+        case .reqMatchingSymbols(let m):
+            out.append(matchingSymbols(m))
+        case .reqRealTimeBars(let m):
+            out.append(realTimeBars(m, now: now))
+        case .cancelRealTimeBars(let reqId):
+            barSubscriptions[reqId] = nil
+        case .exerciseOptions(let m):
+            out.append(exercise(m, now: now))
         }
         return out
     }

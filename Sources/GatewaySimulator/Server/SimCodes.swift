@@ -24,4 +24,14 @@ enum SimErrorCode {
     static let notSubscribed = 354
     /// Order to cancel not found.
     static let cancelNotFound = 10147
+    /// Deep market data is not supported for this combination of security type/exchange.
+    static let depthNotSupported = 10092
+    /// Failed to request tick-by-tick data.
+    static let tickByTickFailed = 10189
+}
+
+/// IB tick types the simulator sends beyond TWSWire's quote ticks.
+enum SimTickType {
+    /// The result of calculateImpliedVolatility / calculateOptionPrice (IB's CUST_OPTION_COMPUTATION).
+    static let customOptionComputation = 53
 }

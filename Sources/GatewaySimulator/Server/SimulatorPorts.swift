@@ -44,6 +44,16 @@ protocol SimMarketPort: Sendable {
     func dailyBars(for contract: TWSContract, endingAt date: Date, count: Int) -> [TWSBar]
     /// Whether the regular session is open at `date` (orders fill only then).
     func isRegularSession(_ date: Date) -> Bool
+    /// The first instant of a contract's history (reqHeadTimeStamp).
+    func firstHistory(for contract: TWSContract, at date: Date) -> Date
+    /// calculateImpliedVolatility (optionPrice) / calculateOptionPrice (volatility) for an option.
+    func computation(
+        for contract: TWSContract, optionPrice: Double?, volatility: Double?, underlying: Double?, at date: Date
+    ) -> TWSTickOptionComputation?
+    /// reqMatchingSymbols.
+    func matchingSymbols(_ pattern: String) -> [SimMessages.SymbolSample]
+    /// A 5-second bar (reqRealTimeBars), nil outside the regular session.
+    func fiveSecondBar(for contract: TWSContract, start: Double) -> SimMessages.FiveSecondBar?
 }
 
 /// Something the paper account tells the gateway to send.
@@ -54,6 +64,21 @@ enum SimAccountEvent: Sendable, Equatable {
     case error(orderId: Int, code: Int, message: String)
     /// Another client's fill moved this position (subscribers get a position update).
     case positionChanged(conId: Int)
+}
+
+/// P&L figures of the account or one position (nil where IB sends its unset value).
+struct SimPnL: Sendable, Equatable {
+    var position: Double = 0
+    var daily: Double = 0
+    var unrealized: Double = 0
+    var realized: Double = 0
+    var value: Double?
+}
+
+/// Why the account refused a request, in IB's words after "cause - ".
+struct SimRefusal: Error, Sendable, Equatable, CustomStringConvertible {
+    var reason: String
+    var description: String { reason }
 }
 
 /// What the session engine needs from the paper account, in wire terms.
@@ -89,6 +114,10 @@ protocol SimAccountPort: Sendable {
     /// What reqAccountUpdates streams: account code, summary tags, BASE and USD ledgers.
     func accountUpdateValues(at date: Date) -> [SimAccountValue]
     func portfolio(at date: Date) -> [TWSPortfolioValue]
+    /// reqPnL (conId nil) / reqPnLSingle figures: position, daily, unrealized, realized P&L and value.
+    func pnl(conId: Int?, at date: Date) -> SimPnL
+    /// Exercises (or lets lapse) a held long option: the conIds whose positions changed, or why not.
+    func exercise(conId: Int, quantity: Double, lapse: Bool, at date: Date) -> Result<[Int], SimRefusal>
     /// The order id IB would hand out next.
     func nextOrderId() -> Int
 }

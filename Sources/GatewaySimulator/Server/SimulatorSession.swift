@@ -174,6 +174,12 @@ final class SimulatorSession: Sendable {
                                 output = engine.withLock {
                                     $0.handle(request, now: self.shared.clock.now(), real: arrival)
                                 }
+                            } catch let error as TWSWireError where error.code == .unknownMessage {
+                                // A request TWSWire does not model: answered (IB's error for it), never ignored.
+                                let fields = Self.fields(of: payload)
+                                output = engine.withLock {
+                                    $0.unsupported(fields: fields, now: self.shared.clock.now(), real: arrival)
+                                }
                             } catch {
                                 // IB ignores what it cannot parse; a log line helps whoever sent it.
                                 self.logger.notice("undecodable request", metadata: ["sim.error": "\(error)"])
@@ -226,6 +232,14 @@ final class SimulatorSession: Sendable {
             if try await send(output, version: version, to: outbound) { return true }
         }
         return false
+    }
+
+    /// A frame payload's NUL-terminated fields as text.
+    static func fields(of payload: ByteBuffer) -> [String] {
+        let bytes = payload.readableBytesView
+        return bytes.split(separator: 0, omittingEmptySubsequences: false).dropLast().map {
+            String(decoding: $0, as: UTF8.self)
+        }
     }
 
     /// `yyyyMMdd HH:mm:ss <zone>`, as the gateway reports its connection time.
