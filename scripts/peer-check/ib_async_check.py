@@ -62,6 +62,11 @@ async def run(port, checks):
             parity = False
     checks.check("put-call parity holds within the spread", parity)
 
+    # Listings: SPY expires every trading day near term, LEAPS out to two years, strikes everywhere.
+    checks.check("SPY daily expirations (Thu 20260305, Mon 20260309)", {"20260305", "20260309"} <= set(chain.expirations))
+    [leap] = await ib.qualifyContractsAsync(Option("SPY", "20270115", float(round(spot)), "P", "SMART"))
+    checks.check("a LEAPS put qualifies (no error 200 beyond 120 days)", leap is not None and leap.conId > 0, leap)
+
     # Open interest needs a streaming request with generic tick 101.
     call = [o for o in options if o.right == "C"][0]
     stream = ib.reqMktData(call, "101", False, False)

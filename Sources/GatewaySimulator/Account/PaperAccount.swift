@@ -420,6 +420,7 @@ final class PaperAccount: SimAccountPort, Sendable {
         var o = TWSOpenOrder()
         o.orderId = w.orderId
         o.contract = w.contract
+        if o.contract.secType != "OPT" && o.contract.strike == nil { o.contract.strike = 0 }
         o.order = w.order
         o.orderState.status = w.status
         o.orderState.commissionAndFeesCurrency = "USD"
@@ -441,6 +442,7 @@ final class PaperAccount: SimAccountPort, Sendable {
             s.completed.map { w in
                 var c = TWSCompletedOrder()
                 c.contract = w.contract
+                if c.contract.secType != "OPT" && c.contract.strike == nil { c.contract.strike = 0 }
                 c.order = w.order
                 c.order.filledQuantity = TWSDecimal(w.filled)
                 c.orderState.status = w.status
