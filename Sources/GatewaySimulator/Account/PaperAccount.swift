@@ -40,6 +40,8 @@ final class PaperAccount: SimAccountPort, Sendable {
         var filled: Double = 0
         var avgFillPrice: Double = 0
         var stuck = false
+        /// Simulated time of the first submission (a resting order's patience; re-pricing keeps it).
+        var submittedAt = Date.distantPast
     }
 
     struct Holding {
@@ -131,6 +133,7 @@ final class PaperAccount: SimAccountPort, Sendable {
             var working = WorkingOrder(
                 orderId: orderId, clientId: clientId, permId: s.nextPermId, contract: contract, order: order,
                 status: "PreSubmitted")
+            working.submittedAt = date
             working.order.orderId = orderId
             working.order.clientId = clientId
             working.order.permId = s.nextPermId
@@ -271,22 +274,36 @@ final class PaperAccount: SimAccountPort, Sendable {
         let legs = self.legs(of: working.contract)
         guard !legs.isEmpty else { return [] }
         let buying = working.order.action == "BUY"
-        // Natural price of the whole structure per unit, for the order's side.
+        // Natural and mid price of the whole structure per unit, for the order's side.
         var natural = 0.0
-        var legFills: [(conId: Int, contract: TWSContract, ratio: Double, price: Double)] = []
+        var mid = 0.0
+        var quotes: [(conId: Int, contract: TWSContract, ratio: Double, natural: Double, mid: Double)] = []
         for leg in legs {
             guard let q = quote(leg.contract, at: date) else { return [] }
             let legBuys = (leg.ratio > 0) == buying
-            let price = legBuys ? q.ask : q.bid
-            natural += (leg.ratio > 0 ? 1 : -1) * abs(leg.ratio) * price
-            legFills.append((leg.conId, leg.contract, leg.ratio, price))
-        }
-        if working.order.orderType == "LMT", let limit = working.order.lmtPrice {
-            let crosses = buying ? limit >= natural - 1e-9 : limit <= natural + 1e-9
-            guard crosses else { return [] }
+            let legNatural = legBuys ? q.ask : q.bid
+            let sign = leg.ratio > 0 ? 1.0 : -1.0
+            natural += sign * abs(leg.ratio) * legNatural
+            mid += sign * abs(leg.ratio) * (q.bid + q.ask) / 2
+            quotes.append((leg.conId, leg.contract, leg.ratio, legNatural, (q.bid + q.ask) / 2))
         }
         let quantity = (working.order.totalQuantity?.doubleValue ?? 0) - working.filled
         guard quantity > 0 else { return [] }
+        // Market orders take the natural price; a limit fills once it reaches the price the market accepts
+        // now (between mid and natural, by width, size and time resting), at the limit.
+        var price = natural
+        if working.order.orderType == "LMT", let limit = working.order.lmtPrice {
+            let acceptable = FillModel.acceptablePrice(
+                natural: natural, mid: mid, quantity: quantity, resting: date.timeIntervalSince(working.submittedAt))
+            let crosses = buying ? limit >= acceptable - 1e-9 : limit <= acceptable + 1e-9
+            guard crosses else { return [] }
+            price = buying ? min(limit, natural) : max(limit, natural)
+        }
+        let legFills = FillModel.legPrices(
+            quotes.map { ($0.ratio, $0.natural, $0.mid) }, natural: natural, mid: mid, price: price
+        ).enumerated().map { i, legPrice in
+            (conId: quotes[i].conId, contract: quotes[i].contract, ratio: quotes[i].ratio, price: legPrice)
+        }
         var events: [SimAccountEvent] = []
         let side = buying ? 1.0 : -1.0
         var commissionLeft = Self.commission(
@@ -311,11 +328,11 @@ final class PaperAccount: SimAccountPort, Sendable {
                     bought: signed > 0, price: leg.price, commission: legCommission, realized: realized, at: date))
         }
         working.filled += quantity
-        working.avgFillPrice = natural
+        working.avgFillPrice = price
         working.status = "Filled"
         s.orders[key] = nil
         s.completed.append(working)
-        events.append(.orderStatus(status(working, lastFill: natural)))
+        events.append(.orderStatus(status(working, lastFill: price)))
         events.append(.openOrder(openOrder(working)))
         return events
     }
