@@ -29,6 +29,20 @@ public enum TWSRequest: Sendable, Hashable {
     case reqGlobalCancel(TWSReqGlobalCancel)
     case reqAccountUpdatesMulti(TWSReqAccountUpdatesMulti)
     case cancelAccountUpdatesMulti(reqId: Int)
+    case reqPnL(TWSReqPnL)
+    case cancelPnL(reqId: Int)
+    case reqPnLSingle(TWSReqPnLSingle)
+    case cancelPnLSingle(reqId: Int)
+    indirect case reqHeadTimeStamp(TWSReqHeadTimeStamp)
+    case cancelHeadTimeStamp(reqId: Int)
+    indirect case calculateImpliedVolatility(TWSCalculateOption)
+    indirect case calculateOptionPrice(TWSCalculateOption)
+    case cancelCalculateImpliedVolatility(reqId: Int)
+    case cancelCalculateOptionPrice(reqId: Int)
+    case reqMatchingSymbols(TWSReqMatchingSymbols)
+    indirect case reqRealTimeBars(TWSReqRealTimeBars)
+    case cancelRealTimeBars(reqId: Int)
+    indirect case exerciseOptions(TWSExerciseOptions)
 
     /// Message ids (IB's `OUT` constants).
     public enum ID {
@@ -58,6 +72,20 @@ public enum TWSRequest: Sendable, Hashable {
         public static let cancelAccountUpdatesMulti = 77
         public static let reqSecDefOptParams = 78
         public static let reqCompletedOrders = 99
+        public static let exerciseOptions = 21
+        public static let reqRealTimeBars = 50
+        public static let cancelRealTimeBars = 51
+        public static let calculateImpliedVolatility = 54
+        public static let calculateOptionPrice = 55
+        public static let cancelCalculateImpliedVolatility = 56
+        public static let cancelCalculateOptionPrice = 57
+        public static let reqMatchingSymbols = 81
+        public static let reqHeadTimeStamp = 87
+        public static let cancelHeadTimeStamp = 90
+        public static let reqPnL = 92
+        public static let cancelPnL = 93
+        public static let reqPnLSingle = 94
+        public static let cancelPnLSingle = 95
     }
 
     /// The message id.
@@ -89,6 +117,20 @@ public enum TWSRequest: Sendable, Hashable {
         case .reqGlobalCancel: ID.reqGlobalCancel
         case .reqAccountUpdatesMulti: ID.reqAccountUpdatesMulti
         case .cancelAccountUpdatesMulti: ID.cancelAccountUpdatesMulti
+        case .reqPnL: ID.reqPnL
+        case .cancelPnL: ID.cancelPnL
+        case .reqPnLSingle: ID.reqPnLSingle
+        case .cancelPnLSingle: ID.cancelPnLSingle
+        case .reqHeadTimeStamp: ID.reqHeadTimeStamp
+        case .cancelHeadTimeStamp: ID.cancelHeadTimeStamp
+        case .calculateImpliedVolatility: ID.calculateImpliedVolatility
+        case .calculateOptionPrice: ID.calculateOptionPrice
+        case .cancelCalculateImpliedVolatility: ID.cancelCalculateImpliedVolatility
+        case .cancelCalculateOptionPrice: ID.cancelCalculateOptionPrice
+        case .reqMatchingSymbols: ID.reqMatchingSymbols
+        case .reqRealTimeBars: ID.reqRealTimeBars
+        case .cancelRealTimeBars: ID.cancelRealTimeBars
+        case .exerciseOptions: ID.exerciseOptions
         }
     }
 
@@ -121,6 +163,20 @@ public enum TWSRequest: Sendable, Hashable {
         case .reqGlobalCancel: "reqGlobalCancel"
         case .reqAccountUpdatesMulti: "reqAccountUpdatesMulti"
         case .cancelAccountUpdatesMulti: "cancelAccountUpdatesMulti"
+        case .reqPnL: "reqPnL"
+        case .cancelPnL: "cancelPnL"
+        case .reqPnLSingle: "reqPnLSingle"
+        case .cancelPnLSingle: "cancelPnLSingle"
+        case .reqHeadTimeStamp: "reqHeadTimeStamp"
+        case .cancelHeadTimeStamp: "cancelHeadTimeStamp"
+        case .calculateImpliedVolatility: "calculateImpliedVolatility"
+        case .calculateOptionPrice: "calculateOptionPrice"
+        case .cancelCalculateImpliedVolatility: "cancelCalculateImpliedVolatility"
+        case .cancelCalculateOptionPrice: "cancelCalculateOptionPrice"
+        case .reqMatchingSymbols: "reqMatchingSymbols"
+        case .reqRealTimeBars: "reqRealTimeBars"
+        case .cancelRealTimeBars: "cancelRealTimeBars"
+        case .exerciseOptions: "exerciseOptions"
         }
     }
 
@@ -148,6 +204,18 @@ public enum TWSRequest: Sendable, Hashable {
         case .cancelOrder(let m): try body(m)
         case .reqGlobalCancel(let m): try body(m)
         case .reqAccountUpdatesMulti(let m): try body(m)
+        case .cancelPnL(let reqId), .cancelPnLSingle(let reqId), .cancelHeadTimeStamp(let reqId):
+            try body(TWSReqIdOnly(reqId: reqId))
+        case .cancelCalculateImpliedVolatility(let reqId), .cancelCalculateOptionPrice(let reqId),
+            .cancelRealTimeBars(let reqId):
+            try body(TWSCancelRequest(reqId: reqId))
+        case .reqPnL(let m): try body(m)
+        case .reqPnLSingle(let m): try body(m)
+        case .reqHeadTimeStamp(let m): try body(m)
+        case .calculateImpliedVolatility(let m), .calculateOptionPrice(let m): try body(m)
+        case .reqMatchingSymbols(let m): try body(m)
+        case .reqRealTimeBars(let m): try body(m)
+        case .exerciseOptions(let m): try body(m)
         }
     }
 
@@ -211,6 +279,22 @@ public enum TWSRequest: Sendable, Hashable {
             case ID.reqAccountUpdatesMulti: return .reqAccountUpdatesMulti(try .decode(from: &r))
             case ID.cancelAccountUpdatesMulti:
                 return .cancelAccountUpdatesMulti(reqId: try TWSCancelRequest.decode(from: &r).reqId)
+            case ID.reqPnL: return .reqPnL(try .decode(from: &r))
+            case ID.cancelPnL: return .cancelPnL(reqId: try TWSReqIdOnly.decode(from: &r).reqId)
+            case ID.reqPnLSingle: return .reqPnLSingle(try .decode(from: &r))
+            case ID.cancelPnLSingle: return .cancelPnLSingle(reqId: try TWSReqIdOnly.decode(from: &r).reqId)
+            case ID.reqHeadTimeStamp: return .reqHeadTimeStamp(try .decode(from: &r))
+            case ID.cancelHeadTimeStamp: return .cancelHeadTimeStamp(reqId: try TWSReqIdOnly.decode(from: &r).reqId)
+            case ID.calculateImpliedVolatility: return .calculateImpliedVolatility(try .decode(from: &r))
+            case ID.calculateOptionPrice: return .calculateOptionPrice(try .decode(from: &r))
+            case ID.cancelCalculateImpliedVolatility:
+                return .cancelCalculateImpliedVolatility(reqId: try TWSCancelRequest.decode(from: &r).reqId)
+            case ID.cancelCalculateOptionPrice:
+                return .cancelCalculateOptionPrice(reqId: try TWSCancelRequest.decode(from: &r).reqId)
+            case ID.reqMatchingSymbols: return .reqMatchingSymbols(try .decode(from: &r))
+            case ID.reqRealTimeBars: return .reqRealTimeBars(try .decode(from: &r))
+            case ID.cancelRealTimeBars: return .cancelRealTimeBars(reqId: try TWSCancelRequest.decode(from: &r).reqId)
+            case ID.exerciseOptions: return .exerciseOptions(try .decode(from: &r))
             default:
                 throw TWSWireError(.unknownMessage, "unknown request id \(id)")
             }

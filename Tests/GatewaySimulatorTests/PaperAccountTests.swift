@@ -76,9 +76,9 @@ import Testing
             orderId: 1, clientId: 1, contract: creditSpread(), order: order("BUY", 1, limit: -(credit + 2)), at: open)
         #expect(statuses(events) == ["PreSubmitted", "Submitted"])
         #expect(account.tick(at: open.addingTimeInterval(60)).isEmpty)
-        #expect(account.openOrders().count == 1)
-        #expect(statuses(account.cancel(orderId: 1, at: open)) == ["Cancelled"])
-        #expect(account.openOrders().isEmpty)
+        #expect(account.openOrders(clientId: nil).count == 1)
+        #expect(statuses(account.cancel(orderId: 1, clientId: 1, at: open)) == ["Cancelled"])
+        #expect(account.openOrders(clientId: nil).isEmpty)
     }
 
     @Test func noFillsOutsideRegularHours() throws {
@@ -98,7 +98,7 @@ import Testing
             orderId: 4, clientId: 1, contract: put(590).0, order: order("BUY", 1, limit: 0.01), at: open)
         // IB refuses reused ids only; an unused lower id is a new order.
         #expect(statuses(again).first == "PreSubmitted")
-        let cancelUnknown = account.cancel(orderId: 77, at: open)
+        let cancelUnknown = account.cancel(orderId: 77, clientId: 1, at: open)
         #expect(cancelUnknown.contains { if case .error(_, 10147, _) = $0 { true } else { false } })
     }
 
@@ -116,7 +116,7 @@ import Testing
             _ = account.place(
                 orderId: id, clientId: 1, contract: put(590).0, order: order("BUY", 1, limit: 0.01), at: open)
         }
-        #expect(statuses(account.cancelAll(at: open)) == ["Cancelled", "Cancelled", "Cancelled"])
+        #expect(statuses(account.cancelAll(clientId: 1, at: open)) == ["Cancelled", "Cancelled", "Cancelled"])
         #expect(account.completedOrders().count == 3)
     }
 

@@ -89,6 +89,20 @@ import Testing
         ("reqGlobalCancel", { .reqGlobalCancel(try fill(TWSReqGlobalCancel.self, $0, $1)) }),
         ("reqAccountUpdatesMulti", { .reqAccountUpdatesMulti(try fill(TWSReqAccountUpdatesMulti.self, $0, $1)) }),
         ("cancelAccountUpdatesMulti", { seed, _ in .cancelAccountUpdatesMulti(reqId: Int(seed % 100)) }),
+        ("reqPnL", { .reqPnL(try fill(TWSReqPnL.self, $0, $1)) }),
+        ("cancelPnL", { seed, _ in .cancelPnL(reqId: Int(seed % 101)) }),
+        ("reqPnLSingle", { .reqPnLSingle(try fill(TWSReqPnLSingle.self, $0, $1)) }),
+        ("cancelPnLSingle", { seed, _ in .cancelPnLSingle(reqId: Int(seed % 103)) }),
+        ("reqHeadTimeStamp", { .reqHeadTimeStamp(try fill(TWSReqHeadTimeStamp.self, $0, $1)) }),
+        ("cancelHeadTimeStamp", { seed, _ in .cancelHeadTimeStamp(reqId: Int(seed % 107)) }),
+        ("calculateImpliedVolatility", { .calculateImpliedVolatility(try fill(TWSCalculateOption.self, $0, $1)) }),
+        ("calculateOptionPrice", { .calculateOptionPrice(try fill(TWSCalculateOption.self, $0, $1)) }),
+        ("cancelCalculateImpliedVolatility", { seed, _ in .cancelCalculateImpliedVolatility(reqId: Int(seed % 109)) }),
+        ("cancelCalculateOptionPrice", { seed, _ in .cancelCalculateOptionPrice(reqId: Int(seed % 113)) }),
+        ("reqMatchingSymbols", { .reqMatchingSymbols(try fill(TWSReqMatchingSymbols.self, $0, $1)) }),
+        ("reqRealTimeBars", { .reqRealTimeBars(try fill(TWSReqRealTimeBars.self, $0, $1)) }),
+        ("cancelRealTimeBars", { seed, _ in .cancelRealTimeBars(reqId: Int(seed % 127)) }),
+        ("exerciseOptions", { .exerciseOptions(try fill(TWSExerciseOptions.self, $0, $1)) }),
     ]
 
     static func unframe(_ buffer: ByteBuffer) throws -> ByteBuffer {
@@ -132,6 +146,6 @@ import Testing
         // One maker per enum case: a new message without a round-trip test fails here.
         #expect(Self.serverMakers.count == 37)
         #expect(Set(Self.serverMakers.map(\.0)).count == Self.serverMakers.count)
-        #expect(Self.requestMakers.count == 26)
+        #expect(Self.requestMakers.count == 40)
     }
 }

@@ -7,6 +7,7 @@ import sys
 import threading
 import time
 
+from ibapi.account_summary_tags import AccountSummaryTags
 from ibapi.client import EClient
 from ibapi.contract import ComboLeg, Contract
 from ibapi.order import Order
@@ -50,14 +51,21 @@ class App(EWrapper, EClient):
     def tickSnapshotEnd(self, reqId): self.put("end", reqId)
     def historicalData(self, reqId, bar): self.put("bar", reqId, bar)
     def historicalDataEnd(self, reqId, start, end): self.put("end", reqId)
-    def accountSummary(self, reqId, account, tag, value, currency): self.put("summary", reqId, tag, value)
+    def accountSummary(self, reqId, account, tag, value, currency): self.put("summary", reqId, tag, value, currency)
     def accountSummaryEnd(self, reqId): self.put("end", reqId)
+    def openOrder(self, orderId, contract, order, orderState): self.put("open", orderId, order.whatIf, orderState)
+    def openOrderEnd(self): self.put("end", "openOrders")
     def orderStatus(self, orderId, status, filled, remaining, avgFillPrice, *rest): self.put("status", orderId, status, float(filled), avgFillPrice)
     def execDetails(self, reqId, contract, execution): self.put("exec", execution.orderId, contract.conId, execution)
     def commissionAndFeesReport(self, report): self.put("commission", report.execId, report.commissionAndFees)
     def position(self, account, contract, position, avgCost): self.put("position", contract.conId, float(position), avgCost)
     def positionEnd(self): self.put("end", "positions")
     def currentTime(self, t): self.put("time", t)
+    def headTimestamp(self, reqId, stamp): self.put("head", reqId, stamp)
+    def symbolSamples(self, reqId, descriptions): self.put("symbols", reqId, descriptions)
+    def pnl(self, reqId, daily, unrealized, realized): self.put("pnl", reqId, daily, unrealized, realized)
+    def pnlSingle(self, reqId, pos, daily, unrealized, realized, value): self.put("pnlSingle", reqId, float(pos), value)
+    def userInfo(self, reqId, whiteBrandingId): self.put("userInfo", reqId, whiteBrandingId)
 
     def collect(self, until, timeout=10.0):
         """Messages until `until(item)` is true (inclusive) or the timeout."""
@@ -166,6 +174,26 @@ def main():
         vix_last = next((i[3] for i in app.collect(ended(4)) if i[0] == "price" and i[2] == 4), None)
         checks.check("VIX index snapshot", vix_last is not None and 8 < vix_last < 90, vix_last)
 
+        # Tools: head timestamp, IV calculation, symbol search; unsupported requests get an answer.
+        app.reqHeadTimeStamp(30, spy, "TRADES", 1, 1)
+        head = [i for i in app.collect(lambda i: i[0] == "head", timeout=5) if i[0] == "head"]
+        checks.check("head timestamp", head and head[0][2][:4] <= "2023", head)
+        app.calculateImpliedVolatility(31, option("SPY", expiry, near[0], "C"), 12.0, spot, [])
+        iv = [i for i in app.collect(lambda i: i[0] == "greeks" and i[1] == 31, timeout=5) if i[0] == "greeks"]
+        checks.check("calculateImpliedVolatility (tick 53)", iv and iv[0][2] == 53 and 0.01 < iv[0][3]["iv"] < 2, iv)
+        app.calculateOptionPrice(32, option("SPY", expiry, near[0], "C"), iv[0][3]["iv"] if iv else 0.2, spot, [])
+        px = [i for i in app.collect(lambda i: i[0] == "greeks" and i[1] == 32, timeout=5) if i[0] == "greeks"]
+        checks.check("calculateOptionPrice inverts it", px and abs(px[0][3]["opt"] - 12.0) < 1e-4, px)
+        app.reqMatchingSymbols(33, "IW")
+        found = [i for i in app.collect(lambda i: i[0] == "symbols", timeout=5) if i[0] == "symbols"]
+        checks.check("reqMatchingSymbols", found and found[0][2][0].contract.symbol == "IWM", found)
+        app.reqMktDepth(34, spy, 5, False, [])
+        depth = app.collect(lambda i: i[0] == "error" and i[1] == 34, timeout=5)
+        checks.check("reqMktDepth is answered with IB's error, not silence", any(i[0] == "error" and i[1] == 34 for i in depth))
+        app.reqUserInfo(35)
+        user = app.collect(lambda i: i[0] == "userInfo", timeout=5)
+        checks.check("reqUserInfo answered", any(i[0] == "userInfo" and i[1] == 35 for i in user))
+
         app.reqHistoricalData(5, spy, "", "1 Y", "1 day", "TRADES", 1, 1, False, [])
         bars = [i[2] for i in app.collect(ended(5)) if i[0] == "bar"]
         checks.check("one year of daily bars", len(bars) >= 250, len(bars))
@@ -174,6 +202,20 @@ def main():
         app.reqAccountSummary(6, "All", "NetLiquidation,TotalCashValue,BuyingPower")
         summary = {i[2]: i[3] for i in app.collect(ended(6)) if i[0] == "summary"}
         checks.check("account summary", set(summary) == {"NetLiquidation", "TotalCashValue", "BuyingPower"}, summary)
+        app.reqAccountSummary(7, "All", AccountSummaryTags.AllTags)
+        rows = [i for i in app.collect(ended(7)) if i[0] == "summary"]
+        asked = set(AccountSummaryTags.AllTags.split(","))
+        got = {i[2] for i in rows}
+        checks.check("account summary: every AccountSummaryTags.AllTags tag", got == asked, sorted(asked ^ got))
+        full = {i[2]: i[3] for i in rows}
+        checks.check("FullMaintMarginReq, Cushion, Leverage are numbers",
+                     all(float(full[t]) >= 0 for t in ("FullMaintMarginReq", "Cushion", "Leverage")), full.get("Cushion"))
+        app.cancelAccountSummary(7)
+        app.reqAccountSummary(8, "All", "$LEDGER:ALL")
+        ledger = [i for i in app.collect(ended(8)) if i[0] == "summary"]
+        checks.check("$LEDGER:ALL: ledger rows for BASE and USD",
+                     {i[4] for i in ledger if i[2] == "CashBalance"} == {"BASE", "USD"}, ledger[:3])
+        app.cancelAccountSummary(8)
 
         # A BAG put credit spread: sell the higher put, buy the lower one, for a credit.
         def con_id(k):
@@ -195,6 +237,23 @@ def main():
         order = Order()
         order.action, order.orderType, order.totalQuantity, order.lmtPrice = "BUY", "LMT", 1, -0.05
         order.orderRef, order.tif = "peer-ibapi-1", "DAY"
+        # What-if: one openOrder with the margin preview, no order created.
+        preview = Order()
+        preview.action, preview.orderType, preview.totalQuantity, preview.lmtPrice = "BUY", "LMT", 2, -0.05
+        preview.whatIf = True
+        app.placeOrder(app.next_id, combo, preview)
+        opened = [i for i in app.collect(lambda i: i[0] == "open", timeout=5) if i[0] == "open"]
+        state = opened[0][3] if opened else None
+        checks.check("what-if: openOrder with margins (2 x 5-wide: 1000 initial)",
+                     state is not None and opened[0][2] and float(state.initMarginChange) == 1000 and float(state.maintMarginAfter) == 1000,
+                     state)
+        checks.check("what-if: equity with loan and commission",
+                     state is not None and float(state.equityWithLoanAfter) > 0 and abs(state.commissionAndFees - 2.6) < 1e-6)
+        app.reqOpenOrders()
+        listed = [i for i in app.collect(ended("openOrders")) if i[0] == "open"]
+        checks.check("what-if leaves no order", not listed, listed)
+        app.next_id += 1
+
         oid = app.next_id
         app.placeOrder(oid, combo, order)
         flow = app.collect(lambda i: i[0] == "status" and i[1] == oid and i[2] == "Filled", timeout=10)
@@ -205,6 +264,15 @@ def main():
         checks.check("order PreSubmitted -> Submitted -> Filled", statuses[:1] == ["PreSubmitted"] and "Submitted" in statuses and statuses[-1] == "Filled", statuses)
         checks.check("execDetails for both legs with the orderRef", len(execs) == 2 and all(e[3].orderRef == "peer-ibapi-1" for e in execs))
         checks.check("commission report per execution", all(e[3].execId in commissions and commissions[e[3].execId] > 0 for e in execs), commissions)
+
+        app.reqPnL(36, "DU1234567", "")
+        pnl = [i for i in app.collect(lambda i: i[0] == "pnl", timeout=5) if i[0] == "pnl"]
+        checks.check("reqPnL", pnl and pnl[0][1] == 36, pnl)
+        app.cancelPnL(36)
+        app.reqPnLSingle(37, "DU1234567", "", short_id)
+        single = [i for i in app.collect(lambda i: i[0] == "pnlSingle", timeout=5) if i[0] == "pnlSingle"]
+        checks.check("reqPnLSingle of the short leg", single and single[0][2] == -1, single)
+        app.cancelPnLSingle(37)
 
         app.reqPositions()
         positions = {i[1]: i[2] for i in app.collect(ended("positions")) if i[0] == "position"}

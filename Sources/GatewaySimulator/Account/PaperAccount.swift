@@ -9,12 +9,28 @@ import TWSWire
 final class PaperAccount: SimAccountPort, Sendable {
     let accounts: [String]
     let market: SimulatedMarket
-    private let state: Mutex<State>
-    static let startingCash = 100_000.0
+    let state: Mutex<State>
+    /// Cash at the start (IB paper accounts usually hold $1,000,000; the simulator defaults to $100,000).
+    let startingCash: Double
+    static let defaultStartingCash = 100_000.0
+    /// IBKR Pro fixed pricing: $0.65 per option contract, $0.005 per share, at least $1 per order,
+    /// stock at most 1 % of the trade value.
     static let commissionPerContract = 0.65
+    static let commissionPerShare = 0.005
     static let minimumCommission = 1.0
 
+    /// IB keys orders by the placing client and its order id: two clients may both use id 1.
+    struct OrderKey: Hashable, Comparable, Sendable {
+        var clientId: Int
+        var orderId: Int
+
+        static func < (a: OrderKey, b: OrderKey) -> Bool {
+            (a.orderId, a.clientId) < (b.orderId, b.clientId)
+        }
+    }
+
     struct WorkingOrder {
+        var key: OrderKey { OrderKey(clientId: clientId, orderId: orderId) }
         var orderId: Int
         var clientId: Int
         var permId: Int
@@ -24,6 +40,8 @@ final class PaperAccount: SimAccountPort, Sendable {
         var filled: Double = 0
         var avgFillPrice: Double = 0
         var stuck = false
+        /// Simulated time of the first submission (a resting order's patience; re-pricing keeps it).
+        var submittedAt = Date.distantPast
     }
 
     struct Holding {
@@ -36,29 +54,46 @@ final class PaperAccount: SimAccountPort, Sendable {
         var nextOrderId = 1
         var nextPermId = 900_000_001
         var nextExecSeq = 1
-        var orders: [Int: WorkingOrder] = [:]
+        var orders: [OrderKey: WorkingOrder] = [:]
         var completed: [WorkingOrder] = []
         var executions: [(TWSExecDetails, TWSCommissionAndFeesReport)] = []
         var holdings: [Int: Holding] = [:]
-        var cash = PaperAccount.startingCash
+        var cash: Double
         var realized = 0.0
+        /// Realized P&L per instrument (reqPnLSingle).
+        var realizedByConId: [Int: Double] = [:]
         var stickAll = false
-        var usedIds: Set<Int> = []
+        var usedIds: Set<OrderKey> = []
+        /// Connected API clients and the account events waiting for each (order events for the owner
+        /// and the master client, position changes for everyone).
+        var outboxes: [Int: [SimAccountEvent]] = [:]
         /// Every new order accepted, in order (modifications of a live order are not new orders).
         var accepted: [(orderId: Int, orderRef: String)] = []
     }
 
-    init(accounts: [String], market: SimulatedMarket) {
+    /// The master API client id (sees every client's orders and executions), nil for none.
+    let masterClientId: Int?
+
+    init(
+        accounts: [String], market: SimulatedMarket, startingCash: Double = PaperAccount.defaultStartingCash,
+        masterClientId: Int? = nil
+    ) {
         self.accounts = accounts.isEmpty ? ["DU1234567"] : accounts
         self.market = market
-        self.state = Mutex(State())
+        self.masterClientId = masterClientId
+        self.startingCash = startingCash
+        self.state = Mutex(State(cash: startingCash))
     }
 
     func nextOrderId() -> Int { state.withLock { $0.nextOrderId } }
 
     func stickInPreSubmitted(_ orderId: Int?) {
         state.withLock { s in
-            if let orderId { s.orders[orderId]?.stuck = true } else { s.stickAll = true }
+            if let orderId {
+                for key in s.orders.keys where key.orderId == orderId { s.orders[key]?.stuck = true }
+            } else {
+                s.stickAll = true
+            }
         }
     }
 
@@ -72,42 +107,48 @@ final class PaperAccount: SimAccountPort, Sendable {
     func place(orderId: Int, clientId: Int, contract: TWSContract, order: TWSOrder, at date: Date) -> [SimAccountEvent]
     {
         state.withLock { s -> [SimAccountEvent] in
-            if var existing = s.orders[orderId] {
-                // A placeOrder with a live order's id modifies it (price, quantity).
+            let key = OrderKey(clientId: clientId, orderId: orderId)
+            if var existing = s.orders[key] {
+                // A placeOrder with a live order's id (from the same client) modifies it (price, quantity).
                 existing.order.lmtPrice = order.lmtPrice
                 existing.order.totalQuantity = order.totalQuantity ?? existing.order.totalQuantity
-                s.orders[orderId] = existing
-                return [.openOrder(openOrder(existing)), .orderStatus(status(existing))]
-                    + fillIfCrossing(&s, orderId, at: date)
+                s.orders[key] = existing
+                let events =
+                    [.openOrder(openOrder(existing)), .orderStatus(status(existing))]
+                    + fillIfCrossing(&s, key, at: date)
+                return route(&s, events, owner: clientId, includeOwner: false)
             }
-            guard orderId >= s.nextOrderId || !s.usedIds.contains(orderId), !s.usedIds.contains(orderId) else {
-                return [.error(orderId: orderId, code: 103, message: "Duplicate order id")]
+            guard !s.usedIds.contains(key) else {
+                return [.error(orderId: orderId, code: SimErrorCode.duplicateOrderId, message: "Duplicate order id")]
             }
             if let reason = reject(contract: contract, order: order) {
-                s.usedIds.insert(orderId)
-                return [.error(orderId: orderId, code: 201, message: "Order rejected - reason:\(reason)")]
+                s.usedIds.insert(key)
+                return [
+                    .error(orderId: orderId, code: SimErrorCode.orderRejected, message: "Order rejected - reason:\(reason)")
+                ]
             }
-            s.usedIds.insert(orderId)
+            s.usedIds.insert(key)
             s.accepted.append((orderId, order.orderRef))
             s.nextOrderId = max(s.nextOrderId, orderId + 1)
             var working = WorkingOrder(
                 orderId: orderId, clientId: clientId, permId: s.nextPermId, contract: contract, order: order,
                 status: "PreSubmitted")
+            working.submittedAt = date
             working.order.orderId = orderId
             working.order.clientId = clientId
             working.order.permId = s.nextPermId
             if working.order.account.isEmpty { working.order.account = accounts[0] }
             working.stuck = s.stickAll
             s.nextPermId += 1
-            s.orders[orderId] = working
+            s.orders[key] = working
             var events: [SimAccountEvent] = [.openOrder(openOrder(working)), .orderStatus(status(working))]
             if !working.stuck {
                 working.status = "Submitted"
-                s.orders[orderId] = working
+                s.orders[key] = working
                 events += [.openOrder(openOrder(working)), .orderStatus(status(working))]
-                events += fillIfCrossing(&s, orderId, at: date)
+                events += fillIfCrossing(&s, key, at: date)
             }
-            return events
+            return route(&s, events, owner: clientId, includeOwner: false)
         }
     }
 
@@ -136,28 +177,46 @@ final class PaperAccount: SimAccountPort, Sendable {
         return nil
     }
 
-    func cancel(orderId: Int, at date: Date) -> [SimAccountEvent] {
+    func cancel(orderId: Int, clientId: Int, at date: Date) -> [SimAccountEvent] {
         state.withLock { s in
-            guard var working = s.orders.removeValue(forKey: orderId) else {
+            let key = OrderKey(clientId: clientId, orderId: orderId)
+            guard s.orders[key] != nil else {
                 return [
                     .error(
-                        orderId: orderId, code: 10147,
+                        orderId: orderId, code: SimErrorCode.cancelNotFound,
                         message: "OrderId \(orderId) that needs to be cancelled is not found.")
                 ]
             }
-            working.status = "Cancelled"
-            s.completed.append(working)
-            return [
-                .orderStatus(status(working)), .error(orderId: orderId, code: 202, message: "Order Canceled - reason:"),
-            ]
+            return route(&s, cancelled(&s, key), owner: clientId, includeOwner: false)
         }
     }
 
-    func cancelAll(at date: Date) -> [SimAccountEvent] {
-        let ids = state.withLock { Array($0.orders.keys).sorted() }
-        return ids.flatMap { cancel(orderId: $0, at: date) }
+    /// Cancels a working order: its status and IB's 202.
+    func cancelled(_ s: inout State, _ key: OrderKey) -> [SimAccountEvent] {
+        guard var working = s.orders.removeValue(forKey: key) else { return [] }
+        working.status = "Cancelled"
+        s.completed.append(working)
+        return [
+            .orderStatus(status(working)),
+            .error(orderId: key.orderId, code: SimErrorCode.orderCancelled, message: "Order Canceled - reason:"),
+        ]
     }
 
+    /// reqGlobalCancel: every working order of every client; the caller's events are returned, the other
+    /// owners' are routed to them.
+    func cancelAll(clientId: Int, at date: Date) -> [SimAccountEvent] {
+        state.withLock { s in
+            var own: [SimAccountEvent] = []
+            for key in s.orders.keys.sorted() {
+                let events = cancelled(&s, key)
+                let mine = route(&s, events, owner: key.clientId, includeOwner: key.clientId != clientId)
+                if key.clientId == clientId { own += mine }
+            }
+            return own
+        }
+    }
+
+    /// Matches every working order against the market; all events, unrouted (single-client use).
     func tick(at date: Date) -> [SimAccountEvent] {
         state.withLock { s in
             s.orders.keys.sorted().flatMap { fillIfCrossing(&s, $0, at: date) }
@@ -209,43 +268,59 @@ final class PaperAccount: SimAccountPort, Sendable {
 
     /// Fills the order at the natural price when its limit crosses it (market orders always), during
     /// regular trading hours only.
-    func fillIfCrossing(_ s: inout State, _ orderId: Int, at date: Date) -> [SimAccountEvent] {
-        guard var working = s.orders[orderId], !working.stuck, working.status == "Submitted" else { return [] }
+    func fillIfCrossing(_ s: inout State, _ key: OrderKey, at date: Date) -> [SimAccountEvent] {
+        guard var working = s.orders[key], !working.stuck, working.status == "Submitted" else { return [] }
         guard market.calendar.isRegularSession(date) else { return [] }
         let legs = self.legs(of: working.contract)
         guard !legs.isEmpty else { return [] }
         let buying = working.order.action == "BUY"
-        // Natural price of the whole structure per unit, for the order's side.
+        // Natural and mid price of the whole structure per unit, for the order's side.
         var natural = 0.0
-        var legFills: [(conId: Int, contract: TWSContract, ratio: Double, price: Double)] = []
+        var mid = 0.0
+        var quotes: [(conId: Int, contract: TWSContract, ratio: Double, natural: Double, mid: Double)] = []
         for leg in legs {
             guard let q = quote(leg.contract, at: date) else { return [] }
             let legBuys = (leg.ratio > 0) == buying
-            let price = legBuys ? q.ask : q.bid
-            natural += (leg.ratio > 0 ? 1 : -1) * abs(leg.ratio) * price
-            legFills.append((leg.conId, leg.contract, leg.ratio, price))
-        }
-        if working.order.orderType == "LMT", let limit = working.order.lmtPrice {
-            let crosses = buying ? limit >= natural - 1e-9 : limit <= natural + 1e-9
-            guard crosses else { return [] }
+            let legNatural = legBuys ? q.ask : q.bid
+            let sign = leg.ratio > 0 ? 1.0 : -1.0
+            natural += sign * abs(leg.ratio) * legNatural
+            mid += sign * abs(leg.ratio) * (q.bid + q.ask) / 2
+            quotes.append((leg.conId, leg.contract, leg.ratio, legNatural, (q.bid + q.ask) / 2))
         }
         let quantity = (working.order.totalQuantity?.doubleValue ?? 0) - working.filled
         guard quantity > 0 else { return [] }
+        // Market orders take the natural price; a limit fills once it reaches the price the market accepts
+        // now (between mid and natural, by width, size and time resting), at the limit.
+        var price = natural
+        if working.order.orderType == "LMT", let limit = working.order.lmtPrice {
+            let acceptable = FillModel.acceptablePrice(
+                natural: natural, mid: mid, quantity: quantity, resting: date.timeIntervalSince(working.submittedAt))
+            let crosses = buying ? limit >= acceptable - 1e-9 : limit <= acceptable + 1e-9
+            guard crosses else { return [] }
+            price = buying ? min(limit, natural) : max(limit, natural)
+        }
+        let legFills = FillModel.legPrices(
+            quotes.map { ($0.ratio, $0.natural, $0.mid) }, natural: natural, mid: mid, price: price
+        ).enumerated().map { i, legPrice in
+            (conId: quotes[i].conId, contract: quotes[i].contract, ratio: quotes[i].ratio, price: legPrice)
+        }
         var events: [SimAccountEvent] = []
         let side = buying ? 1.0 : -1.0
-        let contracts = legs.reduce(0) { $0 + abs($1.ratio) } * quantity
-        var commissionLeft = max(Self.minimumCommission, Self.commissionPerContract * contracts)
+        var commissionLeft = Self.commission(
+            legs: legFills.map { ($0.contract, abs($0.ratio) * quantity) }, prices: legFills.map(\.price))
         for (i, leg) in legFills.enumerated() {
             let legQuantity = abs(leg.ratio) * quantity
             let signed = (leg.ratio > 0 ? 1 : -1) * side * legQuantity
             let multiplier = Double(leg.contract.multiplier) ?? 1
             let legCommission =
                 i == legFills.count - 1
-                ? commissionLeft : (Self.commissionPerContract * legQuantity).rounded(toPlaces: 2)
+                ? commissionLeft.rounded(toPlaces: 2)
+                : min(commissionLeft, Self.rate(leg.contract, quantity: legQuantity).rounded(toPlaces: 2))
             commissionLeft -= legCommission
             let realized = apply(
                 &s, conId: leg.conId, contract: leg.contract, quantity: signed, price: leg.price, multiplier: multiplier
             )
+            if let realized { s.realizedByConId[leg.conId, default: 0] += realized }
             s.cash -= signed * leg.price * multiplier + legCommission
             events.append(
                 execution(
@@ -253,13 +328,32 @@ final class PaperAccount: SimAccountPort, Sendable {
                     bought: signed > 0, price: leg.price, commission: legCommission, realized: realized, at: date))
         }
         working.filled += quantity
-        working.avgFillPrice = natural
+        working.avgFillPrice = price
         working.status = "Filled"
-        s.orders[orderId] = nil
+        s.orders[key] = nil
         s.completed.append(working)
-        events.append(.orderStatus(status(working, lastFill: natural)))
+        events.append(.orderStatus(status(working, lastFill: price)))
         events.append(.openOrder(openOrder(working)))
         return events
+    }
+
+    /// IBKR Pro's commission of one order: the legs' rates, at least the order minimum, stock at most 1 % of
+    /// its value (`prices` per share, when known).
+    static func commission(legs: [(contract: TWSContract, quantity: Double)], prices: [Double] = []) -> Double {
+        var total = 0.0
+        for (i, leg) in legs.enumerated() {
+            var fee = rate(leg.contract, quantity: leg.quantity)
+            if leg.contract.secType != "OPT", i < prices.count {
+                fee = min(fee, 0.01 * prices[i] * leg.quantity)
+            }
+            total += fee
+        }
+        return max(minimumCommission, total).rounded(toPlaces: 2)
+    }
+
+    /// The per-unit rate of one leg before the order minimum.
+    static func rate(_ contract: TWSContract, quantity: Double) -> Double {
+        contract.secType == "OPT" ? commissionPerContract * quantity : commissionPerShare * quantity
     }
 
     /// Moves a position; returns the realized P&L of any closing part.
@@ -343,6 +437,7 @@ final class PaperAccount: SimAccountPort, Sendable {
         var o = TWSOpenOrder()
         o.orderId = w.orderId
         o.contract = w.contract
+        if o.contract.secType != "OPT" && o.contract.strike == nil { o.contract.strike = 0 }
         o.order = w.order
         o.orderState.status = w.status
         o.orderState.commissionAndFeesCurrency = "USD"
@@ -351,8 +446,12 @@ final class PaperAccount: SimAccountPort, Sendable {
 
     // MARK: Queries
 
-    func openOrders() -> [(TWSOpenOrder, TWSOrderStatus)] {
-        state.withLock { s in s.orders.values.sorted { $0.orderId < $1.orderId }.map { (openOrder($0), status($0)) } }
+    /// Working orders of `clientId` (the master client and nil: every client's), by order id.
+    func openOrders(clientId: Int?) -> [(TWSOpenOrder, TWSOrderStatus)] {
+        state.withLock { s in
+            s.orders.values.filter { clientId == nil || clientId == masterClientId || $0.clientId == clientId }
+                .sorted { $0.key < $1.key }.map { (openOrder($0), status($0)) }
+        }
     }
 
     func completedOrders() -> [TWSCompletedOrder] {
@@ -360,6 +459,7 @@ final class PaperAccount: SimAccountPort, Sendable {
             s.completed.map { w in
                 var c = TWSCompletedOrder()
                 c.contract = w.contract
+                if c.contract.secType != "OPT" && c.contract.strike == nil { c.contract.strike = 0 }
                 c.order = w.order
                 c.order.filledQuantity = TWSDecimal(w.filled)
                 c.orderState.status = w.status
@@ -387,60 +487,6 @@ final class PaperAccount: SimAccountPort, Sendable {
                 return p
             }
         }
-    }
-
-    /// Mark of a holding (mid), per share.
-    func mark(_ h: Holding, conId: Int, at date: Date) -> Double {
-        guard let q = quote(h.contract, at: date) else { return h.averageCost / (Double(h.contract.multiplier) ?? 1) }
-        return (q.bid + q.ask) / 2
-    }
-
-    func portfolio(at date: Date) -> [TWSPortfolioValue] {
-        let holdings = state.withLock { s in s.holdings.map { ($0.key, $0.value) }.sorted { $0.0 < $1.0 } }
-        return holdings.map { conId, h in
-            var p = TWSPortfolioValue()
-            p.contract = h.contract
-            p.contract.conId = conId
-            p.position = TWSDecimal(h.quantity)
-            let multiplier = Double(h.contract.multiplier) ?? 1
-            p.marketPrice = mark(h, conId: conId, at: date)
-            p.marketValue = p.marketPrice * multiplier * h.quantity
-            p.averageCost = h.averageCost
-            p.unrealizedPNL = p.marketValue - h.averageCost * h.quantity
-            p.accountName = accounts[0]
-            return p
-        }
-    }
-
-    func accountValues(at date: Date) -> [(account: String, tag: String, value: String, currency: String)] {
-        let (cash, realized, holdings) = state.withLock { s in (s.cash, s.realized, Array(s.holdings)) }
-        var gross = 0.0, value = 0.0, margin = 0.0
-        for (conId, h) in holdings {
-            let multiplier = Double(h.contract.multiplier) ?? 1
-            let mv = mark(h, conId: conId, at: date) * multiplier * h.quantity
-            value += mv
-            gross += abs(mv)
-            if h.quantity < 0 { margin += abs(mv) }
-        }
-        let net = cash + value
-        let unrealized = holdings.reduce(0.0) { total, item in
-            let multiplier = Double(item.1.contract.multiplier) ?? 1
-            return total + mark(item.1, conId: item.0, at: date) * multiplier * item.1.quantity - item.1.averageCost
-                * item.1.quantity
-        }
-        let rows: [(String, Double)] = [
-            ("NetLiquidation", net), ("TotalCashValue", cash), ("BuyingPower", max(0, (net - margin) * 4)),
-            ("AvailableFunds", net - margin), ("ExcessLiquidity", net - margin), ("GrossPositionValue", gross),
-            ("MaintMarginReq", margin), ("InitMarginReq", margin), ("UnrealizedPnL", unrealized),
-            ("RealizedPnL", realized),
-            ("EquityWithLoanValue", net),
-        ]
-        var out: [(String, String, String, String)] = []
-        for account in accounts {
-            out.append((account, "AccountType", "INDIVIDUAL", ""))
-            for (tag, v) in rows { out.append((account, tag, String(format: "%.2f", v), "USD")) }
-        }
-        return out
     }
 }
 

@@ -236,11 +236,22 @@ public final class SimulatedMarket: Sendable {
 
     // MARK: Option chains
 
-    /// Listed expiries: weekly Fridays out to 20 weeks, then monthly third Fridays out to a year; a
-    /// holiday Friday expires on Thursday.
+    /// Underlyings with an expiry every trading day (Mon-Fri), as SPY and QQQ are listed now.
+    public static let dailyExpirySymbols: Set<String> = ["SPY", "QQQ"]
+
+    /// Listed expiries: for SPY and QQQ every trading day of the next four weeks; weekly Fridays out to
+    /// 20 weeks, then monthly third Fridays out to a year, then the January LEAPS of the next two years;
+    /// a holiday Friday expires on Thursday.
     public func expiries(_ symbol: String, at date: Date) -> [Expiry] {
         let today = calendar.tradingDay(of: date)
         var result: [Expiry] = []
+        if Self.dailyExpirySymbols.contains(symbol) {
+            var day = today
+            while day.days(since: today) <= 28 {
+                if calendar.isTradingDay(day) { result.append(day) }
+                day = day.adding(days: 1)
+            }
+        }
         var d = today
         while d.isoWeekday != 5 { d = d.adding(days: 1) }
         let horizon = today.adding(days: 366)
@@ -253,7 +264,13 @@ public final class SimulatedMarket: Sendable {
             }
             d = d.adding(days: 7)
         }
-        return result
+        for year in [today.year + 1, today.year + 2] {
+            guard var january = Expiry(year: year, month: 1, day: 15) else { continue }
+            while january.isoWeekday != 5 { january = january.adding(days: 1) }
+            let expiry = calendar.isTradingDay(january) ? january : calendar.previousTradingDay(before: january)
+            if expiry > horizon { result.append(expiry) }
+        }
+        return Array(Set(result)).sorted()
     }
 
     /// Listed strikes: $1 within 10% (50c under $50) and $5 out to 30% of the previous close, and
@@ -261,7 +278,9 @@ public final class SimulatedMarket: Sendable {
     /// expiry was listed (at most 60 days back) is included, so held positions never lose a leg.
     public func strikes(_ symbol: String, expiry: Expiry, at date: Date) -> [Double] {
         let today = calendar.tradingDay(of: date)
-        let first = max(expiry.adding(days: -120), today.adding(days: -60))
+        // An expiry listed less than 60 days ago (or not yet 120 days out) keeps the strikes of every close
+        // since; a far expiry (LEAPS) was listed long ago: the last 60 days. Never later than today.
+        let first = min(today, max(expiry.adding(days: -120), today.adding(days: -60)))
         var closes: [Double] = []
         var day = today.adding(days: 1)
         while day > first {

@@ -44,6 +44,11 @@ public final class GatewaySimulator: Sendable {
         public var streamInterval: Duration = .milliseconds(250)
         /// Scripted faults, run against every connection.
         public var faults: FaultScript? = nil
+        /// The master API client id: receives every client's order and execution events (IB's "Master
+        /// API client ID" setting); nil for none.
+        public var masterClientId: Int? = nil
+        /// Cash in the paper account at start (IB's paper accounts usually hold $1,000,000).
+        public var startingCash: Double = 100_000
 
         public init() {}
     }
@@ -144,7 +149,12 @@ public final class GatewaySimulator: Sendable {
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .bind(host: configuration.host, port: boundPort) { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                        try channel.pipeline.syncOperations.addHandler(ArrivalStamper())
+                        // Keep reading while the session works: arrivals are stamped on the socket's
+                        // time, so a busy session never bunches a paced client's messages together.
+                        return try NIOAsyncChannel<StampedChunk, ByteBuffer>(
+                            wrappingChannelSynchronously: channel,
+                            configuration: .init(backPressureStrategy: .init(lowWatermark: 256, highWatermark: 4096)))
                     }
                 }
             boundPort = listener.channel.localAddress?.port ?? boundPort
@@ -164,7 +174,7 @@ public final class GatewaySimulator: Sendable {
     }
 
     /// Accepts connections until cancelled or a restart is requested (returns its down time).
-    private func serve(_ listener: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>) async throws
+    private func serve(_ listener: NIOAsyncChannel<NIOAsyncChannel<StampedChunk, ByteBuffer>, Never>) async throws
         -> Double?
     {
         let restarts = shared.restartRequests()

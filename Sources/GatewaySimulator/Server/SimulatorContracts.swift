@@ -9,13 +9,16 @@ enum SimulatorContracts {
             conId: p.conId, symbol: p.symbol, secType: "STK", exchange: "SMART", currency: "USD", localSymbol: p.symbol,
             tradingClass: p.symbol)
         c.primaryExchange = p.symbol == "IWM" || p.symbol == "SPY" ? "ARCA" : "NASDAQ"
+        c.strike = 0  // IB sends 0 for non-options, never the unset value
         return c
     }
 
     static var vix: TWSContract {
-        TWSContract(
+        var c = TWSContract(
             conId: SimulatedMarket.vixConId, symbol: "VIX", secType: "IND", exchange: "CBOE", currency: "USD",
             localSymbol: "VIX")
+        c.strike = 0
+        return c
     }
 
     static func contract(for option: OptionContract, market: SimulatedMarket) -> TWSContract {

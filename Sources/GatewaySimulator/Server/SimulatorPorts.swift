@@ -44,6 +44,16 @@ protocol SimMarketPort: Sendable {
     func dailyBars(for contract: TWSContract, endingAt date: Date, count: Int) -> [TWSBar]
     /// Whether the regular session is open at `date` (orders fill only then).
     func isRegularSession(_ date: Date) -> Bool
+    /// The first instant of a contract's history (reqHeadTimeStamp).
+    func firstHistory(for contract: TWSContract, at date: Date) -> Date
+    /// calculateImpliedVolatility (optionPrice) / calculateOptionPrice (volatility) for an option.
+    func computation(
+        for contract: TWSContract, optionPrice: Double?, volatility: Double?, underlying: Double?, at date: Date
+    ) -> TWSTickOptionComputation?
+    /// reqMatchingSymbols.
+    func matchingSymbols(_ pattern: String) -> [SimMessages.SymbolSample]
+    /// A 5-second bar (reqRealTimeBars), nil outside the regular session.
+    func fiveSecondBar(for contract: TWSContract, start: Double) -> SimMessages.FiveSecondBar?
 }
 
 /// Something the paper account tells the gateway to send.
@@ -52,6 +62,23 @@ enum SimAccountEvent: Sendable, Equatable {
     case openOrder(TWSOpenOrder)
     case execution(TWSExecDetails, TWSCommissionAndFeesReport)
     case error(orderId: Int, code: Int, message: String)
+    /// Another client's fill moved this position (subscribers get a position update).
+    case positionChanged(conId: Int)
+}
+
+/// P&L figures of the account or one position (nil where IB sends its unset value).
+struct SimPnL: Sendable, Equatable {
+    var position: Double = 0
+    var daily: Double = 0
+    var unrealized: Double = 0
+    var realized: Double = 0
+    var value: Double?
+}
+
+/// Why the account refused a request, in IB's words after "cause - ".
+struct SimRefusal: Error, Sendable, Equatable, CustomStringConvertible {
+    var reason: String
+    var description: String { reason }
 }
 
 /// What the session engine needs from the paper account, in wire terms.
@@ -59,19 +86,38 @@ protocol SimAccountPort: Sendable {
     var accounts: [String] { get }
     /// Places (or modifies) an order; returns what to send.
     func place(orderId: Int, clientId: Int, contract: TWSContract, order: TWSOrder, at date: Date) -> [SimAccountEvent]
-    func cancel(orderId: Int, at date: Date) -> [SimAccountEvent]
-    func cancelAll(at date: Date) -> [SimAccountEvent]
-    /// Re-checks working orders against the market; fills what crosses.
-    func tick(at date: Date) -> [SimAccountEvent]
+    /// Previews an order (whatIf): margins and commission in one openOrder; nothing is placed.
+    func whatIf(orderId: Int, clientId: Int, contract: TWSContract, order: TWSOrder, at date: Date) -> [SimAccountEvent]
+    /// Cancels the order `clientId` placed under `orderId`.
+    func cancel(orderId: Int, clientId: Int, at date: Date) -> [SimAccountEvent]
+    /// reqGlobalCancel: every client's working orders; returns the caller's events.
+    func cancelAll(clientId: Int, at date: Date) -> [SimAccountEvent]
+    /// Re-checks every working order against the market, fills what crosses, and returns the events
+    /// waiting for `clientId` (its orders' events, the master's copies, position changes).
+    func tick(at date: Date, for clientId: Int) -> [SimAccountEvent]
+    /// The master API client id, nil for none.
+    var masterClientId: Int? { get }
+    /// A client connected / left (its events are queued / dropped).
+    func connect(clientId: Int)
+    func disconnect(clientId: Int)
     /// Marks an order (by id) to stay in PreSubmitted forever (fault injection).
     func stickInPreSubmitted(_ orderId: Int?)
-    func openOrders() -> [(TWSOpenOrder, TWSOrderStatus)]
+    /// Working orders of a client (nil or the master: every client's).
+    func openOrders(clientId: Int?) -> [(TWSOpenOrder, TWSOrderStatus)]
     func completedOrders() -> [TWSCompletedOrder]
     func executions() -> [(TWSExecDetails, TWSCommissionAndFeesReport)]
     func positions() -> [TWSPosition]
-    /// Account summary / account values: (account, tag, value, currency).
-    func accountValues(at date: Date) -> [(account: String, tag: String, value: String, currency: String)]
+    /// Every account-summary tag of every account.
+    func accountValues(at date: Date) -> [SimAccountValue]
+    /// Ledger rows (cash, market values, P&L by currency) for `BASE` and/or `USD`.
+    func ledger(at date: Date, currencies: [String]) -> [SimAccountValue]
+    /// What reqAccountUpdates streams: account code, summary tags, BASE and USD ledgers.
+    func accountUpdateValues(at date: Date) -> [SimAccountValue]
     func portfolio(at date: Date) -> [TWSPortfolioValue]
+    /// reqPnL (conId nil) / reqPnLSingle figures: position, daily, unrealized, realized P&L and value.
+    func pnl(conId: Int?, at date: Date) -> SimPnL
+    /// Exercises (or lets lapse) a held long option: the conIds whose positions changed, or why not.
+    func exercise(conId: Int, quantity: Double, lapse: Bool, at date: Date) -> Result<[Int], SimRefusal>
     /// The order id IB would hand out next.
     func nextOrderId() -> Int
 }

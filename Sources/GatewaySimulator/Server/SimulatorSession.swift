@@ -4,6 +4,24 @@ import NIOCore
 import Synchronization
 import TWSWire
 
+/// Bytes from a client with the real time they came off the socket: IB counts messages as they
+/// arrive, not as the session gets to them.
+struct StampedChunk: Sendable {
+    var bytes: ByteBuffer
+    var arrival: ContinuousClock.Instant
+}
+
+/// Stamps every read with its arrival time, first in the pipeline.
+final class ArrivalStamper: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = StampedChunk
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let chunk = StampedChunk(bytes: unwrapInboundIn(data), arrival: .now)
+        context.fireChannelRead(wrapInboundOut(chunk))
+    }
+}
+
 /// A session engine shared by the session's concurrent loops.
 final class EngineBox: Sendable {
     private let mutex: Mutex<SessionEngine>
@@ -30,17 +48,23 @@ final class SimulatorSession: Sendable {
     }
 
     /// Real seconds since the session began (IB's limits count real time).
-    var real: Double {
-        let elapsed = ContinuousClock.now - started
+    var real: Double { seconds(at: .now) }
+
+    /// Real seconds from the session's start to `instant`.
+    func seconds(at instant: ContinuousClock.Instant) -> Double {
+        let elapsed = instant - started
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 
-    func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async {
+    func serve(_ connection: NIOAsyncChannel<StampedChunk, ByteBuffer>) async {
         let (sessionID, faults) = shared.register()
         var claimedClientId: Int?
         defer {
             shared.unregister(sessionID)
-            if let id = claimedClientId { shared.releaseClientId(id) }
+            if let id = claimedClientId {
+                shared.account.disconnect(clientId: id)
+                shared.releaseClientId(id)
+            }
         }
         do {
             try await connection.executeThenClose { inbound, outbound in
@@ -49,7 +73,7 @@ final class SimulatorSession: Sendable {
                 // 1. The hello: API\0 + framed version range.
                 var hello: TWSClientHello?
                 while hello == nil {
-                    guard var chunk = try await iterator.next() else { return }
+                    guard var chunk = try await iterator.next()?.bytes else { return }
                     TWSFrameDecoder.append(&chunk, to: &buffer)
                     hello = try TWSClientHello.decode(buffer: &buffer)
                 }
@@ -69,7 +93,7 @@ final class SimulatorSession: Sendable {
                         }
                         continue
                     }
-                    guard var chunk = try await iterator.next() else { return }
+                    guard var chunk = try await iterator.next()?.bytes else { return }
                     TWSFrameDecoder.append(&chunk, to: &buffer)
                 }
                 guard let startAPI else { return }
@@ -86,6 +110,7 @@ final class SimulatorSession: Sendable {
                     return
                 }
                 claimedClientId = startAPI.clientId
+                shared.account.connect(clientId: startAPI.clientId)
                 logger.debug(
                     "client connected",
                     metadata: ["sim.client_id": "\(startAPI.clientId)", "sim.server_version": "\(version)"])
@@ -139,13 +164,21 @@ final class SimulatorSession: Sendable {
                     }
                     // The read loop runs here (NIO's inbound iterator stays in this task); it ends when the
                     // client leaves or a child closes the channel.
+                    // A frame counts at the arrival of the chunk that completed it.
+                    var arrival = self.real
                     readLoop: while true {
                         while let payload = try frames.decode(buffer: &buffer) {
                             let output: SessionOutput
                             do {
                                 let request = try TWSRequest.decode(payload: payload, serverVersion: version)
                                 output = engine.withLock {
-                                    $0.handle(request, now: self.shared.clock.now(), real: self.real)
+                                    $0.handle(request, now: self.shared.clock.now(), real: arrival)
+                                }
+                            } catch let error as TWSWireError where error.code == .unknownMessage {
+                                // A request TWSWire does not model: answered (IB's error for it), never ignored.
+                                let fields = Self.fields(of: payload)
+                                output = engine.withLock {
+                                    $0.unsupported(fields: fields, now: self.shared.clock.now(), real: arrival)
                                 }
                             } catch {
                                 // IB ignores what it cannot parse; a log line helps whoever sent it.
@@ -155,7 +188,9 @@ final class SimulatorSession: Sendable {
                             self.shared.recordPeakRate(engine.withLock { $0.rateLimiter.peak })
                             if try await self.send(output, version: version, to: outbound) { break readLoop }
                         }
-                        guard var chunk = try await iterator.next() else { break }
+                        guard let stamped = try await iterator.next() else { break }
+                        var chunk = stamped.bytes
+                        arrival = self.seconds(at: stamped.arrival)
                         TWSFrameDecoder.append(&chunk, to: &buffer)
                     }
                     group.cancelAll()
@@ -197,6 +232,14 @@ final class SimulatorSession: Sendable {
             if try await send(output, version: version, to: outbound) { return true }
         }
         return false
+    }
+
+    /// A frame payload's NUL-terminated fields as text.
+    static func fields(of payload: ByteBuffer) -> [String] {
+        let bytes = payload.readableBytesView
+        return bytes.split(separator: 0, omittingEmptySubsequences: false).dropLast().map {
+            String(decoding: $0, as: UTF8.self)
+        }
     }
 
     /// `yyyyMMdd HH:mm:ss <zone>`, as the gateway reports its connection time.

@@ -42,7 +42,9 @@ final class SimulatorShared: Sendable {
         var symbols = ["SPY", "QQQ", "IWM"]
         for extra in configuration.extraSymbols where !symbols.contains(extra) { symbols.append(extra) }
         self.market = SimulatedMarket(seed: configuration.seed, symbols: symbols, reference: start)
-        self.account = PaperAccount(accounts: configuration.accounts, market: market)
+        self.account = PaperAccount(
+            accounts: configuration.accounts, market: market, startingCash: configuration.startingCash,
+            masterClientId: configuration.masterClientId)
         self.marketPort = MarketPort(market: market)
     }
 

@@ -1,0 +1,188 @@
+import Foundation
+import TWSWire
+
+extension SessionEngine {
+    // MARK: Contracts
+
+    func resolve(_ contract: TWSContract, now: Date) -> TWSContract? {
+        if contract.conId > 0, let known = market.contract(conId: contract.conId) { return known }
+        let matches = market.contractDetails(matching: contract, at: now)
+        return matches.count == 1 ? matches[0].contract : nil
+    }
+
+    func contractDetails(_ m: TWSReqContractDetails, now: Date) -> SessionOutput {
+        var out = SessionOutput()
+        let matches = market.contractDetails(matching: m.contract, at: now)
+        guard !matches.isEmpty else {
+            out.messages.append(error(m.reqId, 200, "No security definition has been found for the request", now: now))
+            return out
+        }
+        for details in matches {
+            var data = TWSContractData()
+            data.reqId = m.reqId
+            data.contractDetails = details
+            out.messages.append(.contractData(data))
+        }
+        out.messages.append(.contractDataEnd(.init(reqId: m.reqId)))
+        return out
+    }
+
+    // MARK: Market data
+
+    mutating func marketData(_ m: TWSReqMktData, now: Date) -> SessionOutput {
+        var out = SessionOutput()
+        guard let contract = resolve(m.contract, now: now) else {
+            out.messages.append(error(m.reqId, 200, "No security definition has been found for the request", now: now))
+            return out
+        }
+        let generic = Set(
+            m.genericTickList.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) })
+        if m.snapshot && !generic.isEmpty {
+            out.messages.append(
+                error(
+                    m.reqId, 321,
+                    "Error validating request.-'bW' : cause - Snapshot market data subscription is not applicable to generic ticks",
+                    now: now))
+            return out
+        }
+        if subscriptions[m.reqId] != nil {
+            out.messages.append(
+                error(m.reqId, 322, "Error processing request.-'bW' : cause - Duplicate ticker id", now: now))
+            return out
+        }
+        if faults.refuseMarketDataWithLineLimit > 0 || subscriptions.count >= maxLines {
+            faults.refuseMarketDataWithLineLimit = max(0, faults.refuseMarketDataWithLineLimit - 1)
+            out.messages.append(error(m.reqId, 101, "Max number of tickers has been reached", now: now))
+            return out
+        }
+        if faults.competingSession {
+            out.messages.append(error(m.reqId, 10197, "No market data during competing live session", now: now))
+            return out
+        }
+        let served: Int
+        switch mode {
+        case .live:
+            served = requestedType == 2 || requestedType == 4 ? 2 : 1
+        case .delayed:
+            served = requestedType == 2 || requestedType == 4 ? 4 : 3
+            if requestedType <= 2 {
+                out.messages.append(
+                    error(
+                        m.reqId, 10167, "Requested market data is not subscribed. Displaying delayed market data.",
+                        now: now))
+            }
+        case .none:
+            if requestedType >= 3 {
+                out.messages.append(
+                    error(
+                        m.reqId, 10168, "Requested market data is not subscribed. Delayed market data is not enabled.",
+                        now: now))
+            } else {
+                out.messages.append(
+                    error(
+                        m.reqId, 354,
+                        "Requested market data is not subscribed.Check API status by selecting the Account menu then under Management choose Market Data Subscription Manager and/or Market Data Display. For more information see the API Guide.",
+                        now: now))
+            }
+            return out
+        }
+        var subscription = Subscription(contract: contract, genericTicks: generic, servedType: served, last: nil)
+        var params = TWSTickReqParams()
+        params.tickerId = m.reqId
+        params.minTick = 0.01
+        params.bboExchange = "9c0001"
+        params.snapshotPermissions = 3
+        out.messages.append(.tickReqParams(params))
+        if served != 1 {
+            var type = TWSMarketDataTypeMessage()
+            type.reqId = m.reqId
+            type.marketDataType = served
+            out.messages.append(.marketDataType(type))
+        }
+        let dataPaused = faults.connectivityLost || faults.marketFarmDown
+        if !dataPaused, let quote = market.quote(for: contract, at: now, delayed: served >= 3) {
+            out.messages += ticks(reqId: m.reqId, quote: quote, previous: nil, subscription: subscription)
+            subscription.last = quote
+        }
+        if m.snapshot {
+            out.messages.append(.tickSnapshotEnd(.init(reqId: m.reqId)))
+        } else {
+            subscriptions[m.reqId] = subscription
+        }
+        return out
+    }
+
+    /// Tick messages for the fields of `quote` that differ from `previous` (all when nil).
+    func ticks(reqId: Int, quote: SimQuote, previous: SimQuote?, subscription: Subscription) -> [TWSServerMessage] {
+        let delayed = subscription.servedType >= 3
+        var out: [TWSServerMessage] = []
+        func price(_ live: Int, _ late: Int, _ value: Double?, _ old: Double?, size: Double? = nil) {
+            guard let value, previous == nil || value != old else { return }
+            out.append(
+                .tickPrice(
+                    TWSTickPrice(
+                        reqId: reqId, tickType: delayed ? late : live, price: value, size: size.map(TWSDecimal.init))))
+        }
+        func size(_ live: Int, _ late: Int, _ value: Double?, _ old: Double?) {
+            guard let value, previous == nil || value != old else { return }
+            out.append(.tickSize(TWSTickSize(reqId: reqId, tickType: delayed ? late : live, size: TWSDecimal(value))))
+        }
+        price(1, 66, quote.bid, previous?.bid, size: quote.bidSize ?? 0)
+        price(2, 67, quote.ask, previous?.ask, size: quote.askSize ?? 0)
+        price(4, 68, quote.last, previous?.last, size: quote.lastSize ?? 0)
+        price(6, 72, quote.high, previous?.high)
+        price(7, 73, quote.low, previous?.low)
+        price(9, 75, quote.close, previous?.close)
+        price(14, 76, quote.open, previous?.open)
+        size(8, 74, quote.volume, previous?.volume)
+        if quote.isOption {
+            let symbol = subscription.contract.symbol
+            let withheld = faults.withholdGreeksFor.map { $0.isEmpty || $0.contains(symbol) } ?? false
+            let sentinels = faults.sentinelsFor.map { $0.isEmpty || $0.contains(symbol) } ?? false
+            if !withheld, var model = quote.model, previous == nil || model != previous?.model {
+                if sentinels {
+                    model = TWSTickOptionComputation()
+                }
+                model.reqId = reqId
+                for (live, late, optionPrice) in [(10, 80, quote.bid), (11, 81, quote.ask), (13, 83, model.optPrice)] {
+                    var computation = model
+                    computation.tickType = delayed ? late : live
+                    if live != 13 { computation.optPrice = sentinels ? nil : optionPrice }
+                    out.append(.tickOptionComputation(computation))
+                }
+            }
+            if subscription.genericTicks.contains(101), let oi = quote.openInterest,
+                previous == nil || oi != previous?.openInterest
+            {
+                out.append(
+                    .tickSize(TWSTickSize(reqId: reqId, tickType: quote.right == "P" ? 28 : 27, size: TWSDecimal(oi))))
+            }
+            if subscription.genericTicks.contains(100), !delayed, let v = quote.optionVolume,
+                previous == nil || v != previous?.optionVolume
+            {
+                out.append(
+                    .tickSize(TWSTickSize(reqId: reqId, tickType: quote.right == "P" ? 30 : 29, size: TWSDecimal(v))))
+            }
+        } else {
+            if subscription.genericTicks.contains(104), !delayed, let hv = quote.historicalVolatility,
+                previous == nil || hv != previous?.historicalVolatility
+            {
+                var g = TWSTickGeneric()
+                g.reqId = reqId
+                g.tickType = 23
+                g.value = hv
+                out.append(.tickGeneric(g))
+            }
+            if subscription.genericTicks.contains(106), let iv = quote.impliedVolatility,
+                previous == nil || iv != previous?.impliedVolatility
+            {
+                var g = TWSTickGeneric()
+                g.reqId = reqId
+                g.tickType = 24
+                g.value = iv
+                out.append(.tickGeneric(g))
+            }
+        }
+        return out
+    }
+}
