@@ -20,6 +20,9 @@ public struct RuntimeOptions: Sendable {
     public var clockSpeed: Double
     /// The simulator's managed accounts (tests use a live-looking id to prove the paper-only rule).
     public var simulatorAccounts: [String]?
+    /// Take the store's trader lease for the run (`run` does; collect-once and tests do not): a
+    /// second trader on the same store refuses to start, naming the holder's pid.
+    public var exclusiveTrader = false
 
     public init(loaded: LoadedConfig, simulator: Bool, simulatorStart: Date? = nil, clockSpeed: Double = 1) {
         self.loaded = loaded
@@ -74,6 +77,9 @@ public enum OrchestratorRuntime {
         _ options: RuntimeOptions, logger: Logger, _ body: @Sendable (Runtime) async throws -> R
     ) async throws -> R {
         let config = options.loaded.config
+        // Held until this function returns: the kernel drops it if the process dies.
+        let lease = options.exclusiveTrader ? try StoreLease.acquire(databasePath: config.storage.path) : nil
+        defer { withExtendedLifetime(lease) {} }
         var started: GatewaySimulator?
         if options.simulator {
             var sim = GatewaySimulator.Configuration()

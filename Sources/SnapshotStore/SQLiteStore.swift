@@ -40,6 +40,21 @@ public final class SQLiteStore: MarketDataStore, TradingJournal, UnderlyingPrice
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
             }
         }
+        // A new file gets 8 KiB pages before WAL fixes the page size: the schema then fits its first
+        // page (4 KiB could not hold it), so damage in the middle of a small store cannot take the
+        // schema with it, and chain rows pack denser.
+        if !readOnly && !FileManager.default.fileExists(atPath: path) {
+            do {
+                let fresh = try DatabaseQueue(path: path)
+                try fresh.writeWithoutTransaction { db in
+                    try db.execute(sql: "PRAGMA page_size = 8192")
+                    try db.execute(sql: "VACUUM")
+                }
+                try fresh.close()
+            } catch {
+                throw StoreError("cannot create the database \(path): \(error)")
+            }
+        }
         // A writer never adds to a damaged file (it would bury the damage under new cycles). The check
         // runs on a read-only connection first, so that a refused open leaves the file exactly as it was.
         if !readOnly { try Self.refuseIfDamaged(path: path) }
@@ -69,10 +84,12 @@ public final class SQLiteStore: MarketDataStore, TradingJournal, UnderlyingPrice
         }
         try migrator.migrate(pool)
         try pool.write { db in
+            // When an interrupted cycle ended is unknown: it is stamped with its own start, in the
+            // market time it was collected in (never this machine's clock, which a simulation does not follow).
             try db.execute(
                 sql:
-                    "UPDATE collection_cycles SET status = 'failed', finished_at = ?, errors = ? WHERE status = 'running'",
-                arguments: [ISOTime.string(Date()), #"["interrupted: the process ended before the cycle finished"]"#])
+                    "UPDATE collection_cycles SET status = 'failed', finished_at = started_at, errors = ? WHERE status = 'running'",
+                arguments: [#"["interrupted: the process ended before the cycle finished"]"#])
         }
     }
 
@@ -141,16 +158,17 @@ public final class SQLiteStore: MarketDataStore, TradingJournal, UnderlyingPrice
         }
         // v2: positions that never opened get their own status (they are not closed trades), a note
         // says why in words; orders keep the units filled (partial fills); events are read by kind.
+        // The new table's SQL is written without indentation: the schema (stored text) then still fits
+        // the first page, where a damaged middle of a small file cannot reach it.
         m.registerMigration("v2") { db in
             try db.execute(
                 sql: """
-                    CREATE TABLE positions_v2 (
-                        id INTEGER PRIMARY KEY AUTOINCREMENT, symbol TEXT NOT NULL, structure TEXT NOT NULL,
-                        status TEXT NOT NULL CHECK (status IN ('opening', 'open', 'closing', 'closed', 'unfilled')),
-                        opened_at TEXT, closed_at TEXT, quantity INTEGER NOT NULL, expiry TEXT NOT NULL, legs TEXT NOT NULL,
-                        entry_credit REAL, exit_debit REAL, max_loss REAL, realized_pnl REAL, exit_reason TEXT,
-                        open_order_ref TEXT, close_order_ref TEXT, note TEXT
-                    );
+                    CREATE TABLE positions_v2 (id INTEGER PRIMARY KEY AUTOINCREMENT, symbol TEXT NOT NULL, \
+                    structure TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN \
+                    ('opening','open','closing','closed','unfilled')), opened_at TEXT, closed_at TEXT, \
+                    quantity INTEGER NOT NULL, expiry TEXT NOT NULL, legs TEXT NOT NULL, entry_credit REAL, \
+                    exit_debit REAL, max_loss REAL, realized_pnl REAL, exit_reason TEXT, open_order_ref TEXT, \
+                    close_order_ref TEXT, note TEXT);
                     INSERT INTO positions_v2 (id, symbol, structure, status, opened_at, closed_at, quantity, expiry, legs,
                         entry_credit, exit_debit, max_loss, realized_pnl, exit_reason, open_order_ref, close_order_ref, note)
                     SELECT id, symbol, structure,

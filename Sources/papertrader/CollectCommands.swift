@@ -95,7 +95,8 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let options = try runtime.options(clockSpeed: clockSpeed)
+        var options = try runtime.options(clockSpeed: clockSpeed)
+        options.exclusiveTrader = true
         LogSetup.bootstrap(options.loaded.config.logging)
         try await OrchestratorRuntime.with(options, logger: Logger(label: "papertrader")) { rt in
             if let sim = rt.simulator {

@@ -260,3 +260,46 @@ import Testing
         #expect(decoded.stdout == expected, "the output changed")
     }
 }
+
+/// Two `run`s on one store would trade over each other: the second refuses, naming the first.
+@Suite struct TraderLeaseCLITests {
+    @Test func aSecondRunOnTheSameStoreRefusesToStartButCollectOnceMayRun() async throws {
+        try #require(CLIProcess.isBuilt, "build the executable first: swift build (scripts/test.sh does)")
+        let dir = try CLIProcess.temporaryDirectory("cli-lease")
+        try """
+            collection:
+              symbols: [IWM]
+              max_expiries: 0
+              strike_range_pct: 0.02
+              open_interest: off
+            storage:
+              path: \(dir)/db.sqlite
+            http:
+              enabled: false
+            risk:
+              kill_switch_file: \(dir)/KILL
+            """.write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
+        let first = try CLIProcess.start(
+            ["run", "--simulator", "--config", dir + "/c.yaml", "--clock-speed", "60"], in: dir)
+        defer { first.process.terminate() }
+        // An external process: wait (bounded) until it holds the lease.
+        let deadline = ContinuousClock.now + .seconds(60)
+        var holder = ""
+        while holder.isEmpty && ContinuousClock.now < deadline && first.process.isRunning {
+            holder = (try? String(contentsOfFile: dir + "/db.sqlite.lock", encoding: .utf8)) ?? ""
+            if holder.isEmpty { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        try #require(holder.trimmingCharacters(in: .whitespacesAndNewlines) == String(first.pid), "lease never taken")
+        let second = try CLIProcess.run(
+            ["run", "--simulator", "--config", dir + "/c.yaml", "--cycles", "1"], in: dir, timeout: .seconds(60))
+        #expect(second.status == 3, "\(second.stdout) \(second.stderr)")
+        #expect(second.stderr.contains("another papertrader run (pid \(first.pid)) is trading on"), "\(second.stderr)")
+        // A one-shot collection beside the trader is allowed.
+        let once = try CLIProcess.run(
+            ["collect-once", "--simulator", "--config", dir + "/c.yaml"], in: dir, timeout: .seconds(120))
+        #expect([0, 1].contains(once.status), "\(once.stderr)")
+        first.process.interrupt()
+        let stopped = first.wait(timeout: .seconds(120))
+        #expect(stopped.status == 0, "\(stopped.stderr)")
+    }
+}

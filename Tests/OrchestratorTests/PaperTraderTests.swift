@@ -78,8 +78,9 @@ func tradingOptions(accounts: [String]? = nil, venue: String = "ib_paper", riskL
             #expect(held.count == position.legs.count)
             #expect(Set(held.map { $0.position?.doubleValue ?? 0 }) == [-1, 1])
 
-            // Three weeks later the 21-DTE rule (or an earlier one) closes it through the account.
-            rt.simulator?.advanceClock(by: 21 * 86_400)
+            // Four weeks later (the entry took the expiry nearest 45 DTE) the 21-DTE rule, or an earlier
+            // one, closes it through the account.
+            rt.simulator?.advanceClock(by: 27 * 86_400)
             let (later, laterPictures) = try await rt.collector.collectCycle()
             let second = await rt.trader.onCycle(pictures: laterPictures, now: later.timestamp)
             let journal = try rt.store.recentEvents(limit: 8, kind: nil).map(\.message)

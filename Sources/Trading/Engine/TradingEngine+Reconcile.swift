@@ -72,6 +72,39 @@ extension TradingEngine {
         return Set(inFlight.map(\.orderRef))
     }
 
+    /// Positions left `opening` or `closing` although their order is no longer live (a booking lost
+    /// to a database held by another program): booked from the order and its journaled fills.
+    func resolveStranded(now: Date, into report: inout ReconcileReport) {
+        do {
+            for p in try journal.positions(status: [.opening, .closing]) {
+                guard let id = p.id else { continue }
+                let ref = p.status == .opening ? p.openOrderRef : p.closeOrderRef
+                let order = try ref.flatMap { try journal.order(ref: $0) }
+                if let order, order.status.mayBeLive { continue }
+                let fills = try ref.map { try journal.fills(orderRef: $0) } ?? []
+                let legs = order?.legs ?? (p.status == .opening ? p.legs : p.legs.map {
+                    LegRecord(action: $0.action.reversed, contract: $0.contract, ratio: $0.ratio)
+                })
+                let (units, net) = VenueResult.units(of: fills, legs: legs)
+                let quantity = order?.quantity ?? p.quantity
+                let result = VenueResult(
+                    status: units == 0 ? .cancelled : units >= quantity ? .filled : .partiallyFilled,
+                    filledQuantity: units, netPrice: net,
+                    message: order == nil ? "its order was never journaled" : "booked from the journal")
+                var position = p
+                if p.status == .opening {
+                    try applyOpen(&position, result: result, width: Self.width(of: p), now: now)
+                } else {
+                    try applyClose(&position, result: result, now: now)
+                }
+                report.ordersRecovered += units > 0 ? 1 : 0
+                journal(now, .reconcile, p.symbol, "position \(id) was left \(p.status.rawValue); \(result.message ?? "")")
+            }
+        } catch {
+            report.mismatches.append("stranded positions unreadable: \(error)")
+        }
+    }
+
     /// Executions that belong to `order`: its orderRef, one of its legs' contracts, and the side
     /// that leg trades (another client's or another intent's fills never book here).
     static func attributable(_ fills: [FillRecord], to order: OrderRecord) -> [FillRecord] {
@@ -111,6 +144,7 @@ extension TradingEngine {
     public func reconcile(now: Date) async -> ReconcileReport {
         var report = ReconcileReport()
         let resolved = await resolveInFlight(now: now, into: &report)
+        resolveStranded(now: now, into: &report)
         do {
             if let account = try await venue.accountState() {
                 if let nlv = account.netLiquidation {

@@ -58,6 +58,11 @@ public actor TradingEngine {
             report.errors.append("positions: \(error)")
         }
         for picture in pictures.sorted(by: { $0.symbol < $1.symbol }) {
+            // A stop asked for during the cycle lets the order step under way finish, opens nothing new.
+            if Task.isCancelled {
+                report.noTrade[picture.symbol] = "stopping: no new entries"
+                continue
+            }
             await consider(picture, kill: killSwitch, now: now, report: &report)
         }
         markEquity(now: now)
