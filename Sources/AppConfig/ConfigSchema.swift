@@ -224,6 +224,9 @@ public enum ConfigSchema {
         .double(
             "strategy.min_credit_fraction", \.strategy.minCreditFraction, 0...1,
             "Minimum credit as a fraction of the width."),
+        .choice(
+            "strategy.iv_rank_until_history", \.strategy.ivRankUntilHistory, ["allow", "refuse"],
+            "Entries while IV rank has fewer than 30 days of IV history (50.0 stands in): allow or refuse."),
         .double(
             "strategy.max_spread_pct_of_mid", \.strategy.maxSpreadPctOfMid, 0.001...10,
             "Max bid-ask spread of a leg as a fraction of its mid."),

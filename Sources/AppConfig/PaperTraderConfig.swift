@@ -111,6 +111,8 @@ public struct StrategyConfig: Sendable, Equatable {
     public var longDelta = 0.10
     /// Minimum credit as a fraction of the width.
     public var minCreditFraction = 0.20
+    /// allow | refuse: entries while IV rank has fewer than 30 days of history behind it.
+    public var ivRankUntilHistory = "refuse"
     /// Max bid-ask spread as a fraction of mid, per leg.
     public var maxSpreadPctOfMid = 0.25
     public var minOpenInterest = 100.0

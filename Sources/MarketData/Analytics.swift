@@ -12,6 +12,16 @@ public enum MarketAnalytics {
         return min(100, max(0, (current - low) / (high - low) * 100))
     }
 
+    /// IV rank when the history can give one: nil with fewer than `minimumDays` values or a flat
+    /// history (the 50.0 placeholder of `ivRank` is then not a measurement).
+    public static func knownIVRank(current: Double, history: [Double], minimumDays: Int = 30) -> Double? {
+        let values = history.filter { $0.isFinite }
+        guard values.count >= minimumDays, let low = values.min(), let high = values.max(), high > low else {
+            return nil
+        }
+        return ivRank(current: current, history: values, minimumDays: minimumDays)
+    }
+
     /// Simple moving average of the last `period` values; nil when there are fewer.
     public static func sma(_ values: [Double], period: Int) -> Double? {
         guard period > 0, values.count >= period else { return nil }

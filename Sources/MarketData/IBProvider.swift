@@ -198,6 +198,18 @@ public final class IBProvider: MarketDataProvider, Sendable {
         return value
     }
 
+    public var servesImpliedVolatilityHistory: Bool { true }
+
+    public func impliedVolatilityHistory(_ symbol: String, days: Int, now: Date) async throws -> [IVPoint] {
+        let duration = "\(max(days, 1)) D"
+        return try await client.historicalBars(
+            Self.stock(symbol), duration: duration, whatToShow: "OPTION_IMPLIED_VOLATILITY"
+        ).compactMap { b in
+            guard let day = Expiry(String(b.date.prefix(8))), b.close.isFinite, b.close > 0 else { return nil }
+            return IVPoint(day: day, iv: b.close)
+        }
+    }
+
     public func dailyBars(_ symbol: String, count: Int, now: Date) async throws -> [Bar] {
         let years = Int((Double(count) / 252).rounded(.up))
         let duration = count <= 365 ? "\(max(count, 1)) D" : "\(years) Y"

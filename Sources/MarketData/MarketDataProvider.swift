@@ -172,6 +172,33 @@ public protocol MarketDataProvider: Sendable {
     func vix() async throws -> Double
     /// Daily bars, oldest first.
     func dailyBars(_ symbol: String, count: Int, now: Date) async throws -> [Bar]
+    /// Whether the source serves daily implied-volatility history (IB does; Polygon does not).
+    var servesImpliedVolatilityHistory: Bool { get }
+    /// The underlying's 30-day ATM implied volatility at each of the last `days` closes, oldest first
+    /// (IB's OPTION_IMPLIED_VOLATILITY daily bars): IV rank's history before the store has its own.
+    func impliedVolatilityHistory(_ symbol: String, days: Int, now: Date) async throws -> [IVPoint]
+}
+
+/// One day's implied volatility (a fraction).
+public struct IVPoint: Sendable, Equatable {
+    public var day: TradingDay
+    public var iv: Double
+
+    /// A point.
+    public init(day: TradingDay, iv: Double) {
+        self.day = day
+        self.iv = iv
+    }
+}
+
+extension MarketDataProvider {
+    /// Sources without implied-volatility history.
+    public var servesImpliedVolatilityHistory: Bool { false }
+
+    /// Sources without implied-volatility history refuse.
+    public func impliedVolatilityHistory(_ symbol: String, days: Int, now: Date) async throws -> [IVPoint] {
+        throw MarketDataError.noData(provider: name, what: "implied-volatility history of \(symbol)")
+    }
 }
 
 /// How many lines, messages and how much time a chain collection needs at the configured limits.

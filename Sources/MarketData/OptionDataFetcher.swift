@@ -11,7 +11,10 @@ public struct MarketPicture: Sendable {
     public var chain: ChainSnapshot
     public var price: Double?
     public var atmIV: Double?
+    /// IV rank; 50.0 (DESIGN's placeholder) when `ivRankKnown` is false.
     public var ivRank: Double
+    /// Whether the IV rank is measured: at least 30 days of IV history behind it.
+    public var ivRankKnown: Bool
     public var vix: Double?
     public var trend: Trend
     /// Which provider served the chain.
@@ -23,9 +26,10 @@ public struct MarketPicture: Sendable {
 
     /// Creates a picture from its parts (the fetcher builds these; tests and replays construct them).
     public init(
-        symbol: String, chain: ChainSnapshot, price: Double?, atmIV: Double?, ivRank: Double, vix: Double?,
-        trend: Trend, source: DataSource, greeksCoverage: Double, warnings: [String] = []
+        symbol: String, chain: ChainSnapshot, price: Double?, atmIV: Double?, ivRank: Double, ivRankKnown: Bool = true,
+        vix: Double?, trend: Trend, source: DataSource, greeksCoverage: Double, warnings: [String] = []
     ) {
+        self.ivRankKnown = ivRankKnown
         self.symbol = symbol
         self.chain = chain
         self.price = price
@@ -55,6 +59,8 @@ public final class OptionDataFetcher: Sendable {
     let barCount: Int
     /// Last ATM IV per symbol: sizes the strategy's strike reach in the next cycle's request.
     let lastATMIV = Mutex([String: Double]())
+    /// The day each symbol's IV history was last asked of the sources (once a day at most).
+    let ivHistoryAsked = Mutex([String: TradingDay]())
     /// Daily bars per symbol for the trading day they were fetched on (they change once a day, and
     /// asking again within 15 s is a historical-data pacing violation).
     let barsCache = Mutex([String: (day: TradingDay, bars: [Bar])]())
@@ -168,17 +174,54 @@ public final class OptionDataFetcher: Sendable {
         return MarketAnalytics.trend(closes: bars.map(\.close), price: price)
     }
 
-    /// IV rank of `current` against the stored daily ATM IVs of the window (50 when unknown, with
-    /// the reason when the store could not be read).
-    public func ivRank(_ symbol: String, current: Double?, now: Date) -> (rank: Double, problem: String?) {
-        guard let current, let store else { return (50, nil) }
+    /// IV rank of `current` against the stored daily ATM IVs of the window: measured, or 50 and not
+    /// known (with the reason when the store could not be read). With fewer than 30 stored days, the
+    /// history is first filled from a source that serves it (IB's OPTION_IMPLIED_VOLATILITY bars),
+    /// once a day.
+    public func ivRank(_ symbol: String, current: Double?, now: Date) async -> (
+        rank: Double, known: Bool, problem: String?
+    ) {
+        guard let current, let store else { return (50, false, nil) }
         do {
-            let history = try store.ivHistory(symbol: symbol, days: ivRankWindowDays, until: now)
-            return (MarketAnalytics.ivRank(current: current, history: history.points.map(\.atmIV)), nil)
+            var history = try store.ivHistory(symbol: symbol, days: ivRankWindowDays, until: now)
+            if history.points.count < 30, await backfillIVHistory(symbol, now: now) > 0 {
+                history = try store.ivHistory(symbol: symbol, days: ivRankWindowDays, until: now)
+            }
+            let values = history.points.map(\.atmIV)
+            if let rank = MarketAnalytics.knownIVRank(current: current, history: values) { return (rank, true, nil) }
+            return (50, false, "IV rank unknown: \(values.count) days of IV history (30 needed); 50 stands in")
         } catch {
             logger.error("IV history unreadable", metadata: ["chain.symbol": "\(symbol)", "error": "\(error)"])
-            return (50, "IV rank: history unreadable (\(error)); 50 used")
+            return (50, false, "IV rank: history unreadable (\(error)); 50 stands in")
         }
+    }
+
+    /// Fills the store's daily ATM IV from the first source that serves a history; returns days added.
+    func backfillIVHistory(_ symbol: String, now: Date) async -> Int {
+        let today = MarketCalendar().tradingDay(of: now)
+        let ask = ivHistoryAsked.withLock { asked -> Bool in
+            guard asked[symbol] != today else { return false }
+            asked[symbol] = today
+            return true
+        }
+        guard ask, let store else { return 0 }
+        for provider in providers where provider.servesImpliedVolatilityHistory {
+            guard breakers[provider.name]?.currentState != .open else { continue }
+            do {
+                let points = try await provider.impliedVolatilityHistory(symbol, days: ivRankWindowDays, now: now)
+                let added = try store.backfillDailyATMIV(
+                    symbol: symbol, points: points.map { ($0.day, $0.iv) }, source: provider.source)
+                logger.info(
+                    "IV history filled from \(provider.name)",
+                    metadata: ["chain.symbol": "\(symbol)", "iv.days": "\(points.count)", "iv.added": "\(added)"])
+                return added
+            } catch {
+                logger.warning(
+                    "IV history not available from \(provider.name)",
+                    metadata: ["chain.symbol": "\(symbol)", "error": "\(error)"])
+            }
+        }
+        return 0
     }
 
     /// The whole picture for one underlying.
@@ -204,10 +247,11 @@ public final class OptionDataFetcher: Sendable {
         let coverage =
             chain.options.isEmpty
             ? 0 : Double(chain.options.filter { $0.greeks.isUsable }.count) / Double(chain.options.count)
-        let rank = ivRank(request.symbol, current: atmIV, now: now)
+        let rank = await ivRank(request.symbol, current: atmIV, now: now)
         if let problem = rank.problem { warnings.append(problem) }
         return MarketPicture(
-            symbol: request.symbol, chain: chain, price: price, atmIV: atmIV, ivRank: rank.rank, vix: vix,
+            symbol: request.symbol, chain: chain, price: price, atmIV: atmIV, ivRank: rank.rank,
+            ivRankKnown: rank.known, vix: vix,
             trend: trend, source: chain.source, greeksCoverage: coverage, warnings: warnings)
     }
 

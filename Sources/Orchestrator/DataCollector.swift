@@ -170,14 +170,16 @@ public final class DataCollector: Sendable {
         do {
             var picture = try await fetcher.marketData(request, now: now)
             carryOpenInterest(&picture, now: now, asked: request.includeOpenInterest)
+            // An IV rank without history is stored as unknown (NULL), never as a measured 50.
             let underlying = UnderlyingSnapshot(
                 symbol: symbol, timestamp: now, price: picture.price, vix: picture.vix, trend: picture.trend,
-                ivRank: picture.ivRank,
+                ivRank: picture.ivRankKnown ? picture.ivRank : nil,
                 atmIV: picture.atmIV, source: picture.source)
             try store.recordSymbol(cycleID: cycleID, chain: picture.chain, underlying: underlying)
             notes += picture.warnings.map { "\(symbol): \($0)" }
             let collection = SymbolCollection(
-                symbol: symbol, contracts: picture.chain.options.count, ivRank: picture.ivRank, atmIV: picture.atmIV,
+                symbol: symbol, contracts: picture.chain.options.count,
+                ivRank: picture.ivRankKnown ? picture.ivRank : nil, atmIV: picture.atmIV,
                 vix: picture.vix,
                 trend: picture.trend.rawValue, source: picture.source.rawValue,
                 seconds: seconds(ContinuousClock.now - started), error: nil,

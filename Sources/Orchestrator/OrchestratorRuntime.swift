@@ -225,6 +225,7 @@ public enum OrchestratorRuntime {
         t.strategy.minOpenInterest = st.minOpenInterest
         t.strategy.allowDelayedData = st.allowDelayedData
         t.strategy.quantity = st.quantity
+        t.strategy.unknownIVRank = StrategyRules.UnknownIVRank(rawValue: st.ivRankUntilHistory) ?? .refuse
         t.exits.takeProfitPct = st.takeProfitPct
         t.exits.stopLossMultiple = st.stopLossMultiple
         t.exits.exitDTE = st.exitDTE

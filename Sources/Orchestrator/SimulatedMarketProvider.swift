@@ -68,6 +68,12 @@ public struct SimulatedMarketProvider: MarketDataProvider {
 
     public func vix() async throws -> Double { market.vix(at: clock()) }
 
+    public var servesImpliedVolatilityHistory: Bool { true }
+
+    public func impliedVolatilityHistory(_ symbol: String, days: Int, now: Date) async throws -> [IVPoint] {
+        market.impliedVolatilityHistory(symbol, endingAt: now, count: days).map { IVPoint(day: $0.day, iv: $0.iv) }
+    }
+
     public func dailyBars(_ symbol: String, count: Int, now: Date) async throws -> [Bar] {
         market.dailyBars(symbol, endingAt: now, count: count)
     }

@@ -394,6 +394,23 @@ public final class SQLiteStore: MarketDataStore, TradingJournal, UnderlyingPrice
         }
     }
 
+    @discardableResult
+    public func backfillDailyATMIV(symbol: String, points: [(day: TradingDay, atmIV: Double)], source: DataSource)
+        throws -> Int
+    {
+        try pool.write { db in
+            var added = 0
+            for p in points where p.atmIV.isFinite && p.atmIV > 0 {
+                try db.execute(
+                    sql:
+                        "INSERT INTO daily_atm_iv (symbol, date, atm_iv, source) VALUES (?, ?, ?, ?) ON CONFLICT (symbol, date) DO NOTHING",
+                    arguments: [symbol, p.day.iso, p.atmIV, source.rawValue])
+                added += db.changesCount
+            }
+            return added
+        }
+    }
+
     public func lastUnderlyingPrice(symbol: String, from: Date, until: Date) throws -> Double? {
         try pool.read { db in
             try Double.fetchOne(

@@ -19,6 +19,11 @@ public protocol MarketDataStore: Sendable {
         -> ChainSnapshot?
     /// Daily ATM IV of the last `days` trading days up to `until`.
     func ivHistory(symbol: String, days: Int, until: Date) throws -> IVHistory
+    /// Adds daily ATM IVs from a source's history for days the store has none of (its own
+    /// measurements win); returns the days added.
+    @discardableResult
+    func backfillDailyATMIV(symbol: String, points: [(day: TradingDay, atmIV: Double)], source: DataSource) throws
+        -> Int
     /// Stores daily bars (unique per symbol, day and bar size).
     func upsertBars(symbol: String, bars: [Bar], barSize: String, source: DataSource) throws
     /// The latest `count` daily bars, oldest first.

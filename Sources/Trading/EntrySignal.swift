@@ -23,6 +23,15 @@ public struct StrategyRules: Sendable, Equatable {
     public var minOpenInterest = 100.0
     public var allowDelayedData = false
     public var quantity = 1
+    /// Entries while IV rank is not yet measured (fewer than 30 days of IV history): refused, or
+    /// allowed on DESIGN's 50.0 placeholder.
+    public var unknownIVRank = UnknownIVRank.refuse
+
+    /// What an entry does while IV rank has no history behind it.
+    public enum UnknownIVRank: String, Sendable, Equatable, CaseIterable {
+        case allow
+        case refuse
+    }
 
     /// The defaults.
     public init() {}
@@ -131,6 +140,16 @@ public enum EntrySignal {
         func refuse(_ reason: String) -> EntryEvaluation {
             e.decision = .noTrade(reason: reason)
             return e
+        }
+        if !picture.ivRankKnown {
+            guard
+                e.check(
+                    "IV rank", "unknown (fewer than 30 days of IV history; 50.0 stands in)",
+                    "strategy.iv_rank_until_history: \(rules.unknownIVRank.rawValue)", rules.unknownIVRank == .allow)
+            else {
+                return refuse(
+                    "IV rank unknown: fewer than 30 days of IV history (strategy.iv_rank_until_history: refuse)")
+            }
         }
         guard
             e.check(

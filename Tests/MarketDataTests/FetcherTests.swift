@@ -178,8 +178,16 @@ func withFetcher<R: Sendable>(
             #expect(picture.source == .simulator)
             #expect(picture.vix.map { $0 > 8 && $0 < 90 } == true)
             #expect(picture.atmIV.map { $0 > 0.05 && $0 < 1 } == true)
-            #expect(picture.ivRank == 50)  // no stored history yet
-            #expect(picture.warnings.isEmpty)
+            // No stored history yet: it is filled from the gateway's OPTION_IMPLIED_VOLATILITY bars, so
+            // the rank is measured from the first cycle, against the stored window.
+            #expect(picture.ivRankKnown && picture.warnings.isEmpty, "\(picture.warnings)")
+            let history = try #require(try fetcher.store?.ivHistory(symbol: "SPY", days: 60, until: now))
+            #expect(history.points.count >= 30)
+            let values = history.points.map(\.atmIV)
+            let low = try #require(values.min()), high = try #require(values.max())
+            let current = try #require(picture.atmIV)
+            let expected = min(100, max(0, (current - low) / (high - low) * 100))
+            #expect(abs(picture.ivRank - expected) < 1e-9)
         }
     }
 

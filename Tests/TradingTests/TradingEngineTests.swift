@@ -378,6 +378,23 @@ final class ScriptedVenue: ExecutionVenue {
         #expect(again.ordersChecked == 0 && again.fillsRecovered == 0)
     }
 
+    @Test func anUnknownIVRankRefusesByDefaultAndSaysWhy() async throws {
+        let venue = ScriptedVenue()
+        let (e, journal) = engine(venue)
+        var pic = picture(at: now)
+        pic.ivRankKnown = false
+        let report = await e.onCycle(pictures: [pic], now: now)
+        #expect(report.opened.isEmpty)
+        #expect(report.noTrade["SPY"] == "IV rank unknown: fewer than 30 days of IV history (strategy.iv_rank_until_history: refuse)")
+        #expect(try journal.recentEvents(limit: 5, kind: .noTrade).first?.message.contains("IV rank unknown") == true)
+        // Allowed by configuration: the placeholder stands in, the gate says so.
+        var s = settings
+        s.strategy.unknownIVRank = .allow
+        let allowing = TradingEngine(journal: InMemoryTradingJournal(), venue: ScriptedVenue(), settings: s)
+        let explained = try await allowing.explain(pic, now: now, killSwitch: false)
+        #expect(explained.entry.gates.first?.value.contains("50.0 stands in") == true && explained.candidate != nil)
+    }
+
     @Test func explainGivesEveryGateAndAgreesWithTheCycle() async throws {
         let venue = ScriptedVenue()
         let (e, journal) = engine(venue)

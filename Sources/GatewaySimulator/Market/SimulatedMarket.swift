@@ -234,6 +234,16 @@ public final class SimulatedMarket: Sendable {
         }
     }
 
+    /// The 30-day at-the-money implied volatility at each trading day's close, oldest first (what
+    /// IB's OPTION_IMPLIED_VOLATILITY daily bars carry for an underlying): the surface at spot with
+    /// that day's VIX close.
+    public func impliedVolatilityHistory(_ symbol: String, endingAt date: Date, count: Int) -> [(day: TradingDay, iv: Double)] {
+        dailyBars(symbol, endingAt: date, count: count).compactMap { bar in
+            let vix = close("VIX", on: bar.day) ?? vix(at: date)
+            return (bar.day, volatility(symbol, strike: bar.close, spot: bar.close, years: 30.0 / 365, vix: vix))
+        }
+    }
+
     // MARK: Option chains
 
     /// Underlyings with an expiry every trading day (Mon-Fri), as SPY and QQQ are listed now.

@@ -47,7 +47,13 @@ extension SessionEngine {
                     now: now))
             return out
         }
-        let bars = market.dailyBars(for: contract, endingAt: now, count: days)
+        let bars: [TWSBar]
+        switch m.whatToShow.uppercased() {
+        case "OPTION_IMPLIED_VOLATILITY" where contract.secType == TWSSecurityType.stock.rawValue:
+            bars = market.impliedVolatilityBars(for: contract, endingAt: now, count: days)
+        default:
+            bars = market.dailyBars(for: contract, endingAt: now, count: days)
+        }
         var data = TWSHistoricalData()
         data.reqId = m.reqId
         data.bars = bars

@@ -232,5 +232,13 @@ struct MarketPort: SimMarketPort {
         }
     }
 
+    func impliedVolatilityBars(for contract: TWSContract, endingAt date: Date, count: Int) -> [TWSBar] {
+        market.impliedVolatilityHistory(contract.symbol, endingAt: date, count: min(count, SimulatedMarket.historyDays - 5))
+            .map { point in
+                let iv = (point.iv * 1e6).rounded() / 1e6
+                return TWSBar(date: point.day.yyyymmdd, open: iv, high: iv, low: iv, close: iv, volume: nil, wap: nil, barCount: 0)
+            }
+    }
+
     func isRegularSession(_ date: Date) -> Bool { market.calendar.isRegularSession(date) }
 }

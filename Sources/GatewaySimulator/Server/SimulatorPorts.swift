@@ -42,6 +42,8 @@ protocol SimMarketPort: Sendable {
     func quote(for contract: TWSContract, at date: Date, delayed: Bool) -> SimQuote?
     /// Daily bars ending at `date`, oldest first.
     func dailyBars(for contract: TWSContract, endingAt date: Date, count: Int) -> [TWSBar]
+    /// Daily OPTION_IMPLIED_VOLATILITY bars of an underlying ending at `date`, oldest first.
+    func impliedVolatilityBars(for contract: TWSContract, endingAt date: Date, count: Int) -> [TWSBar]
     /// Whether the regular session is open at `date` (orders fill only then).
     func isRegularSession(_ date: Date) -> Bool
     /// The first instant of a contract's history (reqHeadTimeStamp).
