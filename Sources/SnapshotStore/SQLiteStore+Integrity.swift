@@ -61,7 +61,7 @@ extension SQLiteStore {
             let queue = try DatabaseQueue(path: path, configuration: config)
             findings = try queue.read { db in try check(db, full: false) }
             try queue.close()
-        } catch where isCorruption(error) {
+        } catch  where isCorruption(error) {
             throw StoreDamagedError(path: path, findings: ["\(error)"])
         }
         if !findings.isEmpty { throw StoreDamagedError(path: path, findings: findings) }
@@ -72,7 +72,7 @@ extension SQLiteStore {
     public func integrityProblems() throws -> [String] {
         do {
             return try pool.read { db in try Self.check(db, full: true) }
-        } catch where Self.isCorruption(error) {
+        } catch  where Self.isCorruption(error) {
             return ["\(error)"]
         }
     }
@@ -155,7 +155,7 @@ extension SQLiteStore {
         do {
             guard try old.read({ db in try db.tableExists(table) }) else { return (0, false) }
             oldColumns = try old.read { db in Set(try db.columns(in: table).map(\.name)) }
-        } catch where isCorruption(error) {
+        } catch  where isCorruption(error) {
             return (0, true)
         }
         let select = columns.map { oldColumns.contains($0) ? $0.quotedDatabaseIdentifier : "NULL" }.joined(
@@ -174,7 +174,8 @@ extension SQLiteStore {
         if key == ["id"] || key == ["rowid"] {
             let k = key[0].quotedDatabaseIdentifier
             let bounds = try new.read { db in
-                try Row.fetchOne(db, sql: "SELECT MIN(\(k)) AS lo, MAX(\(k)) AS hi FROM \(table.quotedDatabaseIdentifier)")
+                try Row.fetchOne(
+                    db, sql: "SELECT MIN(\(k)) AS lo, MAX(\(k)) AS hi FROM \(table.quotedDatabaseIdentifier)")
             }
             if let lo: Int64 = bounds?["lo"], let hi: Int64 = bounds?["hi"], hi > lo {
                 try copier.copyRange(from: old, select: from, key: k, lo + 1, hi - 1)
@@ -188,7 +189,7 @@ extension SQLiteStore {
             ] {
                 do {
                     stamps.formUnion(try db.read { db in try String.fetchAll(db, sql: sql) })
-                } catch where isCorruption(error) {
+                } catch  where isCorruption(error) {
                     // This copy is damaged too: the other may do.
                 }
             }
@@ -219,7 +220,7 @@ struct RowCopier {
             }
             try flush()
             return true
-        } catch where SQLiteStore.isCorruption(error) {
+        } catch  where SQLiteStore.isCorruption(error) {
             try flush()
             return false
         }

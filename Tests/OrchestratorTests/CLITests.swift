@@ -89,7 +89,8 @@ import Testing
         let damaged = try #require(FileManager.default.contents(atPath: dir + "/db.sqlite"))
         let second = try CLIProcess.run(["collect-once", "--simulator", "--config", config], in: dir)
         #expect(second.status == 3, "exit \(second.status): \(second.stdout) \(second.stderr)")
-        #expect(second.stderr.contains("is damaged") && second.stderr.contains("store recover --to"), "\(second.stderr)")
+        #expect(
+            second.stderr.contains("is damaged") && second.stderr.contains("store recover --to"), "\(second.stderr)")
         #expect(!second.stdout.contains("ok"))
         #expect(FileManager.default.contents(atPath: dir + "/db.sqlite") == damaged, "the damaged file was written to")
         // health --deep: the store is down, with the same advice (not "run collect-once to create it").
@@ -122,7 +123,9 @@ import Testing
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         try #require(bound == 0 && listen(fd, 1) == 0)
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
@@ -199,8 +202,11 @@ import Testing
         let store = try SQLiteStore(path: db)
         let t0 = Date(timeIntervalSince1970: 1_772_634_600)  // 2026-03-04 09:30 New York
         try store.append(JournalEvent(time: t0, kind: "no_trade", symbol: "SPY", message: "IV rank 12.0 below 30"))
-        try store.append(JournalEvent(time: t0.addingTimeInterval(86_400), kind: "entry", symbol: "IWM", message: "opened"))
-        try store.append(JournalEvent(time: t0.addingTimeInterval(86_700), kind: "no_trade", symbol: "IWM", message: "max positions"))
+        try store.append(
+            JournalEvent(time: t0.addingTimeInterval(86_400), kind: "entry", symbol: "IWM", message: "opened"))
+        try store.append(
+            JournalEvent(time: t0.addingTimeInterval(86_700), kind: "no_trade", symbol: "IWM", message: "max positions")
+        )
         let all = try CLIProcess.run(["journal", "--db", db], in: dir)
         #expect(all.status == 0, "\(all.stderr)")
         let lines = all.stdout.split(separator: "\n")
