@@ -185,7 +185,9 @@ public enum ConfigSchema {
 
         .bool("polygon.enabled", \.polygon.enabled, "Use Polygon as the fallback data source."),
         .string("polygon.api_key_env", \.polygon.apiKeyEnv, "Environment variable holding the Polygon API key."),
-        .string("polygon.base_url", \.polygon.baseURL, "Polygon REST base URL."),
+        .string(
+            "polygon.base_url", \.polygon.baseURL,
+            "Polygon REST base URL: https (plain http only to a loopback address, for tests)."),
         .int("polygon.requests_per_minute", \.polygon.requestsPerMinute, 1...100_000, "Request budget (free plan: 5)."),
         .double("polygon.timeout_seconds", \.polygon.timeoutSeconds, 1...600, "HTTP timeout."),
 
@@ -301,7 +303,10 @@ public enum ConfigSchema {
         .int(
             "risk.no_entry_minutes_before_close", \.risk.noEntryMinutesBeforeClose, 0...390,
             "No entries this close to the session close."),
-        .string("risk.kill_switch_file", \.risk.killSwitchFile, "Entries halt while this file exists."),
+        .string(
+            "risk.kill_switch_file", \.risk.killSwitchFile,
+            "Entries halt while this marker exists; `kill-switch on|off` creates and removes only its own marker (never the database, its WAL/SHM, a directory or another file)."
+        ),
         .bool("risk.flatten_on_kill", \.risk.flattenOnKill, "Also close open positions when the kill switch is on."),
 
         .bool("http.enabled", \.http.enabled, "Serve /health, /metrics and /api while `run` is active."),

@@ -33,7 +33,8 @@ public struct HTTPServerLimits: Sendable, Equatable {
     public var requestTimeout: Duration
 
     /// Limits; the default cap leaves most of the descriptor limit to the gateway, the store and the runtime.
-    public init(maxConnections: Int = HTTPServerLimits.defaultMaxConnections(), requestTimeout: Duration = .seconds(5)) {
+    public init(maxConnections: Int = HTTPServerLimits.defaultMaxConnections(), requestTimeout: Duration = .seconds(5))
+    {
         self.maxConnections = max(1, maxConnections)
         self.requestTimeout = requestTimeout
     }
@@ -68,8 +69,10 @@ public final class HTTPServer: Sendable {
 
     /// Connections open now, turned away at the cap, and closed for missing their deadline, so far.
     public var connectionStats: (open: Int, refused: Int, timedOut: Int) {
-        (counters.open.load(ordering: .relaxed), counters.refused.load(ordering: .relaxed),
-         counters.timedOut.load(ordering: .relaxed))
+        (
+            counters.open.load(ordering: .relaxed), counters.refused.load(ordering: .relaxed),
+            counters.timedOut.load(ordering: .relaxed)
+        )
     }
 
     /// Binds `host:port` and serves until `stop()`.

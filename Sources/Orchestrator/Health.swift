@@ -277,7 +277,7 @@ public enum HealthChecker {
             return checks
         } catch let error as StoreDamagedError {
             return [HealthCheck("store", .down, error.findingsSummary, fix: StoreDamagedError.advice)]
-        } catch where SQLiteStore.isCorruption(error) {
+        } catch  where SQLiteStore.isCorruption(error) {
             return [
                 HealthCheck(
                     "store", .down, StoreDamagedError(path: path, findings: ["\(error)"]).findingsSummary,

@@ -40,8 +40,10 @@ extension SQLiteStore {
     /// `PRAGMA quick_check` (or `integrity_check` when `full`): an empty list when the database is sound.
     static func check(_ db: Database, full: Bool, limit: Int = 20) throws -> [String] {
         let pragma = full ? "integrity_check" : "quick_check"
-        let lines = try String.fetchAll(db, sql: "PRAGMA \(pragma)(\(limit))")
-        return lines == ["ok"] ? [] : lines
+        let rows = try String.fetchAll(db, sql: "PRAGMA \(pragma)(\(limit))")
+        guard rows != ["ok"] else { return [] }
+        // One finding per line, without SQLite's "*** in database main ***" headers.
+        return rows.flatMap { $0.split(separator: "\n").map(String.init) }.filter { !$0.hasPrefix("***") }
     }
 
     /// Runs `PRAGMA quick_check` on a read-only connection to an existing file; throws
@@ -59,7 +61,7 @@ extension SQLiteStore {
             let queue = try DatabaseQueue(path: path, configuration: config)
             findings = try queue.read { db in try check(db, full: false) }
             try queue.close()
-        } catch where isCorruption(error) {
+        } catch  where isCorruption(error) {
             throw StoreDamagedError(path: path, findings: ["\(error)"])
         }
         if !findings.isEmpty { throw StoreDamagedError(path: path, findings: findings) }
@@ -70,7 +72,7 @@ extension SQLiteStore {
     public func integrityProblems() throws -> [String] {
         do {
             return try pool.read { db in try Self.check(db, full: true) }
-        } catch where Self.isCorruption(error) {
+        } catch  where Self.isCorruption(error) {
             return ["\(error)"]
         }
     }
@@ -139,66 +141,126 @@ extension SQLiteStore {
         return StoreRecoveryReport(tables: report, destination: destination, destinationProblems: problems)
     }
 
-    /// Copies `table`'s readable rows: forwards until the first error, then backwards until the first error.
+    /// Copies `table`'s readable rows: forwards in key order until the first damage, backwards from
+    /// the end until the first damage, then (for what lies between) by key seeks that avoid the damaged
+    /// pages: id ranges, bisected down to single rows, or one cycle timestamp at a time.
     static func copy(
         table: String, columns: [String], key: [String], from old: DatabaseQueue, into new: DatabasePool
     ) throws -> (rows: Int, damaged: Bool) {
         let list = columns.map(\.quotedDatabaseIdentifier).joined(separator: ", ")
-        let order = key.map(\.quotedDatabaseIdentifier)
         let insert =
             "INSERT OR IGNORE INTO \(table.quotedDatabaseIdentifier) (\(list)) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))"
         // Does the old file have this table at all (an older schema may not)?
-        let present: Bool
-        do {
-            present = try old.read { db in try db.tableExists(table) }
-        } catch where isCorruption(error) {
-            return (0, true)
-        }
-        guard present else { return (0, false) }
         let oldColumns: Set<String>
         do {
+            guard try old.read({ db in try db.tableExists(table) }) else { return (0, false) }
             oldColumns = try old.read { db in Set(try db.columns(in: table).map(\.name)) }
-        } catch where isCorruption(error) {
+        } catch  where isCorruption(error) {
             return (0, true)
         }
         let select = columns.map { oldColumns.contains($0) ? $0.quotedDatabaseIdentifier : "NULL" }.joined(
             separator: ", ")
-        var copied = 0
+        let from = "SELECT \(select) FROM \(table.quotedDatabaseIdentifier)"
+        var copier = RowCopier(insert: insert, into: new)
+        let order = key.map(\.quotedDatabaseIdentifier)
         var damaged = false
         for direction in ["ASC", "DESC"] {
-            let sql =
-                "SELECT \(select) FROM \(table.quotedDatabaseIdentifier) ORDER BY \(order.map { "\($0) \(direction)" }.joined(separator: ", "))"
-            var batch: [[DatabaseValue]] = []
-            func flush() throws {
-                guard !batch.isEmpty else { return }
-                let rows = batch
-                batch.removeAll(keepingCapacity: true)
-                copied += try new.write { db in
-                    let statement = try db.makeStatement(sql: insert)
-                    var n = 0
-                    for values in rows {
-                        try statement.execute(arguments: StatementArguments(values))
-                        n += db.changesCount
-                    }
-                    return n
+            let ok = try copier.copy(
+                from: old, sql: "\(from) ORDER BY \(order.map { "\($0) \(direction)" }.joined(separator: ", "))")
+            if ok && !damaged { return (copier.copied, false) }  // read whole: nothing was damaged
+            damaged = damaged || !ok
+        }
+        // Between the damage points: seek by key so that only the damaged pages' rows are lost.
+        if key == ["id"] || key == ["rowid"] {
+            let k = key[0].quotedDatabaseIdentifier
+            let bounds = try new.read { db in
+                try Row.fetchOne(
+                    db, sql: "SELECT MIN(\(k)) AS lo, MAX(\(k)) AS hi FROM \(table.quotedDatabaseIdentifier)")
+            }
+            if let lo: Int64 = bounds?["lo"], let hi: Int64 = bounds?["hi"], hi > lo {
+                try copier.copyRange(from: old, select: from, key: k, lo + 1, hi - 1)
+            }
+        } else if key.first == "timestamp" {
+            // Cycle timestamps, from whichever copy of them is readable.
+            var stamps = Set<String>()
+            for (db, sql) in [
+                (old as any DatabaseReader, "SELECT DISTINCT timestamp FROM underlying_snapshots"),
+                (new as any DatabaseReader, "SELECT DISTINCT timestamp FROM underlying_snapshots"),
+            ] {
+                do {
+                    stamps.formUnion(try db.read { db in try String.fetchAll(db, sql: sql) })
+                } catch  where isCorruption(error) {
+                    // This copy is damaged too: the other may do.
                 }
             }
-            do {
-                try old.read { db in
-                    let cursor = try Row.fetchCursor(db, sql: sql)
-                    while let row = try cursor.next() {
-                        batch.append(Array(row.databaseValues))
-                        if batch.count == 1000 { try flush() }
-                    }
-                }
-                try flush()
-                // A full forward pass read everything: no need to come from the other end.
-                if !damaged { break }
-            } catch where isCorruption(error) {
-                damaged = true
-                try flush()
+            for stamp in stamps.sorted() {
+                _ = try copier.copy(from: old, sql: "\(from) WHERE timestamp = ?", arguments: [stamp])
             }
         }
-        return (copied, damaged)
+        return (copier.copied, damaged)
+    }
+}
+
+/// Copies rows read from a damaged database into a new one, in batches, counting what was inserted.
+struct RowCopier {
+    let insert: String
+    let into: DatabasePool
+    var copied = 0
+    var batch: [[DatabaseValue]] = []
+
+    /// Copies every row `sql` yields until the end (true) or until damage stops the read (false).
+    mutating func copy(from old: DatabaseQueue, sql: String, arguments: StatementArguments = []) throws -> Bool {
+        do {
+            try old.read { db in
+                let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+                while let row = try cursor.next() {
+                    batch.append(Array(row.databaseValues))
+                    if batch.count == 1000 { try flush() }
+                }
+            }
+            try flush()
+            return true
+        } catch  where SQLiteStore.isCorruption(error) {
+            try flush()
+            return false
+        }
+    }
+
+    /// Copies rows with `key` in `lo...hi`, halving any range whose read hits damage, down to single rows.
+    mutating func copyRange(from old: DatabaseQueue, select: String, key: String, _ lo: Int64, _ hi: Int64) throws {
+        guard lo <= hi else { return }
+        let sql = "\(select) WHERE \(key) BETWEEN ? AND ? ORDER BY \(key)"
+        // Wide ranges go in blocks so that one damaged block does not cost the others.
+        if hi - lo >= 256 {
+            var start = lo
+            while start <= hi {
+                let end = min(hi, start + 255)
+                try copyRange(from: old, select: select, key: key, start, end)
+                start = end + 1
+            }
+            return
+        }
+        if try copy(from: old, sql: sql, arguments: [lo, hi]) { return }
+        guard lo < hi else { return }  // a single unreadable row
+        // Try the halves (INSERT OR IGNORE skips what the failed read already copied).
+        let mid = lo + (hi - lo) / 2
+        try copyRange(from: old, select: select, key: key, lo, mid)
+        try copyRange(from: old, select: select, key: key, mid + 1, hi)
+    }
+
+    mutating func flush() throws {
+        guard !batch.isEmpty else { return }
+        let rows = batch
+        batch.removeAll(keepingCapacity: true)
+        let insert = self.insert
+        copied += try into.write { db in
+            let statement = try db.makeStatement(sql: insert)
+            var n = 0
+            for values in rows {
+                try statement.execute(arguments: StatementArguments(values))
+                n += db.changesCount
+            }
+            return n
+        }
     }
 }

@@ -60,7 +60,7 @@ public final class SQLiteStore: MarketDataStore, TradingJournal, UnderlyingPrice
         if !readOnly { try Self.refuseIfDamaged(path: path) }
         do {
             pool = try DatabasePool(path: path, configuration: config)
-        } catch where Self.isCorruption(error) {
+        } catch  where Self.isCorruption(error) {
             throw StoreDamagedError(path: path, findings: ["\(error)"])
         } catch {
             throw StoreError("cannot open the database \(path): \(error)")

@@ -92,7 +92,8 @@ public struct KillSwitch: Sendable, Equatable {
             do {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             } catch {
-                throw KillSwitchError(message: "cannot create the directory \(directory): \(error.localizedDescription)")
+                throw KillSwitchError(
+                    message: "cannot create the directory \(directory): \(error.localizedDescription)")
             }
         }
         let text = "\(Self.magic)\nset_at: \(ISO8601DateFormatter().string(from: now))\npid: \(getpid())\n"
@@ -118,7 +119,8 @@ public struct KillSwitch: Sendable, Equatable {
         case .off: return
         case .foreign(let what):
             throw KillSwitchError(
-                message: "risk.kill_switch_file \(what) (\(path)): not removed; the kill switch removes only its own marker")
+                message:
+                    "risk.kill_switch_file \(what) (\(path)): not removed; the kill switch removes only its own marker")
         case .on:
             guard unlink(path) == 0 || errno == ENOENT else {
                 throw KillSwitchError(message: "cannot remove \(path): \(String(cString: strerror(errno)))")

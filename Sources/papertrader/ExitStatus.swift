@@ -38,8 +38,8 @@ extension PaperTraderCommand {
         } catch {
             let code = ExitStatus.code(for: error, of: self)
             if code == ExitStatus.fatal, !(error is ExitCode) {
-                // The message ArgumentParser would print, with the code it would not choose.
-                FileHandle.standardError.write(Data("Error: \(fullMessage(for: error))\n".utf8))
+                // The message ArgumentParser would print ("Error: ..."), with the code it would not choose.
+                FileHandle.standardError.write(Data("\(fullMessage(for: error))\n".utf8))
                 Foundation.exit(code.rawValue)
             }
             exit(withError: error)

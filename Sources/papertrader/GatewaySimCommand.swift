@@ -4,6 +4,7 @@ import Foundation
 import GatewaySimulator
 import Logging
 import NIOCore
+import NIOPosix
 
 /// `papertrader gateway-sim`: the built-in IB Gateway simulator as a standalone server.
 struct GatewaySimCommand: AsyncParsableCommand {
@@ -66,11 +67,23 @@ struct GatewaySimCommand: AsyncParsableCommand {
         }
         let simulator = GatewaySimulator(configuration: config)
         do {
+            // Bind once up front: a port in use is reported here, before the simulator starts (its own
+            // bind failure would otherwise surface only as a cancelled wait for the port).
+            try await Self.checkPortFree(host: host, port: port)
             try await serve(simulator, config: config)
         } catch {
             FileHandle.standardError.write(Data("Error: \(Self.explain(error, host: host, port: port))\n".utf8))
             throw ExitStatus.fatal
         }
+    }
+
+    /// Binds and releases `host:port` (0: nothing to check), throwing NIO's bind error.
+    static func checkPortFree(host: String, port: Int) async throws {
+        guard port != 0 else { return }
+        let probe = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .bind(host: host, port: port).get()
+        try await probe.close()
     }
 
     /// What a failure to listen means, in words (NIO reports it as an errno).

@@ -46,7 +46,9 @@ struct JournalCommand: ParsableCommand {
         }
         if events.isEmpty {
             let kinds = try store.eventKinds()
-            print("no events match\(kinds.isEmpty ? " (the journal is empty)" : "; kinds in the journal: \(kinds.joined(separator: ", "))")")
+            print(
+                "no events match\(kinds.isEmpty ? " (the journal is empty)" : "; kinds in the journal: \(kinds.joined(separator: ", "))")"
+            )
             return
         }
         for e in events {

@@ -47,7 +47,8 @@ import Testing
             }
         }
         let plain = issues("http://api.polygon.io")
-        #expect(plain.count == 1 && plain.first?.hasPrefix("p.yaml:3: polygon.base_url: uses http://") == true, "\(plain)")
+        #expect(
+            plain.count == 1 && plain.first?.hasPrefix("p.yaml:3: polygon.base_url: uses http://") == true, "\(plain)")
         #expect(issues("https://api.polygon.io").isEmpty)
         #expect(issues("http://127.0.0.1:8089").isEmpty)
     }

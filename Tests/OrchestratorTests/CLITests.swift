@@ -89,7 +89,8 @@ import Testing
         let damaged = try #require(FileManager.default.contents(atPath: dir + "/db.sqlite"))
         let second = try CLIProcess.run(["collect-once", "--simulator", "--config", config], in: dir)
         #expect(second.status == 3, "exit \(second.status): \(second.stdout) \(second.stderr)")
-        #expect(second.stderr.contains("is damaged") && second.stderr.contains("store recover --to"), "\(second.stderr)")
+        #expect(
+            second.stderr.contains("is damaged") && second.stderr.contains("store recover --to"), "\(second.stderr)")
         #expect(!second.stdout.contains("ok"))
         #expect(FileManager.default.contents(atPath: dir + "/db.sqlite") == damaged, "the damaged file was written to")
         // health --deep: the store is down, with the same advice (not "run collect-once to create it").
@@ -115,21 +116,20 @@ import Testing
         let impossible = try CLIProcess.run(["gateway-sim", "--port", "99999"], timeout: .seconds(20))
         #expect(impossible.status == 64, "exit \(impossible.status): \(impossible.stderr)")
         #expect(impossible.stderr.contains("--port must be between 1 and 65535"), "\(impossible.stderr)")
-        // Hold a port, then ask the simulator for it.
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        // A first simulator holds a port (in its own process), then a second asks for the same one.
+        let first = try CLIProcess.start(["gateway-sim", "--port", "0"])
+        defer {
+            first.process.terminate()
+            first.process.waitUntilExit()
         }
-        try #require(bound == 0 && listen(fd, 1) == 0)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(fd, $0, &length) }
+        let deadline = ContinuousClock.now + .seconds(30)  // an external process: bounded wait for its banner
+        while !first.stdoutSoFar.contains("listening on") && first.process.isRunning && ContinuousClock.now < deadline {
+            usleep(20_000)
         }
-        let port = Int(UInt16(bigEndian: address.sin_port))
+        let banner = first.stdoutSoFar
+        let port = try #require(
+            banner.split(separator: " ").first { $0.hasPrefix("127.0.0.1:") }.flatMap { Int($0.dropFirst(10)) },
+            "no port in: \(banner)")
         let taken = try CLIProcess.run(["gateway-sim", "--port", "\(port)"], timeout: .seconds(20))
         #expect(taken.status == 3, "exit \(taken.status): \(taken.stderr)")
         #expect(taken.stderr.contains("port \(port) is already in use"), "\(taken.stderr)")
@@ -199,8 +199,12 @@ import Testing
         let store = try SQLiteStore(path: db)
         let t0 = Date(timeIntervalSince1970: 1_772_634_600)  // 2026-03-04 09:30 New York
         try store.append(JournalEvent(time: t0, kind: .noTrade, symbol: "SPY", message: "IV rank 12.0 below 30"))
-        try store.append(JournalEvent(time: t0.addingTimeInterval(86_400), kind: JournalKind(rawValue: "entry"), symbol: "IWM", message: "opened"))
-        try store.append(JournalEvent(time: t0.addingTimeInterval(86_700), kind: .noTrade, symbol: "IWM", message: "max positions"))
+        try store.append(
+            JournalEvent(
+                time: t0.addingTimeInterval(86_400), kind: JournalKind(rawValue: "entry"), symbol: "IWM",
+                message: "opened"))
+        try store.append(
+            JournalEvent(time: t0.addingTimeInterval(86_700), kind: .noTrade, symbol: "IWM", message: "max positions"))
         let all = try CLIProcess.run(["journal", "--db", db], in: dir)
         #expect(all.status == 0, "\(all.stderr)")
         let lines = all.stdout.split(separator: "\n")

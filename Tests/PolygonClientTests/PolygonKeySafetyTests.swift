@@ -51,7 +51,9 @@ final class RecordingTransport: HTTPTransport {
 
     @Test func aRedirectToAnotherHostIsNotFollowed() async throws {
         let other = FakePolygonServer()
-        other.route("/v2/aggs/ticker/SPY/prev", .json(#"{"status": "OK", "results": [{"o": 1, "h": 1, "l": 1, "c": 1, "t": 1772600000000}]}"#))
+        other.route(
+            "/v2/aggs/ticker/SPY/prev",
+            .json(#"{"status": "OK", "results": [{"o": 1, "h": 1, "l": 1, "c": 1, "t": 1772600000000}]}"#))
         let otherBase = try await other.start()
         // The same machine under another name: a different origin that would receive the header.
         let elsewhere = "http://localhost:\(otherBase.port ?? 0)/v2/aggs/ticker/SPY/prev"
@@ -69,7 +71,10 @@ final class RecordingTransport: HTTPTransport {
     @Test func aRedirectWithinTheSameOriginIsFollowed() async throws {
         try await withPolygon({ server in
             server.route("/v2/aggs/ticker/SPY/prev", .redirect(to: "/v2/aggs/ticker/SPY/prev2"))
-            server.route("/v2/aggs/ticker/SPY/prev2", .json(#"{"status": "OK", "results": [{"o": 600, "h": 602, "l": 599, "c": 601.5, "t": 1772600000000}]}"#))
+            server.route(
+                "/v2/aggs/ticker/SPY/prev2",
+                .json(#"{"status": "OK", "results": [{"o": 600, "h": 602, "l": 599, "c": 601.5, "t": 1772600000000}]}"#)
+            )
         }) { client, _, _ in
             let close = try await client.previousClose("SPY")
             #expect(close == 601.5)

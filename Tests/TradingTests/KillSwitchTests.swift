@@ -86,7 +86,9 @@ import Testing
     @Test func aMarkerOfEarlierVersionsIsStillOurs() throws {
         let (dir, db) = try sandbox()
         let path = dir + "/KILL"
-        #expect(FileManager.default.createFile(atPath: path, contents: Data("kill switch set 2026-11-30 10:00:00 +0000\n".utf8)))
+        #expect(
+            FileManager.default.createFile(
+                atPath: path, contents: Data("kill switch set 2026-11-30 10:00:00 +0000\n".utf8)))
         #expect(KillSwitch.problem(path: path, databasePath: db) == nil)
         try KillSwitch(path: path).turnOff()
         #expect(!FileManager.default.fileExists(atPath: path))
