@@ -226,9 +226,10 @@ struct MarketPort: SimMarketPort {
             TWSBar(
                 date: bar.day.yyyymmdd, open: (bar.open * 100).rounded() / 100, high: (bar.high * 100).rounded() / 100,
                 low: (bar.low * 100).rounded() / 100, close: (bar.close * 100).rounded() / 100,
-                volume: bar.volume.map { TWSDecimal(($0 / 100).rounded()) },
+                // An index has no volume: IB writes -1 (an empty field would break ib_async's decoder).
+                volume: TWSDecimal(bar.volume.map { ($0 / 100).rounded() } ?? -1),
                 wap: TWSDecimal(((bar.open + bar.close) / 2 * 1000).rounded() / 1000),
-                barCount: bar.volume.map { Int($0 / 300) } ?? 0)
+                barCount: bar.volume.map { Int($0 / 300) } ?? -1)
         }
     }
 
