@@ -23,6 +23,12 @@ let ibAsyncTags =
     + "LookAheadAvailableFunds,LookAheadExcessLiquidity,HighestSeverity,DayTradesRemaining,"
     + "DayTradesRemainingT+1,DayTradesRemainingT+2,DayTradesRemainingT+3,DayTradesRemainingT+4,Leverage,$LEDGER:ALL"
 
+/// A date literal of a test (yyyymmdd); a malformed one is a bug in the test itself.
+func day(_ yyyymmdd: String) -> Expiry {
+    guard let d = Expiry(yyyymmdd) else { preconditionFailure("not a yyyymmdd literal: \(yyyymmdd)") }
+    return d
+}
+
 func summaryRequest(_ reqId: Int, _ tags: String) -> TWSRequest {
     var request = TWSReqAccountSummary()
     request.reqId = reqId
@@ -35,7 +41,7 @@ func summaries(_ messages: [TWSServerMessage], reqId: Int) -> [TWSAccountSummary
 }
 
 @Suite struct RegTMarginTests {
-    let expiry = Expiry("20260417")!
+    let expiry = day("20260417")
 
     func leg(_ strike: Double, _ right: OptionRight, _ quantity: Double, mark: Double = 1) -> RegTMargin.Position {
         RegTMargin.Position(
@@ -79,7 +85,7 @@ func summaries(_ messages: [TWSServerMessage], reqId: Int) -> [TWSAccountSummary
     let market = SimulatedMarket(seed: 3, symbols: ["SPY", "QQQ", "IWM"], reference: SimulatorHarness.wednesdayMorning)
 
     func put(_ strike: Double) -> Int {
-        let option = OptionContract(symbol: "SPY", expiry: Expiry("20260417")!, strike: strike, right: .put)
+        let option = OptionContract(symbol: "SPY", expiry: day("20260417"), strike: strike, right: .put)
         return market.optionConId(option) ?? 0
     }
 
@@ -105,7 +111,8 @@ func summaries(_ messages: [TWSServerMessage], reqId: Int) -> [TWSAccountSummary
         let account = PaperAccount(accounts: ["DU1"], market: market)
         var combo = TWSContract(symbol: "SPY", secType: "BAG", exchange: "SMART", currency: "USD")
         combo.comboLegs = [
-            TWSComboLeg(conId: put(590), ratio: 1, action: "SELL"), TWSComboLeg(conId: put(585), ratio: 1, action: "BUY"),
+            TWSComboLeg(conId: put(590), ratio: 1, action: "SELL"),
+            TWSComboLeg(conId: put(585), ratio: 1, action: "BUY"),
         ]
         var order = TWSOrder()
         order.action = "BUY"

@@ -22,15 +22,15 @@ import Testing
                 d = d.adding(days: 1)
             }
             #expect(near == tradingDays)
-            #expect(near.contains(Expiry("20260305")!) && near.contains(Expiry("20260309")!))  // Thu, Mon
+            #expect(near.contains(day("20260305")) && near.contains(day("20260309")))  // Thu, Mon
         }
         let iwm = market.expiries("IWM", at: start)
-        #expect(!iwm.contains(Expiry("20260305")!) && iwm.contains(Expiry("20260306")!))
+        #expect(!iwm.contains(day("20260305")) && iwm.contains(day("20260306")))
     }
 
     @Test func januaryLeapsOfTheNextTwoYears() {
         let expiries = market.expiries("SPY", at: start)
-        #expect(expiries.contains(Expiry("20270115")!) && expiries.contains(Expiry("20280121")!))
+        #expect(expiries.contains(day("20270115")) && expiries.contains(day("20280121")))
         #expect(expiries == expiries.sorted() && Set(expiries).count == expiries.count)
     }
 
@@ -67,7 +67,9 @@ import Testing
                 place.order.totalQuantity = TWSDecimal(mantissa: 10)
                 place.order.orderType = "MKT"
                 try await client.send(.placeOrder(place), .reqPositions)
-                let got = await client.wait { $0.contains(.positionEnd) && $0.contains { if case .execDetails = $0 { true } else { false } } }
+                let got = await client.wait {
+                    $0.contains(.positionEnd) && $0.contains { if case .execDetails = $0 { true } else { false } }
+                }
                 let executions = got.compactMap { if case .execDetails(let e) = $0 { return e } else { return nil } }
                 #expect(executions.map(\.contract.strike) == [0])
                 let positions = got.compactMap { if case .position(let p) = $0 { return p } else { return nil } }
@@ -76,7 +78,11 @@ import Testing
                 #expect(!opens.isEmpty && opens.allSatisfy { $0.contract.strike == 0 })
                 // IBKR Pro: 10 shares cost the $1 order minimum.
                 let commissions = got.compactMap {
-                    if case .commissionAndFeesReport(let c) = $0 { return c.report.commissionAndFees } else { return nil }
+                    if case .commissionAndFeesReport(let c) = $0 {
+                        return c.report.commissionAndFees
+                    } else {
+                        return nil
+                    }
                 }
                 #expect(commissions == [1])
             }

@@ -33,10 +33,13 @@ import Testing
 
     func creditSpread() -> TWSContract {
         func put(_ k: Double) -> Int {
-            market.optionConId(OptionContract(symbol: "SPY", expiry: Expiry("20260417")!, strike: k, right: .put)) ?? 0
+            market.optionConId(OptionContract(symbol: "SPY", expiry: day("20260417"), strike: k, right: .put)) ?? 0
         }
         var c = TWSContract(symbol: "SPY", secType: "BAG", exchange: "SMART", currency: "USD")
-        c.comboLegs = [TWSComboLeg(conId: put(590), ratio: 1, action: "SELL"), TWSComboLeg(conId: put(585), ratio: 1, action: "BUY")]
+        c.comboLegs = [
+            TWSComboLeg(conId: put(590), ratio: 1, action: "SELL"),
+            TWSComboLeg(conId: put(585), ratio: 1, action: "BUY"),
+        ]
         return c
     }
 
@@ -63,7 +66,8 @@ import Testing
         let (natural, mid) = try prices(at: open)
         let needed = FillModel.concession(halfSpread: natural - mid, quantity: 1, resting: 0)
         let limit = ((mid + min(1, needed + 0.1) * (natural - mid)) * 100).rounded(.up) / 100
-        let events = account.place(orderId: 1, clientId: 1, contract: creditSpread(), order: limitOrder(1, limit), at: open)
+        let events = account.place(
+            orderId: 1, clientId: 1, contract: creditSpread(), order: limitOrder(1, limit), at: open)
         let fills = events.compactMap { if case .execution(let d, _) = $0 { return d.execution } else { return nil } }
         #expect(fills.count == 2)
         // Sold the 590 put, bought the 585: paid (ask side) - received.
@@ -78,12 +82,14 @@ import Testing
         let account = PaperAccount(accounts: ["DU1"], market: market)
         let (natural, mid) = try prices(at: open)
         let nearMid = ((mid + 0.1 * (natural - mid)) * 100).rounded(.down) / 100
-        let events = account.place(orderId: 1, clientId: 1, contract: creditSpread(), order: limitOrder(1, nearMid), at: open)
+        let events = account.place(
+            orderId: 1, clientId: 1, contract: creditSpread(), order: limitOrder(1, nearMid), at: open)
         #expect(!events.contains { if case .execution = $0 { true } else { false } })
         // The one-lot's price does not fill a hundred lots.
         let one = FillModel.concession(halfSpread: natural - mid, quantity: 1, resting: 0)
         let limit = ((mid + (one + 0.02) * (natural - mid)) * 100).rounded(.up) / 100
-        let hundred = account.place(orderId: 2, clientId: 1, contract: creditSpread(), order: limitOrder(100, limit), at: open)
+        let hundred = account.place(
+            orderId: 2, clientId: 1, contract: creditSpread(), order: limitOrder(100, limit), at: open)
         let needed = FillModel.concession(halfSpread: natural - mid, quantity: 100, resting: 0)
         #expect(needed > one + 0.1)
         #expect(!hundred.contains { if case .execution = $0 { true } else { false } })

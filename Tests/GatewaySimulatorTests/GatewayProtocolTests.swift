@@ -212,7 +212,7 @@ func errors(_ messages: [TWSServerMessage], reqId: Int? = nil) -> [Int] {
                 }
                 let vix = barLists.first ?? []
                 #expect(vix.count == 252)
-                #expect(vix.allSatisfy { $0.close > 8 && $0.volume == nil })
+                #expect(vix.allSatisfy { $0.close > 8 && $0.volume?.doubleValue == -1 })
             }
         }
     }

@@ -60,7 +60,8 @@ import Testing
         let flood = (0..<400).map { Double($0) / 100 }
         let v = verdicts(flood).1
         let index = v.firstIndex { if case .disconnect = $0 { true } else { false } }
-        #expect(index.map { flood[$0] >= 2 && flood[$0] < 3.5 } ?? false, "disconnect at \(index.map { flood[$0] } ?? -1)")
+        #expect(
+            index.map { flood[$0] >= 2 && flood[$0] < 3.5 } ?? false, "disconnect at \(index.map { flood[$0] } ?? -1)")
     }
 
     @Test func steadyFiftyASecondIsTheLimitNotAViolation() {

@@ -13,7 +13,7 @@ import Testing
 
     var put: TWSContract {
         SimulatorContracts.contract(
-            for: OptionContract(symbol: "SPY", expiry: Expiry("20260417")!, strike: 590, right: .put), market: market)
+            for: OptionContract(symbol: "SPY", expiry: day("20260417"), strike: 590, right: .put), market: market)
     }
 
     func buy(limit: Double?) -> TWSOrder {
@@ -95,18 +95,25 @@ import Testing
                     place.order.orderType = "MKT"
                     place.order.orderRef = "owner-1"
                     try await owner.send(.placeOrder(place))
-                    await owner.wait { $0.contains { if case .orderStatus(let s) = $0 { s.status == "Submitted" } else { false } } }
+                    await owner.wait {
+                        $0.contains { if case .orderStatus(let s) = $0 { s.status == "Submitted" } else { false } }
+                    }
                     // The same order id from the idle client is its own order, not a modification.
                     place.order.orderRef = "idle-1"
                     place.order.orderType = "LMT"
                     place.order.lmtPrice = 0.01
                     try await idle.send(.placeOrder(place))
-                    await idle.wait { $0.contains { if case .orderStatus(let s) = $0 { s.status == "Submitted" } else { false } } }
+                    await idle.wait {
+                        $0.contains { if case .orderStatus(let s) = $0 { s.status == "Submitted" } else { false } }
+                    }
                     sim.advanceClock(by: 16 * 3600)  // the next morning: the owner's market order fills
                     let filled = await owner.wait {
                         $0.contains { if case .orderStatus(let s) = $0 { s.status == "Filled" } else { false } }
                     }
-                    #expect(filled.contains { if case .execDetails(let e) = $0 { e.execution.orderRef == "owner-1" } else { false } })
+                    #expect(
+                        filled.contains {
+                            if case .execDetails(let e) = $0 { e.execution.orderRef == "owner-1" } else { false }
+                        })
                     let seen = await idle.wait {
                         $0.contains { if case .position(let p) = $0 { p.position?.doubleValue == 1 } else { false } }
                     }

@@ -48,9 +48,13 @@ func rawFrame(_ fields: [String]) -> [UInt8] {
                 #expect(unhandled(first, id: SimMessages.ID.pnl).first == ["70", "0.0", "0.0", "0.0"])
                 let call = option(600, "C")
                 try await client.send(buyOne(call, orderId: 1))
-                let filled = await client.wait { errors($0).isEmpty && $0.contains { if case .execDetails = $0 { true } else { false } } }
+                let filled = await client.wait {
+                    errors($0).isEmpty && $0.contains { if case .execDetails = $0 { true } else { false } }
+                }
                 let conId = try #require(
-                    filled.compactMap { if case .execDetails(let e) = $0 { return e.contract.conId } else { return nil } }.first)
+                    filled.compactMap {
+                        if case .execDetails(let e) = $0 { return e.contract.conId } else { return nil }
+                    }.first)
                 var single = TWSReqPnLSingle()
                 single.reqId = 71
                 single.account = "DU1234567"
@@ -98,9 +102,12 @@ func rawFrame(_ fields: [String]) -> [UInt8] {
                 iv.value = 12.5
                 iv.underPrice = 600
                 try await client.send(.calculateImpliedVolatility(iv))
-                let got = await client.wait { $0.contains { if case .tickOptionComputation = $0 { true } else { false } } }
+                let got = await client.wait {
+                    $0.contains { if case .tickOptionComputation = $0 { true } else { false } }
+                }
                 let computed = try #require(
-                    got.compactMap { if case .tickOptionComputation(let c) = $0 { return c } else { return nil } }.first)
+                    got.compactMap { if case .tickOptionComputation(let c) = $0 { return c } else { return nil } }.first
+                )
                 #expect(computed.reqId == 90 && computed.tickType == SimTickType.customOptionComputation)
                 let sigma = try #require(computed.impliedVol)
                 #expect(abs((computed.optPrice ?? 0) - 12.5) < 1e-6)
@@ -150,7 +157,9 @@ func rawFrame(_ fields: [String]) -> [UInt8] {
                 let times = bars.compactMap { Int($0[2]) }
                 #expect(zip(times, times.dropFirst()).allSatisfy { $1 - $0 == 5 } && times.allSatisfy { $0 % 5 == 0 })
                 for bar in bars {
-                    let (open, high, low, close) = (Double(bar[3]) ?? 0, Double(bar[4]) ?? 0, Double(bar[5]) ?? 0, Double(bar[6]) ?? 0)
+                    let (open, high, low, close) = (
+                        Double(bar[3]) ?? 0, Double(bar[4]) ?? 0, Double(bar[5]) ?? 0, Double(bar[6]) ?? 0
+                    )
                     #expect(low <= min(open, close) && high >= max(open, close) && low > 400)
                 }
                 try await client.send(.cancelRealTimeBars(reqId: 55), .reqCurrentTime)
@@ -165,7 +174,9 @@ func rawFrame(_ fields: [String]) -> [UInt8] {
                 try await client.send(.reqPositions, buyOne(option(590, "C"), orderId: 1))
                 let bought = await client.wait { $0.contains { if case .execDetails = $0 { true } else { false } } }
                 let conId = try #require(
-                    bought.compactMap { if case .execDetails(let e) = $0 { return e.contract.conId } else { return nil } }.first)
+                    bought.compactMap {
+                        if case .execDetails(let e) = $0 { return e.contract.conId } else { return nil }
+                    }.first)
                 var exercise = TWSExerciseOptions()
                 exercise.reqId = 3
                 exercise.contract = TWSContract(conId: conId, symbol: "SPY", secType: "OPT", exchange: "SMART")
@@ -191,10 +202,16 @@ func rawFrame(_ fields: [String]) -> [UInt8] {
                 // reqMktDepth (10, v5, reqId 41, contract ...), reqTickByTickData (97, reqId 42 ...),
                 // reqUserInfo (104, reqId 43), reqFundamentalData (52, v2, reqId 44), an unknown id.
                 try await client.sendRaw(
-                    rawFrame(["10", "5", "41", "0", "SPY", "STK", "", "", "", "", "SMART", "", "USD", "", "", "5", "0", ""])
-                        + rawFrame(["97", "42", "0", "SPY", "STK", "", "", "", "", "SMART", "", "USD", "", "", "Last", "0", "0"])
+                    rawFrame([
+                        "10", "5", "41", "0", "SPY", "STK", "", "", "", "", "SMART", "", "USD", "", "", "5", "0", "",
+                    ])
+                        + rawFrame([
+                            "97", "42", "0", "SPY", "STK", "", "", "", "", "SMART", "", "USD", "", "", "Last", "0", "0",
+                        ])
                         + rawFrame(["104", "43"]) + rawFrame(["52", "2", "44", "0", "SPY"]) + rawFrame(["199", "1"]))
-                let got = await client.wait { errors($0).count >= 4 && !unhandled($0, id: SimMessages.ID.userInfo).isEmpty }
+                let got = await client.wait {
+                    errors($0).count >= 4 && !unhandled($0, id: SimMessages.ID.userInfo).isEmpty
+                }
                 #expect(errors(got, reqId: 41) == [SimErrorCode.depthNotSupported])
                 #expect(errors(got, reqId: 42) == [SimErrorCode.tickByTickFailed])
                 #expect(errors(got, reqId: 44) == [SimErrorCode.validationError])

@@ -12,7 +12,7 @@ import Testing
     let market = SimulatedMarket(seed: 3, symbols: ["SPY", "QQQ", "IWM"], reference: SimulatorHarness.wednesdayMorning)
 
     func conId(_ strike: Double, _ right: OptionRight) -> Int {
-        market.optionConId(OptionContract(symbol: "SPY", expiry: Expiry("20260417")!, strike: strike, right: right))
+        market.optionConId(OptionContract(symbol: "SPY", expiry: day("20260417"), strike: strike, right: right))
             ?? 0
     }
 
@@ -51,7 +51,8 @@ import Testing
         #expect(o.orderState.commissionAndFees == 2.6)
         #expect(o.orderState.commissionAndFeesCurrency == "USD")
         #expect(Double(o.orderState.equityWithLoanChange).map { $0 > 0 } == true)  // the credit, less commission
-        #expect(account.openOrders(clientId: nil).isEmpty && account.executions().isEmpty && account.positions().isEmpty)
+        #expect(
+            account.openOrders(clientId: nil).isEmpty && account.executions().isEmpty && account.positions().isEmpty)
         #expect(account.acceptedOrders().isEmpty)
         #expect(account.accountValues(at: open).first { $0.tag == "TotalCashValue" }?.value == "100000.00")
     }
@@ -114,8 +115,10 @@ import Testing
                 let opens = got.compactMap { if case .openOrder(let o) = $0 { return o } else { return nil } }
                 #expect(opens.count == 1)
                 let state = try #require(opens.first?.orderState)
-                for text in [state.initMarginBefore, state.initMarginChange, state.maintMarginAfter,
-                    state.equityWithLoanAfter] {
+                for text in [
+                    state.initMarginBefore, state.initMarginChange, state.maintMarginAfter,
+                    state.equityWithLoanAfter,
+                ] {
                     #expect(Double(text) != nil, "\(text)")
                 }
                 #expect(Double(state.initMarginChange).map { $0 > 5000 } == true)  // a naked put

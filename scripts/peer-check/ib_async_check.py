@@ -77,6 +77,8 @@ async def run(port, checks):
     [vix] = await ib.qualifyContractsAsync(Index("VIX", "CBOE", "USD"))
     [vix_ticker] = await ib.reqTickersAsync(vix)
     checks.check("VIX index snapshot", vix_ticker.last and 8 < vix_ticker.last < 90, vix_ticker.last)
+    vix_bars = await ib.reqHistoricalDataAsync(vix, "", "30 D", "1 day", "TRADES", True)
+    checks.check("VIX daily bars (no volume: -1)", len(vix_bars) == 30 and all(b.volume == -1 for b in vix_bars), len(vix_bars))
 
     # The tools an options trader uses: head timestamp, IV / price calculation, symbol search, 5 s bars.
     head = await asyncio.wait_for(ib.reqHeadTimeStampAsync(spy, "TRADES", True, 1), 10)
@@ -95,6 +97,11 @@ async def run(port, checks):
         await asyncio.sleep(0.25)
     checks.check("real-time 5 s bars", len(rt) >= 2 and all(b.high >= b.low > 0 for b in rt), len(rt))
     ib.cancelRealTimeBars(rt)
+
+    intraday = await ib.reqHistoricalDataAsync(spy, "", "1 D", "5 mins", "TRADES", True)
+    checks.check("5-minute bars of the underlying", len(intraday) >= 10 and all(b.high >= b.low > 0 for b in intraday), len(intraday))
+    own = await ib.reqHistoricalDataAsync(options[0], "", "5 D", "1 day", "MIDPOINT", True)
+    checks.check("an option's own daily bars (not its underlying's)", len(own) == 5 and all(0 < b.close < spot / 4 for b in own), own[-1:] if own else own)
 
     bars = await ib.reqHistoricalDataAsync(spy, "", "1 Y", "1 day", "TRADES", True)
     checks.check("one year of daily bars", len(bars) >= 250, len(bars))

@@ -28,7 +28,9 @@ enum FillModel {
     /// Per-leg prices on the cent for a structure filled at `price`: each leg gives up the same share of
     /// its own half-spread, and the last leg absorbs the rounding so the legs add up to `price`.
     /// `legs` are (signed ratio, natural, mid) per leg.
-    static func legPrices(_ legs: [(ratio: Double, natural: Double, mid: Double)], natural: Double, mid: Double, price: Double)
+    static func legPrices(
+        _ legs: [(ratio: Double, natural: Double, mid: Double)], natural: Double, mid: Double, price: Double
+    )
         -> [Double]
     {
         let g = abs(natural - mid) > 1e-9 ? (natural - price) / (natural - mid) : 0

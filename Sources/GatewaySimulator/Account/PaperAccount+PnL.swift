@@ -42,7 +42,8 @@ extension PaperAccount {
                 return .failure(SimRefusal(reason: "no long position of \(Int(quantity)) to exercise"))
             }
             let premiumPerShare = held.averageCost / 100
-            _ = apply(&s, conId: conId, contract: held.contract, quantity: -quantity, price: premiumPerShare, multiplier: 100)
+            _ = apply(
+                &s, conId: conId, contract: held.contract, quantity: -quantity, price: premiumPerShare, multiplier: 100)
             if lapse {
                 s.realized -= held.averageCost * quantity
                 s.realizedByConId[conId, default: 0] -= held.averageCost * quantity

@@ -10,7 +10,9 @@ extension PaperAccount {
         -> [SimAccountEvent]
     {
         if let reason = reject(contract: contract, order: order) {
-            return [.error(orderId: orderId, code: SimErrorCode.orderRejected, message: "Order rejected - reason:\(reason)")]
+            return [
+                .error(orderId: orderId, code: SimErrorCode.orderRejected, message: "Order rejected - reason:\(reason)")
+            ]
         }
         let legs = self.legs(of: contract)
         let quantity = order.totalQuantity?.doubleValue ?? 0
@@ -28,7 +30,8 @@ extension PaperAccount {
             legPrices.append((leg.contract, leg.conId, signed, price))
         }
         // A limit that does not cross is previewed at its limit, as IB does.
-        let scale = order.orderType == "LMT" && order.lmtPrice != nil && abs(natural) > 1e-9
+        let scale =
+            order.orderType == "LMT" && order.lmtPrice != nil && abs(natural) > 1e-9
             ? (order.lmtPrice ?? natural) / natural : 1
         for (legContract, conId, signed, price) in legPrices {
             let multiplier = Double(legContract.multiplier) ?? 1

@@ -124,7 +124,9 @@ final class PaperAccount: SimAccountPort, Sendable {
             if let reason = reject(contract: contract, order: order) {
                 s.usedIds.insert(key)
                 return [
-                    .error(orderId: orderId, code: SimErrorCode.orderRejected, message: "Order rejected - reason:\(reason)")
+                    .error(
+                        orderId: orderId, code: SimErrorCode.orderRejected, message: "Order rejected - reason:\(reason)"
+                    )
                 ]
             }
             s.usedIds.insert(key)

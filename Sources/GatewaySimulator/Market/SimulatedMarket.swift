@@ -234,13 +234,18 @@ public final class SimulatedMarket: Sendable {
         }
     }
 
-    /// The 30-day at-the-money implied volatility at each trading day's close, oldest first (what
-    /// IB's OPTION_IMPLIED_VOLATILITY daily bars carry for an underlying): the surface at spot with
-    /// that day's VIX close.
+    /// The 30-day at-the-money implied volatility of an underlying at `date` (what IB's
+    /// OPTION_IMPLIED_VOLATILITY bars carry): the surface at spot; nil for VIX.
+    public func atmImpliedVolatility(_ symbol: String, at date: Date) -> Double? {
+        guard symbol != "VIX", let spot = price(symbol, at: date) else { return nil }
+        return volatility(symbol, strike: spot, spot: spot, years: 30.0 / 365, vix: vix(at: date))
+    }
+
+    /// `atmImpliedVolatility` at each of the last `count` trading days' close, oldest first.
     public func impliedVolatilityHistory(_ symbol: String, endingAt date: Date, count: Int) -> [(day: TradingDay, iv: Double)] {
         dailyBars(symbol, endingAt: date, count: count).compactMap { bar in
-            let vix = close("VIX", on: bar.day) ?? vix(at: date)
-            return (bar.day, volatility(symbol, strike: bar.close, spot: bar.close, years: 30.0 / 365, vix: vix))
+            let close = calendar.date(bar.day, minute: calendar.closeMinute(on: bar.day) ?? MarketCalendar.closeMinute)
+            return atmImpliedVolatility(symbol, at: min(close, date)).map { (bar.day, $0) }
         }
     }
 

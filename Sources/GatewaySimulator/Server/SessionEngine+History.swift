@@ -33,11 +33,28 @@ extension SessionEngine {
             out.messages.append(error(m.reqId, 200, "No security definition has been found for the request", now: now))
             return out
         }
-        guard m.barSizeSetting.trimmingCharacters(in: .whitespaces) == "1 day" else {
+        guard let barSeconds = MarketPort.barSeconds(m.barSizeSetting) else {
             out.messages.append(
                 error(
-                    m.reqId, 162, "Historical Market Data Service error message:only '1 day' bars are simulated",
+                    m.reqId, SimErrorCode.historicalDataError,
+                    "Historical Market Data Service error message:bar size '\(m.barSizeSetting)' is not simulated "
+                        + "(1, 2, 3, 5, 10, 15, 20, 30 mins; 1, 2, 3, 4, 8 hours; 1 day)",
                     now: now))
+            return out
+        }
+        guard let show = MarketPort.Show(rawValue: m.whatToShow.uppercased()) else {
+            out.messages.append(
+                error(
+                    m.reqId, SimErrorCode.historicalDataError,
+                    "Historical Market Data Service error message:whatToShow '\(m.whatToShow)' is not simulated",
+                    now: now))
+            return out
+        }
+        guard let end = Self.endDate(m.endDateTime, now: now) else {
+            out.messages.append(
+                error(
+                    m.reqId, SimErrorCode.validationError,
+                    "Error validating request.-'bP' : cause - Invalid end date/time \(m.endDateTime)", now: now))
             return out
         }
         guard let days = Self.tradingDays(in: m.durationStr) else {
@@ -48,35 +65,58 @@ extension SessionEngine {
             return out
         }
         let bars: [TWSBar]
-        switch m.whatToShow.uppercased() {
-        case "OPTION_IMPLIED_VOLATILITY" where contract.secType == TWSSecurityType.stock.rawValue:
-            bars = market.impliedVolatilityBars(for: contract, endingAt: now, count: days)
-        default:
-            bars = market.dailyBars(for: contract, endingAt: now, count: days)
+        if barSeconds >= 86_400 && show == .trades && contract.secType != "OPT" {
+            bars = market.dailyBars(for: contract, endingAt: end, count: days)
+        } else {
+            // At most 10,000 bars a request, as IB caps what one request may return.
+            let maxDays = max(1, 10_000 * barSeconds / 23_400)
+            bars = market.bars(
+                for: contract, show: show, barSeconds: barSeconds, days: min(days, maxDays), endingAt: end,
+                epochDates: m.formatDate == 2 && barSeconds < 86_400)
         }
         var data = TWSHistoricalData()
         data.reqId = m.reqId
         data.bars = bars
-        let end = Self.timestamp(now)
-        let start = bars.first.map { $0.date + "  00:00:00" } ?? end
+        let endText = Self.timestamp(end)
+        let start =
+            barSeconds >= 86_400 ? bars.first.map { $0.date + "  00:00:00" } ?? endText : bars.first?.date ?? endText
         data.startDateStr = start
-        data.endDateStr = end
+        data.endDateStr = endText
         out.messages.append(.historicalData(data))
         if serverVersion >= TWSServerVersion.historicalDataEnd {
             var endMessage = TWSHistoricalDataEnd()
             endMessage.reqId = m.reqId
             endMessage.startDateStr = start
-            endMessage.endDateStr = end
+            endMessage.endDateStr = endText
             out.messages.append(.historicalDataEnd(endMessage))
         }
         return out
     }
 
-    /// Trading days in an IB duration string (`200 D`, `4 W`, `6 M`, `1 Y`).
+    /// The end of a historical request: now for an empty endDateTime, else `yyyyMMdd HH:mm:ss` in New
+    /// York (a zone name after it is accepted) or `yyyyMMdd-HH:mm:ss` in UTC; nil when unreadable.
+    static func endDate(_ text: String, now: Date) -> Date? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty else { return now }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        if trimmed.count >= 17, trimmed[trimmed.index(trimmed.startIndex, offsetBy: 8)] == "-" {
+            formatter.timeZone = TimeZone(identifier: "UTC")
+            formatter.dateFormat = "yyyyMMdd-HH:mm:ss"
+        } else {
+            formatter.timeZone = TimeZone(identifier: "America/New_York")
+            formatter.dateFormat = "yyyyMMdd HH:mm:ss"
+        }
+        return formatter.date(from: String(trimmed.prefix(17))).map { min($0, now) }
+    }
+
+    /// Trading days in an IB duration string (`3600 S`, `200 D`, `4 W`, `6 M`, `1 Y`); seconds count
+    /// regular sessions of 6.5 hours.
     static func tradingDays(in duration: String) -> Int? {
         let parts = duration.split(separator: " ")
         guard parts.count == 2, let n = Int(parts[0]), n > 0 else { return nil }
         switch parts[1].uppercased() {
+        case "S": return max(1, (n + 23_399) / 23_400)
         case "D": return n
         case "W": return n * 5
         case "M": return n * 21

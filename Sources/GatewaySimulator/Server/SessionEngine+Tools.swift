@@ -133,7 +133,9 @@ extension SessionEngine {
         {
         case .failure(let reason):
             return SessionOutput(messages: [
-                error(m.reqId, SimErrorCode.validationError, "Error validating request.-'bX' : cause - \(reason)", now: now)
+                error(
+                    m.reqId, SimErrorCode.validationError, "Error validating request.-'bX' : cause - \(reason)",
+                    now: now)
             ])
         case .success(let conIds):
             return positionUpdates(Set(conIds), now: now)
@@ -149,10 +151,11 @@ extension SessionEngine {
         var out = admit(now: now, real: real)
         if out.close || !out.messages.isEmpty { return out }
         let known = UnsupportedRequest.table[id]
-        let reqId = known.flatMap { request -> Int? in
-            guard let index = request.reqIdField, index + 1 < fields.count else { return nil }
-            return Int(fields[index + 1])
-        } ?? -1
+        let reqId =
+            known.flatMap { request -> Int? in
+                guard let index = request.reqIdField, index + 1 < fields.count else { return nil }
+                return Int(fields[index + 1])
+            } ?? -1
         guard let known else {
             out.messages.append(
                 error(

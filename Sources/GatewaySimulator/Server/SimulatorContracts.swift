@@ -226,18 +226,11 @@ struct MarketPort: SimMarketPort {
             TWSBar(
                 date: bar.day.yyyymmdd, open: (bar.open * 100).rounded() / 100, high: (bar.high * 100).rounded() / 100,
                 low: (bar.low * 100).rounded() / 100, close: (bar.close * 100).rounded() / 100,
-                volume: bar.volume.map { TWSDecimal(($0 / 100).rounded()) },
+                // An index has no volume: IB writes -1 (an empty field would break ib_async's decoder).
+                volume: TWSDecimal(bar.volume.map { ($0 / 100).rounded() } ?? -1),
                 wap: TWSDecimal(((bar.open + bar.close) / 2 * 1000).rounded() / 1000),
-                barCount: bar.volume.map { Int($0 / 300) } ?? 0)
+                barCount: bar.volume.map { Int($0 / 300) } ?? -1)
         }
-    }
-
-    func impliedVolatilityBars(for contract: TWSContract, endingAt date: Date, count: Int) -> [TWSBar] {
-        market.impliedVolatilityHistory(contract.symbol, endingAt: date, count: min(count, SimulatedMarket.historyDays - 5))
-            .map { point in
-                let iv = (point.iv * 1e6).rounded() / 1e6
-                return TWSBar(date: point.day.yyyymmdd, open: iv, high: iv, low: iv, close: iv, volume: nil, wap: nil, barCount: 0)
-            }
     }
 
     func isRegularSession(_ date: Date) -> Bool { market.calendar.isRegularSession(date) }

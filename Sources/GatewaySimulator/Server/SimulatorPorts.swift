@@ -42,10 +42,13 @@ protocol SimMarketPort: Sendable {
     func quote(for contract: TWSContract, at date: Date, delayed: Bool) -> SimQuote?
     /// Daily bars ending at `date`, oldest first.
     func dailyBars(for contract: TWSContract, endingAt date: Date, count: Int) -> [TWSBar]
-    /// Daily OPTION_IMPLIED_VOLATILITY bars of an underlying ending at `date`, oldest first.
-    func impliedVolatilityBars(for contract: TWSContract, endingAt date: Date, count: Int) -> [TWSBar]
     /// Whether the regular session is open at `date` (orders fill only then).
     func isRegularSession(_ date: Date) -> Bool
+    /// Intraday bars, other `whatToShow`s, and options' own bars (see `MarketPort.bars`).
+    func bars(
+        for contract: TWSContract, show: MarketPort.Show, barSeconds: Int, days: Int, endingAt end: Date,
+        epochDates: Bool
+    ) -> [TWSBar]
     /// The first instant of a contract's history (reqHeadTimeStamp).
     func firstHistory(for contract: TWSContract, at date: Date) -> Date
     /// calculateImpliedVolatility (optionPrice) / calculateOptionPrice (volatility) for an option.
