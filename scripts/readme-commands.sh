@@ -33,6 +33,7 @@ python3 -c 'import json,sys; d=json.load(open("/tmp/readme-cmd.out")); assert {s
 check "0 1 2" "papertrader health --json"
 python3 -c 'import json; d=json.load(open("/tmp/readme-cmd.out")); assert d["status"] in ("ok","degraded","down"), d'
 check "0" "papertrader config check"
+check "0" "papertrader --version"
 check "0" "papertrader kill-switch on"
 grep -q "kill switch ON" /tmp/readme-cmd.out || fail "kill switch did not turn on"
 check "0" "papertrader kill-switch off"
