@@ -63,8 +63,11 @@ public struct IBPaperVenue: ExecutionVenue {
                         done, collector: collector, orderId: handle.orderId, reprices: reprices, limit: order.lmtPrice)
                 }
                 if reprices >= pricing.maxReprices || ContinuousClock.now >= deadline { break }
+                let next = pricing.limit(for: ticket, attempt: reprices + 1)
+                // At the floor (minimum credit, risk limit) or at natural: nothing more to concede.
+                if next == order.lmtPrice { break }
                 reprices += 1
-                order.lmtPrice = pricing.limit(for: ticket, attempt: reprices)
+                order.lmtPrice = next
                 logger.info(
                     "order re-priced",
                     metadata: ["order.ref": "\(ticket.orderRef)", "order.limit": "\(order.lmtPrice ?? 0)"])

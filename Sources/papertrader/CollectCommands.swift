@@ -102,52 +102,29 @@ struct RunCommand: AsyncParsableCommand {
             if let sim = rt.simulator {
                 print("simulator: exchange time \(ISO8601.format(sim.now)), speed x\(rt.speed)")
             }
-            var http: HTTPServer?
-            if rt.config.http.enabled {
-                do {
-                    http = try await rt.serveHTTP(host: rt.config.http.host, port: rt.config.http.port)
-                    print("http: http://\(rt.config.http.host):\(http?.port ?? 0)/health, /metrics, /api/...")
-                } catch {
-                    FileHandle.standardError.write(
-                        Data(
-                            "warning: HTTP endpoint not started on \(rt.config.http.host):\(rt.config.http.port): \(error) (set http.port or http.enabled: false)\n"
-                                .utf8))
-                }
-            }
             let reconciled = await rt.trader.reconcile(now: await rt.marketTime())
-            if reconciled.ordersChecked > 0 || !reconciled.mismatches.isEmpty {
+            if reconciled.ordersChecked > 0 || reconciled.orphansCancelled > 0 || !reconciled.mismatches.isEmpty {
                 print(
-                    "reconciled: \(reconciled.ordersChecked) in-flight orders (\(reconciled.ordersRecovered) filled, \(reconciled.ordersCancelled) cancelled), \(reconciled.fillsRecovered) fills recovered"
+                    "reconciled: \(reconciled.ordersChecked) in-flight orders (\(reconciled.ordersRecovered) filled, \(reconciled.ordersCancelled) cancelled), \(reconciled.orphansCancelled) orphaned orders cancelled, \(reconciled.fillsRecovered) fills recovered"
                 )
                 for m in reconciled.mismatches { print("  position difference: \(m)") }
             }
-            let cycles = self.cycles
-            let loop = Task {
-                try await rt.collector.run(cycles: cycles, speed: rt.speed) { report, pictures in
+            // Redirected output is block-buffered: flush so `tail -f` and monitors see each cycle.
+            let output = RunServices.Output(
+                cycle: { report in
                     print(CycleTable.render(report))
-                    // A stop requested mid-cycle lets the cycle's writes finish but opens nothing new.
-                    guard !Task.isCancelled else { return }
-                    let trades = await rt.trader.onCycle(
-                        pictures: pictures, now: report.timestamp, killSwitch: rt.killSwitchOn())
-                    print(TraderLines.render(trades))
-                    // Redirected output is block-buffered: flush so `tail -f` and monitors see each cycle.
                     fflush(nil)
-                    MemoryTrim.releaseFreedMemory()
-                }
-            }
-            let signals = StopSignals { signal in
-                FileHandle.standardError.write(Data("\(signal): stopping after the current step\n".utf8))
-                loop.cancel()
-            }
-            defer { signals.cancel() }
-            do {
-                try await loop.value
-            } catch is CancellationError {
-                print("stopped by signal")
-            }
-            await rt.trader.shutdown(
-                cancelWorkingOrders: rt.config.execution.cancelOrdersOnShutdown, now: await rt.marketTime())
-            await http?.stop()
+                },
+                trades: { trades in
+                    let lines = TraderLines.render(trades)
+                    if !lines.isEmpty { print(lines) }
+                    fflush(nil)
+                },
+                note: { line in
+                    print(line)
+                    fflush(nil)
+                })
+            try await RunServices.run(rt, cycles: cycles, output: output, logger: Logger(label: "papertrader"))
             let stats = try rt.store.stats()
             print("store: \(stats.optionRows) option rows, \(stats.cycles) cycles in \(rt.store.path)")
             print(ReportCommand.render(try await rt.trader.summary()))
@@ -181,25 +158,6 @@ enum ProgressLine {
     /// Clears the progress line.
     static func clear() {
         FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
-    }
-}
-
-/// SIGINT, SIGTERM and SIGHUP handlers for the lifetime of `run`: the first signal asks for a graceful stop.
-final class StopSignals {
-    let sources: [any DispatchSourceSignal]
-
-    init(_ onSignal: @escaping @Sendable (String) -> Void) {
-        sources = [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM"), (SIGHUP, "SIGHUP")].map { number, name in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { onSignal(name) }
-            source.resume()
-            return source
-        }
-    }
-
-    func cancel() {
-        for source in sources { source.cancel() }
     }
 }
 

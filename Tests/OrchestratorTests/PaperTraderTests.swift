@@ -33,6 +33,8 @@ func tradingOptions(accounts: [String]? = nil, venue: String = "ib_paper", riskL
           path: \(dir.path)/db.sqlite
         strategy:
           min_credit_fraction: 0.05
+          # IV rank is measured from the gateway's IV history: these tests trade whatever it is.
+          min_iv_rank: 0
           min_open_interest: 0
           spread_width: 2
           short_delta_min: 0.15

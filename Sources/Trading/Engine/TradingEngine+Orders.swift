@@ -62,7 +62,7 @@ extension TradingEngine {
             metadata: [
                 "position.id": "\(id)", "position.symbol": "\(position.symbol)",
                 "position.structure": "\(position.structure.rawValue)", "order.ref": "\(position.openOrderRef ?? "")",
-                "position.credit": "\(-net)",
+                "position.credit": "\(String(format: "%.2f", -net))",
             ])
         let partial =
             result.status == .partiallyFilled ? " (partial fill: \(result.filledQuantity) of the order's units)" : ""

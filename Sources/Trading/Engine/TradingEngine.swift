@@ -144,7 +144,11 @@ public actor TradingEngine {
         do {
             if let id = try await open(candidate, now: now) {
                 report.opened.append(id)
-                report.actions.append("opened position \(id): \(symbol) \(candidate.summary)")
+                let p = try journal.positions(status: [.open]).first { $0.id == id }
+                report.actions.append(
+                    String(
+                        format: "opened position %lld: %@ credit %.2f (mid %.2f), max loss %.2f", id,
+                        p?.title ?? symbol, p?.entryCredit ?? candidate.credit, candidate.credit, p?.maxLoss ?? 0))
             }
         } catch {
             report.errors.append("\(symbol): \(error)")
