@@ -22,7 +22,7 @@ check() {
 }
 
 rm -f data/simulator.sqlite data/simulator.sqlite-*
-check "0" "swift run papertrader run --simulator --config config/simulator.yaml --cycles 6 --clock-speed 60"
+check "0" "swift run papertrader run --simulator --config config/simulator.yaml --cycles 6 --clock-speed 20"
 grep -q "^cycle #6 " /tmp/readme-cmd.out || fail "run did not print six cycles"
 grep -q "^portfolio: " /tmp/readme-cmd.out || fail "run did not print the portfolio"
 check "0" "swift run papertrader report --config config/simulator.yaml"
