@@ -89,3 +89,44 @@ import Testing
         }
     }
 }
+
+/// Quotes of BAG (combo) contracts.
+@Suite(.serialized) struct ComboQuoteTests {
+    @Test func aCreditSpreadIsQuotedFromItsLegs() async throws {
+        try await SimulatorHarness.with { sim in
+            try await WireTestClient.withConnection(port: sim.port) { client in
+                let market = SimulatedMarket(
+                    seed: 1, symbols: ["SPY", "QQQ", "IWM"], reference: SimulatorHarness.wednesdayMorning)
+                func put(_ k: Double) -> Int {
+                    market.optionConId(OptionContract(symbol: "SPY", expiry: day("20260417"), strike: k, right: .put))
+                        ?? 0
+                }
+                var combo = TWSContract(symbol: "SPY", secType: "BAG", exchange: "SMART", currency: "USD")
+                combo.comboLegs = [
+                    TWSComboLeg(conId: put(590), ratio: 1, action: "SELL"),
+                    TWSComboLeg(conId: put(585), ratio: 1, action: "BUY"),
+                ]
+                try await client.send(
+                    .reqMktData(TWSReqMktData(reqId: 9, contract: combo, snapshot: true)),
+                    .reqMktData(TWSReqMktData(reqId: 10, contract: option(590, "P"), snapshot: true)),
+                    .reqMktData(TWSReqMktData(reqId: 11, contract: option(585, "P"), snapshot: true)))
+                let got = await client.wait { m in
+                    [9, 10, 11].allSatisfy { id in m.contains(.tickSnapshotEnd(.init(reqId: id))) }
+                }
+                func price(_ reqId: Int, _ type: Int) -> Double? {
+                    got.compactMap {
+                        if case .tickPrice(let t) = $0, t.reqId == reqId, t.tickType == type { return t.price }
+                        return nil
+                    }.first
+                }
+                let bid = try #require(price(9, 1)), ask = try #require(price(9, 2))
+                let shortBid = try #require(price(10, 1)), shortAsk = try #require(price(10, 2))
+                let longBid = try #require(price(11, 1)), longAsk = try #require(price(11, 2))
+                #expect(abs(bid - (longBid - shortAsk)) < 0.006 && abs(ask - (longAsk - shortBid)) < 0.006)
+                #expect(bid < ask && ask < 0)  // a credit
+                #expect(!got.contains { if case .tickOptionComputation(let c) = $0 { c.reqId == 9 } else { false } })
+                #expect(errors(got, reqId: 9).isEmpty)
+            }
+        }
+    }
+}

@@ -128,6 +128,10 @@ async def run(port, checks):
     combo = Contract(symbol="SPY", secType="BAG", exchange="SMART", currency="USD", comboLegs=[
         ComboLeg(conId=short.conId, ratio=1, action="SELL", exchange="SMART"),
         ComboLeg(conId=long.conId, ratio=1, action="BUY", exchange="SMART")])
+    [combo_ticker] = await asyncio.wait_for(ib.reqTickersAsync(combo), 10)
+    checks.check("BAG quote from its legs (a credit: bid < ask < 0)",
+                 combo_ticker.bid < combo_ticker.ask < 0, (combo_ticker.bid, combo_ticker.ask))
+
     # A margin preview returns IB's order state and leaves no order behind.
     trades_before = len(ib.trades())
     state = await asyncio.wait_for(ib.whatIfOrderAsync(combo, LimitOrder("BUY", 1, -0.05)), 10)

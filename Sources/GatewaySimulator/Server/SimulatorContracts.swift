@@ -151,6 +151,7 @@ struct MarketPort: SimMarketPort {
     }
 
     func quote(for contract: TWSContract, at date: Date, delayed: Bool) -> SimQuote? {
+        if contract.secType == "BAG" { return comboQuote(contract, at: date, delayed: delayed) }
         let time = delayed ? date.addingTimeInterval(-Self.delay) : date
         let stream = DeterministicNoise.stream("sizes-" + contract.symbol)
         let tick = Int64(time.timeIntervalSince1970 / 15)
@@ -203,6 +204,31 @@ struct MarketPort: SimMarketPort {
             close: previous.map { ($0 * 100).rounded() / 100 },
             high: range.map { ($0.high * 100).rounded() / 100 }, low: range.map { ($0.low * 100).rounded() / 100 },
             open: bars.last.map { ($0.open * 100).rounded() / 100 }, historicalVolatility: hv, impliedVolatility: atmIV)
+    }
+
+    /// A combo's quote from its legs, as IB quotes a BAG: the bid sells the structure (bids of bought
+    /// legs, asks of sold legs), the ask buys it; sizes are the smallest leg's; no option computations.
+    func comboQuote(_ combo: TWSContract, at date: Date, delayed: Bool) -> SimQuote? {
+        var bid = 0.0, ask = 0.0, bidSize = Double.infinity, askSize = Double.infinity
+        for leg in combo.comboLegs {
+            guard let contract = contract(conId: leg.conId),
+                let q = quote(for: contract, at: date, delayed: delayed), let legBid = q.bid, let legAsk = q.ask
+            else { return nil }
+            let ratio = Double(leg.ratio)
+            if leg.action == "SELL" {
+                bid -= ratio * legAsk
+                ask -= ratio * legBid
+            } else {
+                bid += ratio * legBid
+                ask += ratio * legAsk
+            }
+            bidSize = min(bidSize, q.bidSize ?? 0)
+            askSize = min(askSize, q.askSize ?? 0)
+        }
+        let round = { (x: Double) in (x * 100).rounded() / 100 }
+        return SimQuote(
+            bid: round(bid), ask: round(ask), last: round((bid + ask) / 2), bidSize: bidSize.isFinite ? bidSize : nil,
+            askSize: askSize.isFinite ? askSize : nil)
     }
 
     static func option(from c: TWSContract, market: SimulatedMarket) -> OptionContract? {
