@@ -74,6 +74,18 @@ async def run(port, checks):
     checks.check("open interest via generic tick 101", stream.callOpenInterest and stream.callOpenInterest > 0, stream.callOpenInterest)
     ib.cancelMktData(call)
 
+    # Generic tick lists a tool asks for: 52-week range, mark, RTVolume, shortable, dividends.
+    generic = ib.reqMktData(spy, "165,221,233,236,456", False, False)
+    for _ in range(20):
+        if generic.dividends and not math.isnan(generic.high52week):
+            break
+        await asyncio.sleep(0.25)
+    checks.check("generic ticks 165/221/233/236/456 answered",
+                 generic.low52week < generic.high52week and generic.markPrice > 0 and generic.shortable == 3
+                 and generic.dividends is not None and generic.rtVolume > 0,
+                 (generic.low52week, generic.high52week, generic.markPrice, generic.shortable, generic.dividends))
+    ib.cancelMktData(spy)
+
     [vix] = await ib.qualifyContractsAsync(Index("VIX", "CBOE", "USD"))
     [vix_ticker] = await ib.reqTickersAsync(vix)
     checks.check("VIX index snapshot", vix_ticker.last and 8 < vix_ticker.last < 90, vix_ticker.last)

@@ -107,6 +107,8 @@ extension SessionEngine {
         let dataPaused = faults.connectivityLost || faults.marketFarmDown
         if !dataPaused, let quote = market.quote(for: contract, at: now, delayed: served >= 3) {
             out.messages += ticks(reqId: m.reqId, quote: quote, previous: nil, subscription: subscription)
+            out.messages += genericTicks(
+                reqId: m.reqId, quote: quote, previous: nil, subscription: subscription, now: now)
             subscription.last = quote
         }
         if m.snapshot {
