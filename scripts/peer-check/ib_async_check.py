@@ -74,6 +74,18 @@ async def run(port, checks):
     checks.check("open interest via generic tick 101", stream.callOpenInterest and stream.callOpenInterest > 0, stream.callOpenInterest)
     ib.cancelMktData(call)
 
+    # Generic tick lists a tool asks for: 52-week range, mark, RTVolume, shortable, dividends.
+    generic = ib.reqMktData(spy, "165,221,233,236,456", False, False)
+    for _ in range(20):
+        if generic.dividends and not math.isnan(generic.high52week):
+            break
+        await asyncio.sleep(0.25)
+    checks.check("generic ticks 165/221/233/236/456 answered",
+                 generic.low52week < generic.high52week and generic.markPrice > 0 and generic.shortable == 3
+                 and generic.dividends is not None and generic.rtVolume > 0,
+                 (generic.low52week, generic.high52week, generic.markPrice, generic.shortable, generic.dividends))
+    ib.cancelMktData(spy)
+
     [vix] = await ib.qualifyContractsAsync(Index("VIX", "CBOE", "USD"))
     [vix_ticker] = await ib.reqTickersAsync(vix)
     checks.check("VIX index snapshot", vix_ticker.last and 8 < vix_ticker.last < 90, vix_ticker.last)
@@ -128,6 +140,10 @@ async def run(port, checks):
     combo = Contract(symbol="SPY", secType="BAG", exchange="SMART", currency="USD", comboLegs=[
         ComboLeg(conId=short.conId, ratio=1, action="SELL", exchange="SMART"),
         ComboLeg(conId=long.conId, ratio=1, action="BUY", exchange="SMART")])
+    [combo_ticker] = await asyncio.wait_for(ib.reqTickersAsync(combo), 10)
+    checks.check("BAG quote from its legs (a credit: bid < ask < 0)",
+                 combo_ticker.bid < combo_ticker.ask < 0, (combo_ticker.bid, combo_ticker.ask))
+
     # A margin preview returns IB's order state and leaves no order behind.
     trades_before = len(ib.trades())
     state = await asyncio.wait_for(ib.whatIfOrderAsync(combo, LimitOrder("BUY", 1, -0.05)), 10)

@@ -50,6 +50,7 @@ extension SessionEngine {
                 let quote = market.quote(for: s.contract, at: now, delayed: s.servedType >= 3)
             else { continue }
             out.messages += ticks(reqId: reqId, quote: quote, previous: s.last, subscription: s)
+            out.messages += genericTicks(reqId: reqId, quote: quote, previous: s.last, subscription: s, now: now)
             s.last = quote
             subscriptions[reqId] = s
         }

@@ -31,7 +31,12 @@ extension SessionEngine {
 
     mutating func marketData(_ m: TWSReqMktData, now: Date) -> SessionOutput {
         var out = SessionOutput()
-        guard let contract = resolve(m.contract, now: now) else {
+        let resolved =
+            m.contract.secType == "BAG"
+            ? (m.contract.comboLegs.isEmpty || m.contract.comboLegs.contains { market.contract(conId: $0.conId) == nil }
+                ? nil : m.contract)
+            : resolve(m.contract, now: now)
+        guard let contract = resolved else {
             out.messages.append(error(m.reqId, 200, "No security definition has been found for the request", now: now))
             return out
         }
@@ -102,6 +107,8 @@ extension SessionEngine {
         let dataPaused = faults.connectivityLost || faults.marketFarmDown
         if !dataPaused, let quote = market.quote(for: contract, at: now, delayed: served >= 3) {
             out.messages += ticks(reqId: m.reqId, quote: quote, previous: nil, subscription: subscription)
+            out.messages += genericTicks(
+                reqId: m.reqId, quote: quote, previous: nil, subscription: subscription, now: now)
             subscription.last = quote
         }
         if m.snapshot {

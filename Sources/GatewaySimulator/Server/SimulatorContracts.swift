@@ -29,7 +29,28 @@ enum SimulatorContracts {
             tradingClass: option.symbol)
     }
 
-    static func details(_ contract: TWSContract, underlying: SimulatedMarket.Profile?, longName: String)
+    /// Trading (and liquid) hours in IB's dated format for the seven days from `date`:
+    /// `20260304:0930-20260304:1600;20260307:CLOSED;...`, early closes at 13:00.
+    static func sessionHours(from date: Date, calendar: MarketCalendar) -> String {
+        var day = calendar.tradingDay(of: date)
+        var parts: [String] = []
+        for _ in 0..<7 {
+            let d = day.yyyymmdd
+            if let close = calendar.closeMinute(on: day) {
+                let open = MarketCalendar.openMinute
+                let hhmm = { (minute: Int) in String(format: "%02d%02d", minute / 60, minute % 60) }
+                parts.append("\(d):\(hhmm(open))-\(d):\(hhmm(close))")
+            } else {
+                parts.append(d + ":CLOSED")
+            }
+            day = day.adding(days: 1)
+        }
+        return parts.joined(separator: ";")
+    }
+
+    static func details(
+        _ contract: TWSContract, underlying: SimulatedMarket.Profile?, longName: String, hours: String = "0930-1600"
+    )
         -> TWSContractDetails
     {
         var d = TWSContractDetails()
@@ -44,8 +65,8 @@ enum SimulatorContracts {
         d.underConId = contract.secType == "OPT" ? (underlying?.conId ?? 0) : 0
         d.longName = longName
         d.timeZoneId = "US/Eastern"
-        d.tradingHours = "0930-1600"
-        d.liquidHours = "0930-1600"
+        d.tradingHours = hours
+        d.liquidHours = hours
         d.aggGroup = 1
         if contract.secType == "OPT" {
             d.underSymbol = contract.symbol
@@ -80,22 +101,27 @@ struct MarketPort: SimMarketPort {
     static let delay: TimeInterval = 15 * 60
 
     func contractDetails(matching q: TWSContract, at date: Date) -> [TWSContractDetails] {
+        let hours = SimulatorContracts.sessionHours(from: date, calendar: market.calendar)
         if q.conId > 0, let c = contract(conId: q.conId) {
             let profile = market.profile(c.symbol)
-            return [SimulatorContracts.details(c, underlying: profile, longName: SimulatorContracts.longName(c.symbol))]
+            return [
+                SimulatorContracts.details(
+                    c, underlying: profile, longName: SimulatorContracts.longName(c.symbol), hours: hours)
+            ]
         }
         switch q.secType {
         case "IND":
             guard q.symbol == "VIX" else { return [] }
             return [
                 SimulatorContracts.details(
-                    SimulatorContracts.vix, underlying: nil, longName: SimulatorContracts.longName("VIX"))
+                    SimulatorContracts.vix, underlying: nil, longName: SimulatorContracts.longName("VIX"), hours: hours)
             ]
         case "STK", "":
             guard let p = market.profile(q.symbol) else { return [] }
             return [
                 SimulatorContracts.details(
-                    SimulatorContracts.stock(p), underlying: nil, longName: SimulatorContracts.longName(p.symbol))
+                    SimulatorContracts.stock(p), underlying: nil, longName: SimulatorContracts.longName(p.symbol),
+                    hours: hours)
             ]
         case "OPT":
             guard let p = market.profile(q.symbol) else { return [] }
@@ -113,7 +139,7 @@ struct MarketPort: SimMarketPort {
                         out.append(
                             SimulatorContracts.details(
                                 SimulatorContracts.contract(for: option, market: market), underlying: p,
-                                longName: SimulatorContracts.longName(p.symbol)))
+                                longName: SimulatorContracts.longName(p.symbol), hours: hours))
                         // IB throttles whole-chain contract details; so does the simulator's answer size.
                         if out.count >= 1000 { return out }
                     }
@@ -151,6 +177,7 @@ struct MarketPort: SimMarketPort {
     }
 
     func quote(for contract: TWSContract, at date: Date, delayed: Bool) -> SimQuote? {
+        if contract.secType == "BAG" { return comboQuote(contract, at: date, delayed: delayed) }
         let time = delayed ? date.addingTimeInterval(-Self.delay) : date
         let stream = DeterministicNoise.stream("sizes-" + contract.symbol)
         let tick = Int64(time.timeIntervalSince1970 / 15)
@@ -203,6 +230,31 @@ struct MarketPort: SimMarketPort {
             close: previous.map { ($0 * 100).rounded() / 100 },
             high: range.map { ($0.high * 100).rounded() / 100 }, low: range.map { ($0.low * 100).rounded() / 100 },
             open: bars.last.map { ($0.open * 100).rounded() / 100 }, historicalVolatility: hv, impliedVolatility: atmIV)
+    }
+
+    /// A combo's quote from its legs, as IB quotes a BAG: the bid sells the structure (bids of bought
+    /// legs, asks of sold legs), the ask buys it; sizes are the smallest leg's; no option computations.
+    func comboQuote(_ combo: TWSContract, at date: Date, delayed: Bool) -> SimQuote? {
+        var bid = 0.0, ask = 0.0, bidSize = Double.infinity, askSize = Double.infinity
+        for leg in combo.comboLegs {
+            guard let contract = contract(conId: leg.conId),
+                let q = quote(for: contract, at: date, delayed: delayed), let legBid = q.bid, let legAsk = q.ask
+            else { return nil }
+            let ratio = Double(leg.ratio)
+            if leg.action == "SELL" {
+                bid -= ratio * legAsk
+                ask -= ratio * legBid
+            } else {
+                bid += ratio * legBid
+                ask += ratio * legAsk
+            }
+            bidSize = min(bidSize, q.bidSize ?? 0)
+            askSize = min(askSize, q.askSize ?? 0)
+        }
+        let round = { (x: Double) in (x * 100).rounded() / 100 }
+        return SimQuote(
+            bid: round(bid), ask: round(ask), last: round((bid + ask) / 2), bidSize: bidSize.isFinite ? bidSize : nil,
+            askSize: askSize.isFinite ? askSize : nil)
     }
 
     static func option(from c: TWSContract, market: SimulatedMarket) -> OptionContract? {

@@ -49,6 +49,10 @@ protocol SimMarketPort: Sendable {
         for contract: TWSContract, show: MarketPort.Show, barSeconds: Int, days: Int, endingAt end: Date,
         epochDates: Bool
     ) -> [TWSBar]
+    /// 13/26/52-week ranges and average volume (generic tick 165).
+    func rangeStatistics(for contract: TWSContract, at date: Date) -> SimRangeStatistics?
+    /// IB's dividend tick text (generic tick 456), nil for no dividends.
+    func dividends(for contract: TWSContract, at date: Date) -> String?
     /// The first instant of a contract's history (reqHeadTimeStamp).
     func firstHistory(for contract: TWSContract, at date: Date) -> Date
     /// calculateImpliedVolatility (optionPrice) / calculateOptionPrice (volatility) for an option.
