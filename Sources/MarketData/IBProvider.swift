@@ -214,9 +214,11 @@ public final class IBProvider: MarketDataProvider, Sendable {
         let years = Int((Double(count) / 252).rounded(.up))
         let duration = count <= 365 ? "\(max(count, 1)) D" : "\(years) Y"
         let contract = symbol == "VIX" ? Self.vixContract : Self.stock(symbol)
-        return try await client.historicalBars(contract, duration: duration).compactMap { b in
+        return try await client.historicalBars(contract, duration: duration).compactMap { b -> Bar? in
             guard let day = Expiry(String(b.date.prefix(8))) else { return nil }
-            return Bar(day: day, open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume?.doubleValue)
+            // IB sends -1 where a bar has no volume (an index, non-TRADES bars): none, not a number.
+            let volume = b.volume.map(\.doubleValue).flatMap { $0 >= 0 ? $0 : nil }
+            return Bar(day: day, open: b.open, high: b.high, low: b.low, close: b.close, volume: volume)
         }.suffix(count).map { $0 }
     }
 }

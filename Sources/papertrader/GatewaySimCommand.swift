@@ -29,10 +29,17 @@ struct GatewaySimCommand: AsyncParsableCommand {
     @Option(help: "Simulated seconds per real second.") var clockSpeed = 1.0
     @Option(help: "Fault script (JSON or YAML).") var faults: String?
     @Option(help: "Extra underlyings beyond SPY, QQQ, IWM, comma-separated.") var symbols: String?
+    @Option(help: "The paper account's starting cash (paper accounts usually hold 1,000,000).")
+    var startingCash = 100_000.0
+    @Option(help: "The API client id that also receives every other client's order and execution events.")
+    var masterClientId: Int?
 
     func validate() throws {
         guard (0...65535).contains(port) else {
             throw ValidationError("--port must be between 1 and 65535 (or 0 for any free port), got \(port)")
+        }
+        guard startingCash > 0, startingCash.isFinite else {
+            throw ValidationError("--starting-cash must be a positive amount, got \(startingCash)")
         }
         guard (157...200).contains(maxVersion) else {
             throw ValidationError("--max-version must be between 157 and 200 (201+ is the binary protocol)")
@@ -57,6 +64,8 @@ struct GatewaySimCommand: AsyncParsableCommand {
         config.start = start.flatMap(ISO8601.parse)
         config.clockSpeed = clockSpeed
         config.extraSymbols = symbols?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
+        config.startingCash = startingCash
+        config.masterClientId = masterClientId
         if let path = faults {
             config.faults = try Self.loadFaults(path)
         }
