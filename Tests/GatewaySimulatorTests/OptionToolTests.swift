@@ -210,10 +210,10 @@ func rawFrame(_ fields: [String]) -> [UInt8] {
                         ])
                         + rawFrame(["104", "43"]) + rawFrame(["52", "2", "44", "0", "SPY"]) + rawFrame(["199", "1"]))
                 // Every answer, not a count (the farm notices at connect are errors too).
-                let got = await client.wait {
-                    [41, 42, 44].allSatisfy { id in !errors($0, reqId: id).isEmpty }
-                        && errors($0, reqId: -1).contains(SimErrorCode.validationError)
-                        && !unhandled($0, id: SimMessages.ID.userInfo).isEmpty
+                let got = await client.wait { messages in
+                    [41, 42, 44].allSatisfy { id in !errors(messages, reqId: id).isEmpty }
+                        && errors(messages, reqId: -1).contains(SimErrorCode.validationError)
+                        && !unhandled(messages, id: SimMessages.ID.userInfo).isEmpty
                 }
                 #expect(errors(got, reqId: 41) == [SimErrorCode.depthNotSupported])
                 #expect(errors(got, reqId: 42) == [SimErrorCode.tickByTickFailed])
