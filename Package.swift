@@ -87,6 +87,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Replay",
+            dependencies: [
+                "Trading", "SnapshotStore", "MarketData", "OptionsModel", .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "AppConfig",
             dependencies: ["OptionsModel", "Trading", "PolygonClient", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
@@ -95,7 +102,7 @@ let package = Package(
             name: "Orchestrator",
             dependencies: [
                 "OptionsModel", "TWSWire", "TWSClient", "GatewaySimulator", "PolygonClient", "SnapshotStore",
-                "MarketData", "Trading", "AppConfig",
+                "MarketData", "Trading", "Replay", "AppConfig",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -110,7 +117,7 @@ let package = Package(
         .executableTarget(
             name: "papertrader",
             dependencies: [
-                "Orchestrator", "GatewaySimulator", "AppConfig", "TWSClient", "TWSWire", "SnapshotStore",
+                "Orchestrator", "Replay", "GatewaySimulator", "AppConfig", "TWSClient", "TWSWire", "SnapshotStore",
                 "OptionsModel", "Trading", "MarketData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -171,6 +178,11 @@ let package = Package(
             name: "MarketDataTests", dependencies: ["MarketData", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TradingTests", dependencies: ["Trading", "MarketData", "OptionsModel", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ReplayTests",
+            dependencies: ["Replay", "Trading", "SnapshotStore", "MarketData", "OptionsModel", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

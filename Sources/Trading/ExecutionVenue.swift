@@ -12,6 +12,8 @@ public struct OrderTicket: Sendable, Equatable {
     public var legs: [LegRecord]
     /// Mid of each leg per share, in the order of `legs` (what the simulated venue fills against).
     public var legMids: [Double]
+    /// Each leg's natural price per share (buying at the ask, selling at the bid), in the order of `legs`.
+    public var legNaturals: [Double]
     public var quantity: Int
     /// Mid of the structure per share (negative = credit).
     public var mid: Double
@@ -24,8 +26,9 @@ public struct OrderTicket: Sendable, Equatable {
     /// A ticket.
     public init(
         orderRef: String, symbol: String, purpose: OrderPurpose, legs: [LegRecord], legMids: [Double] = [],
-        quantity: Int, mid: Double, natural: Double, limitBound: Double? = nil
+        legNaturals: [Double] = [], quantity: Int, mid: Double, natural: Double, limitBound: Double? = nil
     ) {
+        self.legNaturals = legNaturals
         self.orderRef = orderRef
         self.symbol = symbol
         self.purpose = purpose
@@ -188,26 +191,67 @@ public protocol ExecutionVenue: Sendable {
     func accountState() async throws -> VenueAccountState?
 }
 
-/// Fills every ticket at once at mid plus slippage against the taker, charging commission per
-/// contract: for Polygon-only operation, dry runs and replay. Each leg fills at its own mid moved by
-/// its share of the slippage, so the legs add up to the net price. It keeps no account, so
+/// How the simulated venue prices a fill, leg by leg.
+public enum FillModel: Sendable, Equatable, CustomStringConvertible {
+    /// Each leg at its mid moved against us by its share of `slippage` (the default; `run` with the
+    /// simulated venue).
+    case midLessSlippage
+    /// Each leg at its mid.
+    case mid
+    /// Each leg at its natural price: bought at the ask, sold at the bid.
+    case natural
+    /// Each leg this fraction of the way from its mid to its natural price (0 = mid, 1 = natural).
+    case spreadFraction(Double)
+
+    /// Parses `mid`, `slippage`, `natural` or a fraction such as `0.3`.
+    public init?(_ text: String) {
+        switch text {
+        case "mid": self = .mid
+        case "slippage", "mid-slippage": self = .midLessSlippage
+        case "natural": self = .natural
+        default:
+            guard let f = Double(text), (0...1).contains(f) else { return nil }
+            self = .spreadFraction(f)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .midLessSlippage: "mid less slippage"
+        case .mid: "mid"
+        case .natural: "natural"
+        case .spreadFraction(let f): String(format: "%.2f of the way from mid to natural", f)
+        }
+    }
+}
+
+/// Fills every ticket at once by its fill model, charging commission per contract: for Polygon-only
+/// operation, dry runs and replay. The legs add up to the net price. It keeps no account, so
 /// reconciliation relies on the journal.
 public struct SimulatedVenue: ExecutionVenue {
     public let kind = VenueKind.simulated
+    public let fillModel: FillModel
 
-    /// A simulated venue.
-    public init() {}
+    /// A simulated venue filling by `fillModel`.
+    public init(fillModel: FillModel = .midLessSlippage) { self.fillModel = fillModel }
 
     public func execute(_ ticket: OrderTicket, pricing: PricingPolicy, now: Date) async throws -> VenueResult {
         let n = Double(max(1, ticket.legs.count))
         let fills = ticket.legs.enumerated().map { i, leg in
             let mid = i < ticket.legMids.count ? ticket.legMids[i] : 0
+            let natural = i < ticket.legNaturals.count ? ticket.legNaturals[i] : mid
+            let price: Double
+            switch fillModel {
             // Buying pays more and selling receives less: the net moves against us by `slippage`.
-            let price = max(0, mid + leg.action.sign * pricing.slippage / n)
+            case .midLessSlippage: price = mid + leg.action.sign * pricing.slippage / n
+            case .mid: price = mid
+            case .natural: price = natural
+            case .spreadFraction(let f): price = mid + f * (natural - mid)
+            }
             return FillRecord(
                 execId: "sim.\(ticket.orderRef).\(i)", orderRef: ticket.orderRef, ibOrderId: nil, time: now,
                 symbol: ticket.symbol, leg: leg.contract.occSymbol, side: FillSide(leg.action),
-                quantity: Double(leg.ratio * ticket.quantity), price: price,
+                quantity: Double(leg.ratio * ticket.quantity), price: max(0, price),
                 commission: Double(leg.ratio * ticket.quantity) * pricing.commissionPerContract)
         }
         let (units, net) = VenueResult.units(of: fills, legs: ticket.legs)

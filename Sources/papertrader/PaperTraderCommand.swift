@@ -9,7 +9,7 @@ struct PaperTraderCommand: AsyncParsableCommand {
         version: PapertraderVersion.current,
         subcommands: [
             RunCommand.self, CollectOnceCommand.self, GatewaySimCommand.self, ConfigCommand.self, StoreCommand.self,
-            HealthCommand.self, ReportCommand.self, ExplainCommand.self, JournalCommand.self,
+            HealthCommand.self, ReportCommand.self, ExplainCommand.self, ReplayCommand.self, JournalCommand.self,
             SimulateHistoryCommand.self, KillSwitchCommand.self, WireCommand.self, BenchCommand.self,
         ]
     )

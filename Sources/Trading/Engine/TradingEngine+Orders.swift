@@ -27,7 +27,8 @@ extension TradingEngine {
             candidate.width - settings.limits.maxRiskPerTrade / (100 * q))
         let ticket = OrderTicket(
             orderRef: ref, symbol: candidate.symbol, purpose: .open, legs: legs,
-            legMids: candidate.legs.map { $0.option.quote.mid ?? 0 }, quantity: candidate.quantity,
+            legMids: candidate.legs.map { $0.option.quote.mid ?? 0 },
+            legNaturals: candidate.legs.map { Self.natural($0.option.quote, $0.action) }, quantity: candidate.quantity,
             mid: -candidate.credit, natural: -candidate.naturalCredit, limitBound: -floorCredit)
         let result = await send(ticket, positionID: id, now: now)
         try await persisting { try self.applyOpen(&position, result: result, width: candidate.width, now: now) }
@@ -73,6 +74,11 @@ extension TradingEngine {
                 position.maxLoss ?? 0, partial, position.openOrderRef ?? ""))
     }
 
+    /// A leg's natural price: the ask to buy, the bid to sell (the mid when that side is missing).
+    static func natural(_ q: Quote, _ action: LegAction) -> Double {
+        (action == .buy ? q.ask : q.bid) ?? q.mid ?? 0
+    }
+
     // MARK: Closing
 
     /// Closes a position at market through the venue; true when it is fully closed.
@@ -101,7 +107,9 @@ extension TradingEngine {
                 mark.naturalDebit))
         let ticket = OrderTicket(
             orderRef: ref, symbol: p.symbol, purpose: .close, legs: legs,
-            legMids: legs.map { rows[$0.contract.key]?.quote.mid ?? 0 }, quantity: p.quantity, mid: mark.debit,
+            legMids: legs.map { rows[$0.contract.key]?.quote.mid ?? 0 },
+            legNaturals: legs.map { leg in rows[leg.contract.key].map { Self.natural($0.quote, leg.action) } ?? 0 },
+            quantity: p.quantity, mid: mark.debit,
             natural: mark.naturalDebit)
         let result = await send(ticket, positionID: id, now: now)
         do {

@@ -61,6 +61,7 @@ public actor TradingEngine {
             // A stop asked for during the cycle lets the order step under way finish, opens nothing new.
             if Task.isCancelled {
                 report.noTrade[picture.symbol] = "stopping: no new entries"
+                report.decisions[picture.symbol] = "no trade: stopping"
                 continue
             }
             await consider(picture, kill: killSwitch, now: now, report: &report)
@@ -137,6 +138,7 @@ public actor TradingEngine {
         }
         guard let candidate = explanation.candidate else {
             report.noTrade[symbol] = explanation.verdict
+            report.decisions[symbol] = "no trade: \(explanation.verdict)"
             let refusedByRisk = explanation.risk.contains { !$0.passed }
             journal(now, refusedByRisk ? .riskRefused : .noTrade, symbol, explanation.verdict)
             return
@@ -149,6 +151,10 @@ public actor TradingEngine {
                     String(
                         format: "opened position %lld: %@ credit %.2f (mid %.2f), max loss %.2f", id,
                         p?.title ?? symbol, p?.entryCredit ?? candidate.credit, candidate.credit, p?.maxLoss ?? 0))
+                report.decisions[symbol] = String(
+                    format: "opened %@ @%.2f", p?.title ?? candidate.summary, p?.entryCredit ?? candidate.credit)
+            } else {
+                report.decisions[symbol] = "entry not filled"
             }
         } catch {
             report.errors.append("\(symbol): \(error)")

@@ -25,6 +25,8 @@ public struct TraderCycleReport: Sendable, Codable, Equatable {
     public var actions: [String] = []
     /// Per symbol: why no position was opened.
     public var noTrade: [String: String] = [:]
+    /// Per symbol: the entry decision in words (what was opened, or why nothing was).
+    public var decisions: [String: String] = [:]
     public var errors: [String] = []
 
     /// An empty report.
