@@ -5,6 +5,9 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run a benchmark and print its measurements.",
-        subcommands: [BenchWireCommand.self, BenchSnapshotsCommand.self, BenchStoreCommand.self, BenchFuzzCommand.self]
+        subcommands: [
+            BenchWireCommand.self, BenchSnapshotsCommand.self, BenchStoreCommand.self, BenchReplayCommand.self,
+            BenchFuzzCommand.self,
+        ]
     )
 }
