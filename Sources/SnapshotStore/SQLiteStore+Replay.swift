@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import OptionsModel
 
 /// Stored cycles read back in time order, one at a time (replay keeps one cycle in memory whatever the
@@ -42,13 +43,50 @@ extension SQLiteStore: StoredCycleReading {
                 db, sql: "SELECT * FROM underlying_snapshots WHERE timestamp = ? ORDER BY symbol", arguments: [stamp]
             ).map(Self.underlyingSnapshot).filter { symbols?.contains($0.symbol) ?? true }
             var out: [(ChainSnapshot, UnderlyingSnapshot)] = []
+            // Millions of rows per replay: read the columns by position straight off the statement
+            // (GRDB's rows by name cost several times the decoding itself).
             let statement = try db.cachedStatement(
-                sql: #"SELECT * FROM option_snapshots WHERE timestamp = ? AND symbol = ? ORDER BY expiry, strike, "right""#)
+                sql: #"""
+                    SELECT expiry, strike, "right", bid, ask, last, volume, open_interest, iv, delta, gamma, theta,
+                        vega, underlying_price, quality_flags, source
+                    FROM option_snapshots WHERE timestamp = ? AND symbol = ? ORDER BY expiry, strike, "right"
+                    """#)
+            let raw = statement.sqliteStatement
+            var expiries: [String: Expiry] = [:]
             for u in underlyings {
                 var options: [OptionQuote] = []
-                let rows = try Row.fetchCursor(statement, arguments: [stamp, u.symbol])
-                while let row = try rows.next() {
-                    if let quote = Self.optionQuote(row) { options.append(quote) }
+                sqlite3_reset(raw)
+                sqlite3_bind_text(raw, 1, stamp, -1, Self.transient)
+                sqlite3_bind_text(raw, 2, u.symbol, -1, Self.transient)
+                func double(_ i: Int32) -> Double? {
+                    sqlite3_column_type(raw, i) == SQLITE_NULL ? nil : sqlite3_column_double(raw, i)
+                }
+                func text(_ i: Int32) -> String {
+                    sqlite3_column_text(raw, i).map { String(cString: $0) } ?? ""
+                }
+                while true {
+                    let rc = sqlite3_step(raw)
+                    if rc == SQLITE_DONE { break }
+                    guard rc == SQLITE_ROW else {
+                        throw StoreError("reading \(u.symbol) at \(stamp): \(String(cString: sqlite3_errmsg(sqlite3_db_handle(raw))))")
+                    }
+                    let expiryText = text(0)
+                    guard let expiry = expiries[expiryText] ?? Expiry(expiryText), let right = OptionRight(code: text(2)),
+                        let source = DataSource(rawValue: text(15))
+                    else { continue }
+                    expiries[expiryText] = expiry
+                    options.append(
+                        OptionQuote(
+                            contract: OptionContract(
+                                symbol: u.symbol, expiry: expiry, strike: sqlite3_column_double(raw, 1), right: right),
+                            quote: Quote(
+                                bid: double(3), ask: double(4), last: double(5), volume: double(6),
+                                openInterest: double(7)),
+                            greeks: Greeks(
+                                impliedVolatility: double(8), delta: double(9), gamma: double(10), theta: double(11),
+                                vega: double(12)),
+                            underlyingPrice: double(13),
+                            flags: QualityFlags(rawValue: Int(sqlite3_column_int64(raw, 14))), source: source))
                 }
                 // The chain's spot is the cycle's underlying price, as the live picture had it.
                 out.append(
