@@ -154,7 +154,8 @@ public final class DataCollector: Sendable {
         let day = calendar.tradingDay(of: now)
         if settings.openInterest == "daily" {
             request.includeOpenInterest = true
-            request.openInterestKnown = openInterest.withLock { $0[symbol].flatMap { $0.day == day ? $0.asked : nil } }
+            request.openInterestKnown =
+                openInterest.withLock { $0[symbol].flatMap { $0.day == day ? $0.asked : nil } }
                 ?? []
         } else {
             request.includeOpenInterest = includeOpenInterest

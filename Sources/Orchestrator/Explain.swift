@@ -21,7 +21,8 @@ public enum StoredPictures {
             let usable = chain.options.filter { $0.greeks.isUsable }.count
             return MarketPicture(
                 symbol: symbol, chain: chain, price: u?.price ?? chain.underlyingPrice, atmIV: u?.atmIV,
-                ivRank: u?.ivRank ?? 50, ivRankKnown: u?.ivRank != nil, vix: u?.vix, trend: u?.trend ?? .neutral, source: chain.source,
+                ivRank: u?.ivRank ?? 50, ivRankKnown: u?.ivRank != nil, vix: u?.vix, trend: u?.trend ?? .neutral,
+                source: chain.source,
                 greeksCoverage: chain.options.isEmpty ? 0 : Double(usable) / Double(chain.options.count))
         }
     }

@@ -296,6 +296,7 @@ enum IBExecutionTime {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
         return calendar.date(
-            from: DateComponents(year: day.year, month: day.month, day: day.day, hour: t[0], minute: t[1], second: t[2]))
+            from: DateComponents(year: day.year, month: day.month, day: day.day, hour: t[0], minute: t[1], second: t[2])
+        )
     }
 }

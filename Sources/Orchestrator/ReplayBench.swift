@@ -30,7 +30,8 @@ public enum ReplayBench {
                 String(
                     format: "plain sequential read of the same cycles: %.2f s (replay / read = %.2f)", readSeconds,
                     replaySeconds / max(readSeconds, 1e-9)),
-                "peak resident memory during the replay: " + (peakResidentMiB.map { String(format: "%.1f MiB", $0) } ?? "unknown"),
+                "peak resident memory during the replay: "
+                    + (peakResidentMiB.map { String(format: "%.1f MiB", $0) } ?? "unknown"),
             ]
         }
     }
@@ -61,10 +62,13 @@ public enum ReplayBench {
         let settings = OrchestratorRuntime.traderSettings(config)
         var logger = Logger(label: "bench-replay")
         logger.logLevel = .warning
-        let report = try await Replay(store: store, logger: logger).run([ReplayConfig(name: "default", settings: settings)])
+        let report = try await Replay(store: store, logger: logger).run([
+            ReplayConfig(name: "default", settings: settings)
+        ])
         let replay = seconds(ContinuousClock.now - replayStarted)
         return Figures(
-            cycles: report.cycles, optionRows: rows, generateSeconds: generated, replaySeconds: replay, readSeconds: read,
+            cycles: report.cycles, optionRows: rows, generateSeconds: generated, replaySeconds: replay,
+            readSeconds: read,
             peakResidentMiB: peakResidentMiB())
     }
 

@@ -122,7 +122,9 @@ struct HTTPEndpointService: Service {
             note("http: http://\(host):\(s.port)/health, /metrics, /api/...")
             server = s
         } catch {
-            note("warning: HTTP endpoint not started on \(host):\(port): \(error) (set http.port or http.enabled: false)")
+            note(
+                "warning: HTTP endpoint not started on \(host):\(port): \(error) (set http.port or http.enabled: false)"
+            )
             server = nil
         }
         // Until the group shuts down; a cancellation ends the wait the same way.

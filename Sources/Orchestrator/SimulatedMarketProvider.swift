@@ -32,7 +32,9 @@ public struct SimulatedMarketProvider: MarketDataProvider {
         let range = request.effectiveStrikeRange(spot: spot, expiries: expiries, today: today)
         var contracts: [OptionContract] = []
         for expiry in expiries {
-            for strike in request.selectStrikes(market.strikes(request.symbol, expiry: expiry, at: now), spot: spot, range: range) {
+            for strike in request.selectStrikes(
+                market.strikes(request.symbol, expiry: expiry, at: now), spot: spot, range: range)
+            {
                 for right in OptionRight.allCases {
                     contracts.append(
                         OptionContract(
@@ -56,7 +58,8 @@ public struct SimulatedMarketProvider: MarketDataProvider {
             return OptionQuote(
                 contract: c, quote: quote, greeks: greeks, underlyingPrice: q.underlying, flags: flags, source: source)
         }
-        return ChainSnapshot(symbol: request.symbol, timestamp: now, underlyingPrice: spot, options: options, source: source)
+        return ChainSnapshot(
+            symbol: request.symbol, timestamp: now, underlyingPrice: spot, options: options, source: source)
     }
 
     public func underlyingPrice(_ symbol: String) async throws -> Double {

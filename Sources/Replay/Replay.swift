@@ -209,7 +209,8 @@ public struct Replay: Sendable {
         return ReplayResult(
             name: config.name, fillModel: config.fillModel.description, trades: closed.count,
             winRate: pnls.isEmpty ? nil : Double(pnls.filter { $0 > 0 }.count) / Double(pnls.count),
-            totalPnL: cents(summary.realizedPnL), averagePnL: pnls.isEmpty ? nil : cents(pnls.reduce(0, +) / Double(pnls.count)),
+            totalPnL: cents(summary.realizedPnL),
+            averagePnL: pnls.isEmpty ? nil : cents(pnls.reduce(0, +) / Double(pnls.count)),
             maxDrawdown: cents(curve.map(\.drawdown).max() ?? 0), profitFactor: losses > 0 ? wins / losses : nil,
             averageDaysHeld: held.isEmpty ? nil : held.reduce(0, +) / Double(held.count),
             commissions: cents(summary.commissions), maxCapitalAtRisk: cents(maxRisk), openAtEnd: summary.openPositions,
@@ -217,9 +218,11 @@ public struct Replay: Sendable {
             positions: positions.map { p in
                 ReplayResult.Trade(
                     symbol: p.symbol, structure: p.structure.rawValue, expiry: p.expiry.yyyymmdd,
-                    strikes: p.legs.map(\.contract.strike), quantity: p.quantity, opened: p.openedAt.map(ISOTime.string),
+                    strikes: p.legs.map(\.contract.strike), quantity: p.quantity,
+                    opened: p.openedAt.map(ISOTime.string),
                     closed: p.closedAt.map(ISOTime.string), credit: p.entryCredit.map(cents),
-                    exitDebit: p.exitDebit.map(cents), pnl: p.realizedPnL.map(cents), exitReason: p.exitReason?.rawValue)
+                    exitDebit: p.exitDebit.map(cents), pnl: p.realizedPnL.map(cents), exitReason: p.exitReason?.rawValue
+                )
             }, equity: curve)
     }
 }

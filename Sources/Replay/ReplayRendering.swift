@@ -24,11 +24,15 @@ public enum ReplayText {
         }
         let widths = header.indices.map { i in rows.map { $0[i].count }.max() ?? 0 }
         for row in rows {
-            lines.append(row.enumerated().map { i, cell in cell.padding(toLength: widths[i] + 2, withPad: " ", startingAt: 0) }.joined())
+            lines.append(
+                row.enumerated().map { i, cell in cell.padding(toLength: widths[i] + 2, withPad: " ", startingAt: 0) }
+                    .joined())
         }
         if !r.differences.isEmpty {
             lines.append("")
-            lines.append("decision differences (\(r.differences.count)\(r.differences.count > maxDifferences ? ", first \(maxDifferences)" : "")):")
+            lines.append(
+                "decision differences (\(r.differences.count)\(r.differences.count > maxDifferences ? ", first \(maxDifferences)" : "")):"
+            )
             lines += r.differences.prefix(maxDifferences).map { "  " + $0 }
         }
         return lines.joined(separator: "\n")
@@ -54,7 +58,8 @@ public enum ReplayHTML {
             """
         func f(_ v: Double?, _ format: String) -> String { v.map { String(format: format, $0) } ?? "-" }
         for (i, x) in r.results.enumerated() {
-            html += "<tr><td><span style=\"color:\(colors[i % colors.count])\">&#9632;</span> \(escape(x.name))</td><td>\(escape(x.fillModel))</td><td>\(x.trades)</td><td>\(f(x.winRate.map { $0 * 100 }, "%.0f%%"))</td><td>\(f(x.totalPnL, "%.2f"))</td><td>\(f(x.averagePnL, "%.2f"))</td><td>\(f(x.maxDrawdown, "%.2f"))</td><td>\(f(x.profitFactor, "%.2f"))</td><td>\(f(x.averageDaysHeld, "%.1f"))</td><td>\(f(x.commissions, "%.2f"))</td><td>\(f(x.maxCapitalAtRisk, "%.0f"))</td><td>\(f(x.endingEquity, "%.2f"))</td></tr>\n"
+            html +=
+                "<tr><td><span style=\"color:\(colors[i % colors.count])\">&#9632;</span> \(escape(x.name))</td><td>\(escape(x.fillModel))</td><td>\(x.trades)</td><td>\(f(x.winRate.map { $0 * 100 }, "%.0f%%"))</td><td>\(f(x.totalPnL, "%.2f"))</td><td>\(f(x.averagePnL, "%.2f"))</td><td>\(f(x.maxDrawdown, "%.2f"))</td><td>\(f(x.profitFactor, "%.2f"))</td><td>\(f(x.averageDaysHeld, "%.1f"))</td><td>\(f(x.commissions, "%.2f"))</td><td>\(f(x.maxCapitalAtRisk, "%.0f"))</td><td>\(f(x.endingEquity, "%.2f"))</td></tr>\n"
         }
         html += "</table><h2>Equity</h2>" + chart(r.results.map { $0.equity.map(\.equity) }, height: 260, fill: false)
         html += "<h2>Drawdown</h2>" + chart(r.results.map { $0.equity.map { -$0.drawdown } }, height: 140, fill: true)
@@ -75,16 +80,22 @@ public enum ReplayHTML {
         func x(_ i: Int) -> Double { pad + Double(i) / Double(count - 1) * (width - 2 * pad) }
         func y(_ v: Double) -> Double { height - pad / 2 - (v - low) / span * (height - pad) }
         var svg = "<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\">"
-        svg += String(format: "<text x=\"2\" y=\"12\" font-size=\"10\">%.0f</text><text x=\"2\" y=\"%.0f\" font-size=\"10\">%.0f</text>", high, height - 4, low)
+        svg += String(
+            format:
+                "<text x=\"2\" y=\"12\" font-size=\"10\">%.0f</text><text x=\"2\" y=\"%.0f\" font-size=\"10\">%.0f</text>",
+            high, height - 4, low)
         for (i, s) in series.enumerated() {
             let points = s.enumerated().map { String(format: "%.1f,%.1f", x($0.offset), y($0.element)) }
             let color = colors[i % colors.count]
             if fill {
-                let base = String(format: "%.1f,%.1f", x(s.count - 1), y(min(0, high))) + " "
+                let base =
+                    String(format: "%.1f,%.1f", x(s.count - 1), y(min(0, high))) + " "
                     + String(format: "%.1f,%.1f", x(0), y(min(0, high)))
-                svg += "<polygon points=\"\(points.joined(separator: " ")) \(base)\" fill=\"\(color)\" fill-opacity=\"0.25\" stroke=\"\(color)\"/>"
+                svg +=
+                    "<polygon points=\"\(points.joined(separator: " ")) \(base)\" fill=\"\(color)\" fill-opacity=\"0.25\" stroke=\"\(color)\"/>"
             } else {
-                svg += "<polyline points=\"\(points.joined(separator: " "))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\"/>"
+                svg +=
+                    "<polyline points=\"\(points.joined(separator: " "))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\"/>"
             }
         }
         return svg + "</svg>"

@@ -9,7 +9,9 @@ public protocol StoredCycleReading: Sendable {
     /// The stored cycle timestamps in `[from, to)`, oldest first, with the symbols each holds.
     func storedCycleTimes(from: Date?, to: Date?, symbols: [String]?) throws -> [Date]
     /// The chains and underlying snapshots stored at `timestamp` (one per symbol).
-    func storedCycle(at timestamp: Date, symbols: [String]?) throws -> [(chain: ChainSnapshot, underlying: UnderlyingSnapshot)]
+    func storedCycle(at timestamp: Date, symbols: [String]?) throws -> [(
+        chain: ChainSnapshot, underlying: UnderlyingSnapshot
+    )]
 }
 
 extension SQLiteStore: StoredCycleReading {
@@ -68,10 +70,13 @@ extension SQLiteStore: StoredCycleReading {
                     let rc = sqlite3_step(raw)
                     if rc == SQLITE_DONE { break }
                     guard rc == SQLITE_ROW else {
-                        throw StoreError("reading \(u.symbol) at \(stamp): \(String(cString: sqlite3_errmsg(sqlite3_db_handle(raw))))")
+                        throw StoreError(
+                            "reading \(u.symbol) at \(stamp): \(String(cString: sqlite3_errmsg(sqlite3_db_handle(raw))))"
+                        )
                     }
                     let expiryText = text(0)
-                    guard let expiry = expiries[expiryText] ?? Expiry(expiryText), let right = OptionRight(code: text(2)),
+                    guard let expiry = expiries[expiryText] ?? Expiry(expiryText),
+                        let right = OptionRight(code: text(2)),
                         let source = DataSource(rawValue: text(15))
                     else { continue }
                     expiries[expiryText] = expiry

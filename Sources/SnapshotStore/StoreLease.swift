@@ -36,7 +36,11 @@ public final class StoreLease: Sendable {
             var buffer = [UInt8](repeating: 0, count: 32)
             let n = pread(fd, &buffer, buffer.count, 0)
             close(fd)
-            let holder = n > 0 ? Int32(String(decoding: buffer.prefix(n), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) : nil
+            let holder =
+                n > 0
+                ? Int32(
+                    String(decoding: buffer.prefix(n), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+                : nil
             guard busy else {
                 throw Refused(holder: nil, message: "cannot lock \(path): \(String(cString: strerror(errno)))")
             }

@@ -125,7 +125,8 @@ extension SQLiteStore: TradingStore {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    f.execId, f.orderRef, f.ibOrderId, ISOTime.string(f.time), f.symbol, f.leg, f.side.rawValue, f.quantity,
+                    f.execId, f.orderRef, f.ibOrderId, ISOTime.string(f.time), f.symbol, f.leg, f.side.rawValue,
+                    f.quantity,
                     f.price, f.commission, f.realizedPnL,
                 ])
             return db.changesCount > 0
@@ -143,7 +144,8 @@ extension SQLiteStore: TradingStore {
                 FillRecord(
                     execId: row["exec_id"], orderRef: row["order_ref"], ibOrderId: row["ib_order_id"],
                     time: ISOTime.date(row["time"]) ?? .distantPast, symbol: row["symbol"], leg: row["leg"],
-                    side: FillSide(rawValue: row["side"]) ?? .bought, quantity: row["quantity"], price: row["price"], commission: row["commission"],
+                    side: FillSide(rawValue: row["side"]) ?? .bought, quantity: row["quantity"], price: row["price"],
+                    commission: row["commission"],
                     realizedPnL: row["realized_pnl"])
             }
         }

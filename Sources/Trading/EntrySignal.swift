@@ -74,7 +74,8 @@ public struct TradeCandidate: Sendable, Equatable {
     /// Prices at which the position breaks even at expiry: short put - credit, short call + credit.
     public var breakevens: [Double] {
         legs.filter { $0.action == .sell }.map { leg in
-            leg.option.contract.right == .put ? leg.option.contract.strike - credit : leg.option.contract.strike + credit
+            leg.option.contract.right == .put
+                ? leg.option.contract.strike - credit : leg.option.contract.strike + credit
         }.sorted()
     }
     /// "bull put spread 20260417 560/555 credit 1.42".
@@ -209,7 +210,9 @@ public enum EntrySignal {
         guard
             e.check(
                 "credit", String(format: "%.2f on %.2f wide", credit, width),
-                String(format: "min %.0f%% of width = %.2f", rules.minCreditFraction * 100, rules.minCreditFraction * width),
+                String(
+                    format: "min %.0f%% of width = %.2f", rules.minCreditFraction * 100, rules.minCreditFraction * width
+                ),
                 credit >= rules.minCreditFraction * width)
         else {
             return refuse(
@@ -239,7 +242,8 @@ public enum EntrySignal {
     static func describe(_ o: OptionQuote, as role: String) -> String {
         let q = o.quote
         return String(
-            format: "%@ %@ %@%@: delta %@, bid %@ ask %@, spread %@, open interest %@%@", role, o.contract.expiry.yyyymmdd,
+            format: "%@ %@ %@%@: delta %@, bid %@ ask %@, spread %@, open interest %@%@", role,
+            o.contract.expiry.yyyymmdd,
             strike(o), o.contract.right == .put ? "P" : "C", o.greeks.delta.map { String(format: "%.3f", $0) } ?? "-",
             q.bid.map { String(format: "%.2f", $0) } ?? "-", q.ask.map { String(format: "%.2f", $0) } ?? "-",
             q.spreadFraction.map { String(format: "%.0f%% of mid", $0 * 100) } ?? "-",

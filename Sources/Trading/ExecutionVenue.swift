@@ -116,7 +116,8 @@ public struct VenueResult: Sendable, Equatable {
         guard !legs.isEmpty, !fills.isEmpty else { return (0, nil) }
         var perLeg: [String: Double] = [:]
         for f in fills { perLeg[f.leg, default: 0] += f.quantity }
-        let units = legs.map { leg in Int(((perLeg[leg.contract.occSymbol] ?? 0) / Double(leg.ratio)).rounded(.down)) }
+        let units =
+            legs.map { leg in Int(((perLeg[leg.contract.occSymbol] ?? 0) / Double(leg.ratio)).rounded(.down)) }
             .min() ?? 0
         guard units > 0 else { return (0, nil) }
         let total = fills.reduce(0.0) { $0 + $1.side.sign * $1.price * $1.quantity }
@@ -132,7 +133,9 @@ public struct VenueError: Error, Sendable, CustomStringConvertible {
     public var message: String
 
     /// Nothing left us: the order is certainly not at the venue.
-    public static func notSent(_ message: String) -> VenueError { VenueError(mayHaveReachedVenue: false, message: message) }
+    public static func notSent(_ message: String) -> VenueError {
+        VenueError(mayHaveReachedVenue: false, message: message)
+    }
     /// The send started and its outcome is unknown (the connection closed mid-send, ...).
     public static func outcomeUnknown(_ message: String) -> VenueError {
         VenueError(mayHaveReachedVenue: true, message: message)

@@ -85,11 +85,15 @@ public enum RiskCheck {
     public static func gates(for candidate: TradeCandidate, book: BookState, limits: RiskLimits, now: Date) -> [Gate] {
         let calendar = MarketCalendar()
         var out: [Gate] = []
-        func check(_ name: String, _ value: String, _ threshold: String, _ ok: Bool, _ refusal: @autoclosure () -> String)
+        func check(
+            _ name: String, _ value: String, _ threshold: String, _ ok: Bool, _ refusal: @autoclosure () -> String
+        )
             -> Bool
         {
             out.append(
-                Gate(gate: DecisionGate(name, value: value, threshold: threshold, passed: ok), refusal: ok ? "" : refusal()))
+                Gate(
+                    gate: DecisionGate(name, value: value, threshold: threshold, passed: ok),
+                    refusal: ok ? "" : refusal()))
             return ok
         }
         func hm(_ m: Int) -> String { String(format: "%02d:%02d", m / 60, m % 60) }
@@ -98,7 +102,8 @@ public enum RiskCheck {
         let minute = calendar.minuteOfDay(now)
         guard
             check(
-                "trading window", hm(minute), "\(hm(limits.tradingWindow.lowerBound))-\(hm(limits.tradingWindow.upperBound))",
+                "trading window", hm(minute),
+                "\(hm(limits.tradingWindow.lowerBound))-\(hm(limits.tradingWindow.upperBound))",
                 limits.tradingWindow.contains(minute) && calendar.isRegularSession(now), "outside the trading window")
         else { return out }
         if let close = calendar.closeMinute(on: calendar.tradingDay(of: now)) {
@@ -143,8 +148,10 @@ public enum RiskCheck {
         let total = book.open.reduce(0) { $0 + $1.maxLoss } + candidate.maxLoss
         guard
             check(
-                "total risk", String(format: "%.2f with this trade", total), String(format: "max %.2f", limits.maxTotalRisk),
-                total <= limits.maxTotalRisk, String(format: "total risk %.2f would exceed %.2f", total, limits.maxTotalRisk))
+                "total risk", String(format: "%.2f with this trade", total),
+                String(format: "max %.2f", limits.maxTotalRisk),
+                total <= limits.maxTotalRisk,
+                String(format: "total risk %.2f would exceed %.2f", total, limits.maxTotalRisk))
         else { return out }
         if !limits.allowOverlappingPositions {
             let mine = BookPosition.spans(candidate.legs.map { ($0.option.contract.right, $0.option.contract.strike) })

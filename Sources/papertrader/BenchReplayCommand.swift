@@ -6,7 +6,8 @@ import Orchestrator
 struct BenchReplayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
-        abstract: "Replay speed and memory over simulated history with full chains (written first if the store is empty).")
+        abstract:
+            "Replay speed and memory over simulated history with full chains (written first if the store is empty).")
 
     @Option(help: "Store to use (kept, so a second run measures replay alone).") var db = "data/bench-replay.sqlite"
     @Option(help: "Trading days of history to write.") var days = 21

@@ -23,7 +23,9 @@ struct ExplainCommand: AsyncParsableCommand {
             return
         }
         if explanations.isEmpty {
-            print("no stored cycle for \(symbol ?? loaded.config.collection.symbols.joined(separator: ", ")) in \(loaded.config.storage.path): run `papertrader collect-once` first")
+            print(
+                "no stored cycle for \(symbol ?? loaded.config.collection.symbols.joined(separator: ", ")) in \(loaded.config.storage.path): run `papertrader collect-once` first"
+            )
             return
         }
         print(explanations.map(ExplainText.render).joined(separator: "\n\n"))

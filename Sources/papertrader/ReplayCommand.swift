@@ -19,7 +19,10 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(help: "First day replayed (YYYY-MM-DD).") var from: String?
     @Option(help: "Last day replayed (YYYY-MM-DD, inclusive).") var to: String?
     @Option(help: "Only these symbols, comma-separated.") var symbols: String?
-    @Option(help: "Fill model: slippage (mid less execution.slippage, as run's simulated venue), mid, natural, or a fraction of the way from mid to natural (0.3).")
+    @Option(
+        help:
+            "Fill model: slippage (mid less execution.slippage, as run's simulated venue), mid, natural, or a fraction of the way from mid to natural (0.3)."
+    )
     var fill = "slippage"
     @Option(name: .customLong("set"), help: "Sweep a key over values: key=v1,v2 (at most two --set).")
     var sets: [String] = []
@@ -27,7 +30,9 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(help: "Also write a self-contained HTML report (equity curves, drawdowns) to this file.") var html: String?
 
     func validate() throws {
-        guard ReplayRun.isFillModel(fill) else { throw ValidationError("--fill must be slippage, mid, natural or 0...1") }
+        guard ReplayRun.isFillModel(fill) else {
+            throw ValidationError("--fill must be slippage, mid, natural or 0...1")
+        }
         guard sets.count <= 2 else { throw ValidationError("at most two --set keys (a grid)") }
         for s in sets where ReplayRun.Axis(s) == nil {
             throw ValidationError("--set \(s): expected key=v1,v2 with a key of `papertrader config reference`")

@@ -50,7 +50,8 @@ struct ReportCommand: ParsableCommand {
         for p in closed {
             print(
                 [
-                    pad(String(p.id ?? 0), 6), pad(p.title, 52), pad(money(p.entryCredit), 8), pad(money(p.exitDebit), 8),
+                    pad(String(p.id ?? 0), 6), pad(p.title, 52), pad(money(p.entryCredit), 8),
+                    pad(money(p.exitDebit), 8),
                     pad(money(p.realizedPnL), 10), p.exitReason?.rawValue ?? "",
                 ].joined())
         }

@@ -7,7 +7,8 @@ import Orchestrator
 struct SimulateHistoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate-history",
-        abstract: "Write collection cycles for the configured symbols straight from the simulated market into the store.",
+        abstract:
+            "Write collection cycles for the configured symbols straight from the simulated market into the store.",
         discussion: """
             The same chains, greeks, VIX and bars the gateway simulator serves, selected by the configuration's \
             collection and strategy as `run` selects them, at every collection slot of the span, without the \
@@ -37,7 +38,8 @@ struct SimulateHistoryCommand: AsyncParsableCommand {
                 let elapsed = ContinuousClock.now - began
                 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
                 let eta = done > 0 ? seconds / Double(done) * Double(total - done) : 0
-                FileHandle.standardError.write(Data("\r\u{1B}[Kcycles \(done)/\(total)  ETA \(Int(eta.rounded())) s".utf8))
+                FileHandle.standardError.write(
+                    Data("\r\u{1B}[Kcycles \(done)/\(total)  ETA \(Int(eta.rounded())) s".utf8))
             }
             if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
             print(

@@ -95,7 +95,11 @@ import Testing
             ])
         // A stop at or beyond the width at the credit floor.
         let stop = issues("strategy:\n  stop_loss_multiple: 3.5\n  min_credit_fraction: 0.3\n")
-        #expect(stop.count == 1 && stop[0].hasPrefix("paper_trading.yaml:2: strategy.stop_loss_multiple: 3.5 x strategy.min_credit_fraction (0.3)"))
+        #expect(
+            stop.count == 1
+                && stop[0].hasPrefix(
+                    "paper_trading.yaml:2: strategy.stop_loss_multiple: 3.5 x strategy.min_credit_fraction (0.3)")
+        )
         // Intervals off New York boundaries.
         #expect(issues("collection:\n  interval_seconds: 420\n").first?.contains("must divide an hour") == true)
         #expect(issues("collection:\n  interval_seconds: 900\n").isEmpty)

@@ -40,7 +40,8 @@ import Testing
             var lo = 300.0, hi = 900.0
             for _ in 0..<100 {
                 let k = (lo + hi) / 2
-                let d = abs(BlackScholes.evaluate(right: right, spot: 600, strike: k, time: t, rate: 0, volatility: vol).delta)
+                let d = abs(
+                    BlackScholes.evaluate(right: right, spot: 600, strike: k, time: t, rate: 0, volatility: vol).delta)
                 if (right == .put) == (d > delta) { hi = k } else { lo = k }
             }
             return (lo + hi) / 2

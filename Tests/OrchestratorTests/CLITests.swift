@@ -271,18 +271,18 @@ import Testing
         try #require(CLIProcess.isBuilt, "build the executable first: swift build (scripts/test.sh does)")
         let dir = try CLIProcess.temporaryDirectory("cli-lease")
         try """
-            collection:
-              symbols: [IWM]
-              max_expiries: 0
-              strike_range_pct: 0.02
-              open_interest: off
-            storage:
-              path: \(dir)/db.sqlite
-            http:
-              enabled: false
-            risk:
-              kill_switch_file: \(dir)/KILL
-            """.write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
+        collection:
+          symbols: [IWM]
+          max_expiries: 0
+          strike_range_pct: 0.02
+          open_interest: off
+        storage:
+          path: \(dir)/db.sqlite
+        http:
+          enabled: false
+        risk:
+          kill_switch_file: \(dir)/KILL
+        """.write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
         let first = try CLIProcess.start(
             ["run", "--simulator", "--config", dir + "/c.yaml", "--clock-speed", "60"], in: dir)
         defer { first.process.terminate() }

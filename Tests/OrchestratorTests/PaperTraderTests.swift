@@ -247,7 +247,8 @@ func tradingOptions(accounts: [String]? = nil, venue: String = "ib_paper", riskL
     @Test func takeProfitStopLossAndSettlement() async throws {
         let options = try tradingOptions(
             venue: "simulated",
-            riskLimits: "  max_positions_per_symbol: 5\n  max_new_positions_per_day: 10\n  allow_overlapping_positions: true")
+            riskLimits:
+                "  max_positions_per_symbol: 5\n  max_new_positions_per_day: 10\n  allow_overlapping_positions: true")
         try await OrchestratorRuntime.with(options, logger: quiet) { rt in
             let (p1, picture, t) = try await openOne(rt)
             let credit = try #require(p1.entryCredit)

@@ -16,32 +16,32 @@ import Trading
     static func writeConfig(_ dir: URL) throws -> String {
         let path = dir.appendingPathComponent("live.yaml").path
         try """
-            collection:
-              symbols: [IWM]
-              max_expiries: 0
-              strike_range_pct: 0.05
-              open_interest: daily
-            storage:
-              path: \(dir.path)/db.sqlite
-            strategy:
-              min_iv_rank: 0
-              min_open_interest: 0
-              max_spread_pct_of_mid: 1.0
-            execution:
-              venue: simulated
-            risk:
-              trading_window_start: "09:30"
-              trading_window_end: "16:00"
-              exit_window_start: "09:30"
-              exit_window_end: "16:00"
-              no_entry_minutes_before_close: 0
-              allow_overlapping_positions: true
-              max_positions_per_symbol: 5
-              max_new_positions_per_day: 10
-              kill_switch_file: \(dir.path)/KILL
-            http:
-              enabled: false
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+        collection:
+          symbols: [IWM]
+          max_expiries: 0
+          strike_range_pct: 0.05
+          open_interest: daily
+        storage:
+          path: \(dir.path)/db.sqlite
+        strategy:
+          min_iv_rank: 0
+          min_open_interest: 0
+          max_spread_pct_of_mid: 1.0
+        execution:
+          venue: simulated
+        risk:
+          trading_window_start: "09:30"
+          trading_window_end: "16:00"
+          exit_window_start: "09:30"
+          exit_window_end: "16:00"
+          no_entry_minutes_before_close: 0
+          allow_overlapping_positions: true
+          max_positions_per_symbol: 5
+          max_new_positions_per_day: 10
+          kill_switch_file: \(dir.path)/KILL
+        http:
+          enabled: false
+        """.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 
@@ -53,7 +53,9 @@ import Trading
         var exit: Double?
         var pnl: Double?
         var reason: String?
-        var description: String { "\(key) \(opened ?? "-")..\(closed ?? "-") \(credit ?? 0)/\(exit ?? 0) \(pnl ?? 0) \(reason ?? "")" }
+        var description: String {
+            "\(key) \(opened ?? "-")..\(closed ?? "-") \(credit ?? 0)/\(exit ?? 0) \(pnl ?? 0) \(reason ?? "")"
+        }
     }
 
     static func cents(_ x: Double?) -> Double? { x.map { ($0 * 100).rounded() / 100 } }
@@ -70,7 +72,9 @@ import Trading
         let live: [Trade] = try await OrchestratorRuntime.with(options, logger: quiet) { rt in
             _ = await rt.trader.reconcile(now: await rt.marketTime())
             for step in 0..<6 {
-                if step == 4 { rt.simulator?.advanceClock(by: 27 * 86_400) } else if step > 0 {
+                if step == 4 {
+                    rt.simulator?.advanceClock(by: 27 * 86_400)
+                } else if step > 0 {
                     rt.simulator?.advanceClock(by: 300)
                 }
                 let (cycle, pictures) = try await rt.collector.collectCycle()
@@ -78,7 +82,8 @@ import Trading
             }
             return try rt.store.positions(status: nil).filter { $0.status != .unfilled }.map { p in
                 Trade(
-                    key: "\(p.symbol) \(p.structure.rawValue) \(p.expiry.yyyymmdd) \(p.legs.map(\.contract.strike)) x\(p.quantity)",
+                    key:
+                        "\(p.symbol) \(p.structure.rawValue) \(p.expiry.yyyymmdd) \(p.legs.map(\.contract.strike)) x\(p.quantity)",
                     opened: p.openedAt.map(ISOTime.string), closed: p.closedAt.map(ISOTime.string),
                     credit: Self.cents(p.entryCredit), exit: Self.cents(p.exitDebit), pnl: Self.cents(p.realizedPnL),
                     reason: p.exitReason?.rawValue)
@@ -109,16 +114,21 @@ import Trading
         try "storage:\n  path: \(config.storage.path)\ncollection:\n  symbols: [SPY, IWM]\n".write(
             toFile: yaml, atomically: true, encoding: .utf8)
         let sweep = try #require(ReplayRun.Axis("strategy.short_delta_target=0.22,0.28"))
-        let (configs, storage) = try ReplayRun.configs(files: [yaml], sweep: [sweep], fill: "slippage", environment: [:])
+        let (configs, storage) = try ReplayRun.configs(
+            files: [yaml], sweep: [sweep], fill: "slippage", environment: [:])
         #expect(configs.map(\.name) == ["short_delta_target=0.22", "short_delta_target=0.28"])
-        let first = try JSONOutput.render(try await ReplayRun.run(configs: configs, storage: storage, range: ReplayRange()))
-        let second = try JSONOutput.render(try await ReplayRun.run(configs: configs, storage: storage, range: ReplayRange()))
+        let first = try JSONOutput.render(
+            try await ReplayRun.run(configs: configs, storage: storage, range: ReplayRange()))
+        let second = try JSONOutput.render(
+            try await ReplayRun.run(configs: configs, storage: storage, range: ReplayRange()))
         #expect(first == second)
         let report = try await ReplayRun.run(configs: configs, storage: storage, range: ReplayRange())
         #expect(report.cycles == 156 && report.results.allSatisfy { $0.equity.count == 156 })
         #expect(report.results.contains { !$0.positions.isEmpty })
         // The HTML report stands alone: no script, nothing fetched.
         let html = ReplayHTML.render(report)
-        #expect(html.contains("<svg") && !html.contains("<script") && !html.contains("http://") && !html.contains("https://"))
+        #expect(
+            html.contains("<svg") && !html.contains("<script") && !html.contains("http://")
+                && !html.contains("https://"))
     }
 }

@@ -11,7 +11,9 @@ import Trading
 /// Every configuration we ship must trade on the simulated market within one simulated day, with the
 /// collector choosing what it collects from the configuration, as `run` does.
 @Suite struct ShippedConfigTests {
-    static let files = ["paper_trading.yaml", "config/simulator.yaml", "config/polygon-only.yaml", "config/delayed-data.yaml"]
+    static let files = [
+        "paper_trading.yaml", "config/simulator.yaml", "config/polygon-only.yaml", "config/delayed-data.yaml",
+    ]
 
     /// A Monday 09:30 New York, far from the test harness's other dates.
     static let monday = MarketCalendar().date(Expiry("20260309")!, minute: 9 * 60 + 30)
@@ -28,7 +30,8 @@ import Trading
             prices: store, logger: quiet)
         let summary = try await SimulatedHistory(config: loaded.config, seed: 1, logger: quiet).run(
             store: store, from: monday, days: 1, trader: (engine, store))
-        let reasons = try store.recentEvents(limit: 2_000, kind: .noTrade).map(\.message)
+        let reasons =
+            try store.recentEvents(limit: 2_000, kind: .noTrade).map(\.message)
             + store.recentEvents(limit: 2_000, kind: .riskRefused).map(\.message)
         return (summary, Array(Set(reasons)).sorted())
     }

@@ -11,7 +11,8 @@ import Testing
         for i in 0..<10 {
             try store.append(
                 JournalEvent(
-                    time: t0.addingTimeInterval(Double(i) * 300), kind: JournalKind(rawValue: i % 3 == 0 ? "entry" : "no_trade"),
+                    time: t0.addingTimeInterval(Double(i) * 300),
+                    kind: JournalKind(rawValue: i % 3 == 0 ? "entry" : "no_trade"),
                     symbol: i % 2 == 0 ? "SPY" : "IWM", message: "event \(i)"))
         }
         #expect(try store.events(JournalQuery()).map(\.message) == (0..<10).map { "event \($0)" })

@@ -21,8 +21,11 @@ final class ScriptedVenue: ExecutionVenue {
     }
 
     let kind = VenueKind.ibPaper
-    private let state = Mutex((steps: [Step](), sent: [OrderTicket](), lookups: [String: VenueOrderState](),
-        cancelled: [String](), account: VenueAccountState?.none))
+    private let state = Mutex(
+        (
+            steps: [Step](), sent: [OrderTicket](), lookups: [String: VenueOrderState](),
+            cancelled: [String](), account: VenueAccountState?.none
+        ))
 
     init(_ steps: [Step] = [], account: VenueAccountState? = nil) {
         state.withLock {
@@ -253,7 +256,8 @@ final class ScriptedVenue: ExecutionVenue {
         let credit = try #require(p.entryCredit)
         let opening = calendar.date(calendar.tradingDay(of: now).adding(days: 1), minute: 9 * 60 + 30)
         var cheap = picture(at: opening)
-        for i in cheap.chain.options.indices where p.legs.contains(where: { $0.contract.key == cheap.chain.options[i].contract.key }) {
+        for i in cheap.chain.options.indices
+        where p.legs.contains(where: { $0.contract.key == cheap.chain.options[i].contract.key }) {
             cheap.chain.options[i].quote = Quote(bid: 0, ask: credit * 0.2, openInterest: 1000)
         }
         let report = await e.onCycle(pictures: [cheap], now: opening)
@@ -327,13 +331,18 @@ final class ScriptedVenue: ExecutionVenue {
     @Test func reconcileResolvesEveryInFlightOrderAndCancelsOrphans() async throws {
         let journal = InMemoryTradingJournal()
         let legs = [
-            LegRecord(action: .sell, contract: OptionContract(symbol: "SPY", expiry: today.adding(days: 44), strike: 570, right: .put)),
-            LegRecord(action: .buy, contract: OptionContract(symbol: "SPY", expiry: today.adding(days: 44), strike: 565, right: .put)),
+            LegRecord(
+                action: .sell,
+                contract: OptionContract(symbol: "SPY", expiry: today.adding(days: 44), strike: 570, right: .put)),
+            LegRecord(
+                action: .buy,
+                contract: OptionContract(symbol: "SPY", expiry: today.adding(days: 44), strike: 565, right: .put)),
         ]
         func inFlight(_ ref: String, status: OrderStatus) throws -> Int64 {
             let id = try journal.insertPosition(
                 PositionRecord(
-                    symbol: "SPY", structure: .bullPutSpread, status: .opening, quantity: 2, expiry: today.adding(days: 44),
+                    symbol: "SPY", structure: .bullPutSpread, status: .opening, quantity: 2,
+                    expiry: today.adding(days: 44),
                     legs: legs, maxLoss: 700, openOrderRef: ref))
             try journal.upsertOrder(
                 OrderRecord(
@@ -351,7 +360,8 @@ final class ScriptedVenue: ExecutionVenue {
         // Another client's execution on the same order id and contract, under its own orderRef.
         foreign.append(
             FillRecord(
-                execId: "other", orderRef: "theirs", ibOrderId: 7, time: now, symbol: "SPY", leg: legs[0].contract.occSymbol,
+                execId: "other", orderRef: "theirs", ibOrderId: 7, time: now, symbol: "SPY",
+                leg: legs[0].contract.occSymbol,
                 side: .sold, quantity: 5, price: 9, commission: 1))
         let account = VenueAccountState(
             positions: [legs[0].contract.occSymbol: -2, legs[1].contract.occSymbol: 2],
@@ -385,7 +395,9 @@ final class ScriptedVenue: ExecutionVenue {
         pic.ivRankKnown = false
         let report = await e.onCycle(pictures: [pic], now: now)
         #expect(report.opened.isEmpty)
-        #expect(report.noTrade["SPY"] == "IV rank unknown: fewer than 30 days of IV history (strategy.iv_rank_until_history: refuse)")
+        #expect(
+            report.noTrade["SPY"]
+                == "IV rank unknown: fewer than 30 days of IV history (strategy.iv_rank_until_history: refuse)")
         #expect(try journal.recentEvents(limit: 5, kind: .noTrade).first?.message.contains("IV rank unknown") == true)
         // Allowed by configuration: the placeholder stands in, the gate says so.
         var s = settings
@@ -405,7 +417,8 @@ final class ScriptedVenue: ExecutionVenue {
         #expect(explanation.verdict.hasPrefix("open bull put spread"))
         let report = await e.onCycle(pictures: [pic], now: now)
         let p = try #require(try journal.positions(status: [.open]).first)
-        #expect(report.opened.count == 1 && p.legs.map(\.contract) == explanation.candidate?.legs.map(\.option.contract))
+        #expect(
+            report.opened.count == 1 && p.legs.map(\.contract) == explanation.candidate?.legs.map(\.option.contract))
         // A refusal: the words the journal keeps are the explanation's verdict.
         var low = pic
         low.ivRank = 12

@@ -242,7 +242,9 @@ public final class SimulatedMarket: Sendable {
     }
 
     /// `atmImpliedVolatility` at each of the last `count` trading days' close, oldest first.
-    public func impliedVolatilityHistory(_ symbol: String, endingAt date: Date, count: Int) -> [(day: TradingDay, iv: Double)] {
+    public func impliedVolatilityHistory(_ symbol: String, endingAt date: Date, count: Int) -> [(
+        day: TradingDay, iv: Double
+    )] {
         dailyBars(symbol, endingAt: date, count: count).compactMap { bar in
             let close = calendar.date(bar.day, minute: calendar.closeMinute(on: bar.day) ?? MarketCalendar.closeMinute)
             return atmImpliedVolatility(symbol, at: min(close, date)).map { (bar.day, $0) }

@@ -40,7 +40,8 @@ extension TradingEngine {
         guard let id = position.id else { return }
         if result.status == .sendUnknown || result.status == .submitted || result.status == .working {
             // Stays `opening`: resolved by orderRef at the next cycle or start.
-            journal(now, .reconcile, position.symbol, "position \(id): open order outcome unknown; resolving by orderRef")
+            journal(
+                now, .reconcile, position.symbol, "position \(id): open order outcome unknown; resolving by orderRef")
             return
         }
         guard result.filledQuantity > 0, let net = result.netPrice else {
@@ -210,7 +211,8 @@ extension TradingEngine {
         let fills = legs.enumerated().map { i, leg in
             FillRecord(
                 execId: "settle.\(id).\(i)", orderRef: ref, ibOrderId: nil, time: now, symbol: position.symbol,
-                leg: leg.contract.occSymbol, side: FillSide(leg.action), quantity: Double(leg.ratio * position.quantity),
+                leg: leg.contract.occSymbol, side: FillSide(leg.action),
+                quantity: Double(leg.ratio * position.quantity),
                 price: PositionManagement.intrinsic(leg.contract, underlying: underlying), commission: 0)
         }
         let debit = PositionManagement.settlementDebit(position, underlying: underlying)

@@ -53,7 +53,9 @@ extension TradingEngine {
                 let (units, net) = VenueResult.units(of: booked, legs: order.legs)
                 order.filledQuantity = units
                 order.status = units == 0 ? .cancelled : units >= order.quantity ? .filled : .partiallyFilled
-                if units > 0 { report.ordersRecovered += 1 } else if case .unknown = state {
+                if units > 0 {
+                    report.ordersRecovered += 1
+                } else if case .unknown = state {
                     report.ordersCancelled += 1
                 }
                 if units > 0 && units < order.quantity { why += "; \(units) of \(order.quantity) units filled" }
@@ -82,9 +84,13 @@ extension TradingEngine {
                 let order = try ref.flatMap { try journal.order(ref: $0) }
                 if let order, order.status.mayBeLive { continue }
                 let fills = try ref.map { try journal.fills(orderRef: $0) } ?? []
-                let legs = order?.legs ?? (p.status == .opening ? p.legs : p.legs.map {
-                    LegRecord(action: $0.action.reversed, contract: $0.contract, ratio: $0.ratio)
-                })
+                let legs =
+                    order?.legs
+                    ?? (p.status == .opening
+                        ? p.legs
+                        : p.legs.map {
+                            LegRecord(action: $0.action.reversed, contract: $0.contract, ratio: $0.ratio)
+                        })
                 let (units, net) = VenueResult.units(of: fills, legs: legs)
                 let quantity = order?.quantity ?? p.quantity
                 let result = VenueResult(
@@ -98,7 +104,8 @@ extension TradingEngine {
                     try applyClose(&position, result: result, now: now)
                 }
                 report.ordersRecovered += units > 0 ? 1 : 0
-                journal(now, .reconcile, p.symbol, "position \(id) was left \(p.status.rawValue); \(result.message ?? "")")
+                journal(
+                    now, .reconcile, p.symbol, "position \(id) was left \(p.status.rawValue); \(result.message ?? "")")
             }
         } catch {
             report.mismatches.append("stranded positions unreadable: \(error)")
@@ -108,7 +115,8 @@ extension TradingEngine {
     /// Executions that belong to `order`: its orderRef, one of its legs' contracts, and the side
     /// that leg trades (another client's or another intent's fills never book here).
     static func attributable(_ fills: [FillRecord], to order: OrderRecord) -> [FillRecord] {
-        let legs = Dictionary(order.legs.map { ($0.contract.occSymbol, FillSide($0.action)) }, uniquingKeysWith: { a, _ in a })
+        let legs = Dictionary(
+            order.legs.map { ($0.contract.occSymbol, FillSide($0.action)) }, uniquingKeysWith: { a, _ in a })
         var seen = Set<String>()
         return fills.filter { f in
             f.orderRef == order.orderRef && legs[f.leg] == f.side && seen.insert(f.execId).inserted

@@ -119,7 +119,9 @@ public actor TradingEngine {
             )
             return
         }
-        let rows = picture.map { Dictionary($0.chain.options.map { ($0.contract.key, $0) }, uniquingKeysWith: { a, _ in a }) }
+        let rows = picture.map {
+            Dictionary($0.chain.options.map { ($0.contract.key, $0) }, uniquingKeysWith: { a, _ in a })
+        }
         if await exit(position, mark: mark, reason: reason, rows: rows ?? [:], now: now) {
             report.closed.append(id)
             report.actions.append("closed \(position.title): \(reason.rawValue)")
