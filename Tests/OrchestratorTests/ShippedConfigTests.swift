@@ -18,18 +18,26 @@ import Trading
     /// A Monday 09:30 New York, far from the test harness's other dates.
     static let monday = MarketCalendar().date(Expiry("20260309")!, minute: 9 * 60 + 30)
 
+    /// One simulated day of `config` into a new store, traded by the engine on the simulated venue.
+    static func tradedDay(_ config: PaperTraderConfig, seed: UInt64) async throws -> (
+        SimulatedHistory.Summary, SQLiteStore
+    ) {
+        var config = config
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("day-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        config.storage.path = dir.appendingPathComponent("db.sqlite").path
+        let store = try SQLiteStore(path: config.storage.path)
+        let engine = TradingEngine(
+            journal: store, venue: SimulatedVenue(), settings: OrchestratorRuntime.traderSettings(config),
+            prices: store, logger: quiet)
+        let summary = try await SimulatedHistory(config: config, seed: seed, logger: quiet).run(
+            store: store, from: monday, days: 1, trader: (engine, store))
+        return (summary, store)
+    }
+
     static func tradesInOneDay(_ file: String) async throws -> (SimulatedHistory.Summary, [String]) {
         let path = Fixtures.repositoryRoot.appendingPathComponent(file).path
-        var loaded = try ConfigLoader.load(path: path, environment: [:])
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("shipped-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        loaded.config.storage.path = dir.appendingPathComponent("db.sqlite").path
-        let store = try SQLiteStore(path: loaded.config.storage.path)
-        let engine = TradingEngine(
-            journal: store, venue: SimulatedVenue(), settings: OrchestratorRuntime.traderSettings(loaded.config),
-            prices: store, logger: quiet)
-        let summary = try await SimulatedHistory(config: loaded.config, seed: 1, logger: quiet).run(
-            store: store, from: monday, days: 1, trader: (engine, store))
+        let (summary, store) = try await tradedDay(try ConfigLoader.load(path: path, environment: [:]).config, seed: 1)
         let reasons =
             try store.recentEvents(limit: 2_000, kind: .noTrade).map(\.message)
             + store.recentEvents(limit: 2_000, kind: .riskRefused).map(\.message)
@@ -46,17 +54,10 @@ import Trading
 /// `explain` on the latest stored cycle says what `run` decided on it, in the same words.
 @Suite struct ExplainAgreesWithRunTests {
     @Test func explainGivesTheDecisionTheTraderJournaled() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("explain-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         var loaded = try ConfigLoader.load(text: "", source: "empty.yaml", environment: [:])
-        loaded.config.storage.path = dir.appendingPathComponent("db.sqlite").path
         // Entries end at 15:45; the day's last cycles are then refusals for the window.
-        let store = try SQLiteStore(path: loaded.config.storage.path)
-        let engine = TradingEngine(
-            journal: store, venue: SimulatedVenue(), settings: OrchestratorRuntime.traderSettings(loaded.config),
-            prices: store, logger: quiet)
-        let summary = try await SimulatedHistory(config: loaded.config, seed: 2, logger: quiet).run(
-            store: store, from: ShippedConfigTests.monday, days: 1, trader: (engine, store))
+        let (summary, store) = try await ShippedConfigTests.tradedDay(loaded.config, seed: 2)
+        loaded.config.storage.path = store.path
         let last = try #require(summary.last)
         let explanations = try await ExplainRun.explain(config: loaded.config, symbols: nil, killSwitch: false)
         #expect(explanations.count == 3)
