@@ -167,7 +167,8 @@ public enum HealthChecker {
     /// The market data type actually served (a stock snapshot) and option permissions (one option).
     static func deepChecks(_ tws: TWSClient, symbol: String, wanted: MarketDataType) async -> [HealthCheck] {
         var checks: [HealthCheck] = []
-        let stock = TWSContract(symbol: symbol, secType: "STK", exchange: "SMART", currency: "USD")
+        let stock = TWSContract(
+            symbol: symbol, secType: TWSSecurityType.stock.rawValue, exchange: "SMART", currency: "USD")
         var spot: Double?
         do {
             let snap = try await tws.snapshot(stock, timeout: .seconds(11))
@@ -203,7 +204,8 @@ public enum HealthChecker {
                 let strike = row.strikes.min(by: { abs($0 - spot) < abs($1 - spot) })
             else { throw TWSClientError(.requestFailed, "no option parameters for \(symbol)") }
             let option = TWSContract(
-                symbol: symbol, secType: "OPT", lastTradeDateOrContractMonth: expiry, strike: strike, right: "C",
+                symbol: symbol, secType: TWSSecurityType.option.rawValue, lastTradeDateOrContractMonth: expiry,
+                strike: strike, right: "C",
                 multiplier: row.multiplier, exchange: "SMART", currency: "USD", tradingClass: row.tradingClass)
             let snap = try await tws.snapshot(option, timeout: .seconds(11), expected: [.bid, .ask])
             if let code = snap.warnings.first(where: { permissionCodes[$0] != nil }) {

@@ -32,10 +32,10 @@ public struct IBPaperVenue: ExecutionVenue {
             throw VenueError.notSent("\(error)")
         }
         var order = TWSOrder()
-        order.action = "BUY"
-        order.orderType = "LMT"
+        order.action = TWSAction.buy.rawValue
+        order.orderType = TWSOrderType.limit.rawValue
         order.totalQuantity = TWSDecimal(Double(ticket.quantity))
-        order.tif = "DAY"
+        order.tif = TWSTimeInForce.day.rawValue
         order.orderRef = ticket.orderRef
         order.lmtPrice = pricing.limit(for: ticket, attempt: 0)
         let handle: TWSOrderHandle
@@ -104,7 +104,8 @@ public struct IBPaperVenue: ExecutionVenue {
 
     /// The BAG contract; legs without a conId (data from Polygon) are resolved through contract details.
     func combo(for ticket: OrderTicket) async throws -> TWSContract {
-        var contract = TWSContract(symbol: ticket.symbol, secType: "BAG", exchange: "SMART", currency: "USD")
+        var contract = TWSContract(
+            symbol: ticket.symbol, secType: TWSSecurityType.combo.rawValue, exchange: "SMART", currency: "USD")
         for leg in ticket.legs {
             var conId = leg.contract.conId ?? 0
             if conId == 0 {
@@ -139,9 +140,9 @@ public struct IBPaperVenue: ExecutionVenue {
         var positions: [String: Double] = [:]
         for p in try await client.positions() {
             let quantity = p.position?.doubleValue ?? 0
-            if p.contract.secType == "OPT", let option = Self.option(p.contract) {
+            if p.contract.secType == TWSSecurityType.option.rawValue, let option = Self.option(p.contract) {
                 positions[option.occSymbol, default: 0] += quantity
-            } else if p.contract.secType == "STK" {
+            } else if p.contract.secType == TWSSecurityType.stock.rawValue {
                 // Shares from an assignment are part of the book too.
                 positions[p.contract.symbol, default: 0] += quantity
             }
@@ -158,7 +159,7 @@ public struct IBPaperVenue: ExecutionVenue {
     func executions() async throws -> [FillRecord] {
         try await client.executions().compactMap { report -> FillRecord? in
             let d = report.details
-            guard d.contract.secType != "BAG", let side = FillSide(rawValue: d.execution.side),
+            guard d.contract.secType != TWSSecurityType.combo.rawValue, let side = FillSide(rawValue: d.execution.side),
                 let time = IBExecutionTime.date(d.execution.time)
             else { return nil }
             return FillRecord(
@@ -208,7 +209,7 @@ actor OrderEventCollector {
     func consume(_ events: AsyncStream<TWSOrderEvent>) async {
         for await event in events {
             switch event {
-            case .execution(let d) where d.contract.secType != "BAG":
+            case .execution(let d) where d.contract.secType != TWSSecurityType.combo.rawValue:
                 // Booked only when it is this ticket's: our orderRef, one of its legs, that leg's side.
                 let option = IBPaperVenue.option(d.contract) ?? legs[d.contract.conId]?.contract
                 guard d.execution.orderRef == ticket.orderRef, let side = FillSide(rawValue: d.execution.side),
@@ -296,6 +297,7 @@ enum IBExecutionTime {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
         return calendar.date(
-            from: DateComponents(year: day.year, month: day.month, day: day.day, hour: t[0], minute: t[1], second: t[2]))
+            from: DateComponents(year: day.year, month: day.month, day: day.day, hour: t[0], minute: t[1], second: t[2])
+        )
     }
 }

@@ -97,7 +97,8 @@ extension TWSClient {
     }
 
     /// Option chain parameters (one row per exchange and trading class).
-    public func secDefOptParams(symbol: String, secType: String = "STK", conId: Int) async throws
+    public func secDefOptParams(symbol: String, secType: String = TWSSecurityType.stock.rawValue, conId: Int)
+        async throws
         -> [TWSSecurityDefinitionOptionParameter]
     {
         let collected = Mutex([TWSSecurityDefinitionOptionParameter]())
@@ -156,7 +157,7 @@ extension TWSClient {
         defer { state.withLock { _ = $0.routes.removeValue(forKey: reqId) } }
         let request = TWSReqMktData(reqId: reqId, contract: contract, genericTickList: genericTicks, snapshot: snapshot)
         try await send(.reqMktData(request))
-        let isOption = contract.secType == "OPT"
+        let isOption = contract.secType == TWSSecurityType.option.rawValue
         let box = Locked(TWSMarketDataSnapshot())
         let ended = Flag()
         let (endSignal, endContinuation) = AsyncStream<Void>.makeStream()

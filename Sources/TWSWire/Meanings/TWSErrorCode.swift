@@ -44,6 +44,12 @@ public struct TWSErrorCode: RawRepresentable, Hashable, Sendable, CustomStringCo
     public static let orderCancelled = TWSErrorCode(202)
     /// The security is not available or allowed for this account.
     public static let securityNotAllowed = TWSErrorCode(203)
+    /// Can't find the request id (e.g. the cancel of an unknown ticker id).
+    public static let unknownTickerId = TWSErrorCode(300)
+    /// Error validating request (bad parameters).
+    public static let validationError = TWSErrorCode(321)
+    /// Error processing request (e.g. a duplicate ticker id).
+    public static let processingError = TWSErrorCode(322)
     /// Client id already in use.
     public static let clientIdInUse = TWSErrorCode(326)
     /// Requested market data is not subscribed.
@@ -80,6 +86,14 @@ public struct TWSErrorCode: RawRepresentable, Hashable, Sendable, CustomStringCo
     public static let partlyDelayed = TWSErrorCode(10091)
     /// No live subscription: delayed data displayed instead.
     public static let delayedDisplayed = TWSErrorCode(10167)
+    /// Deep market data is not supported for this combination of security type and exchange.
+    public static let depthNotSupported = TWSErrorCode(10092)
+    /// The order to cancel was not found.
+    public static let cancelNotFound = TWSErrorCode(10147)
+    /// Delayed market data is not enabled for this account.
+    public static let delayedNotEnabled = TWSErrorCode(10168)
+    /// Failed to request tick-by-tick data.
+    public static let tickByTickFailed = TWSErrorCode(10189)
     /// Competing live session: market data is being served to another session of this user.
     public static let competingSession = TWSErrorCode(10197)
 
@@ -123,8 +137,10 @@ public struct TWSErrorCode: RawRepresentable, Hashable, Sendable, CustomStringCo
 
     /// Transient refusals worth retrying later.
     public var isTransient: Bool {
-        [.pacingViolation, .historicalPacing, .connectivityLost, .marketDataFarmBroken, .historicalFarmBroken,
-         .competingSession].contains(self)
+        [
+            .pacingViolation, .historicalPacing, .connectivityLost, .marketDataFarmBroken, .historicalFarmBroken,
+            .competingSession,
+        ].contains(self)
     }
 
     /// What a connection-fatal code means for the user, in words.
