@@ -50,6 +50,8 @@ public struct TWSErrorCode: RawRepresentable, Hashable, Sendable, CustomStringCo
     public static let validationError = TWSErrorCode(321)
     /// Error processing request (e.g. a duplicate ticker id).
     public static let processingError = TWSErrorCode(322)
+    /// Order message warning: the order goes on (e.g. it will not be placed until the market opens).
+    public static let orderWarning = TWSErrorCode(399)
     /// Client id already in use.
     public static let clientIdInUse = TWSErrorCode(326)
     /// Requested market data is not subscribed.
@@ -124,6 +126,9 @@ public struct TWSErrorCode: RawRepresentable, Hashable, Sendable, CustomStringCo
         default: return .requestFatal
         }
     }
+
+    /// IB's 2100-2169 range: notices about the gateway's state (farms, settings), never failures.
+    public var isGatewayNotice: Bool { (2100...2169).contains(rawValue) }
 
     /// Advisories: data keeps coming, nothing failed.
     public var isAdvisory: Bool { kind == .informational && self != .orderCancelled }
