@@ -109,7 +109,7 @@ public struct IBPaperVenue: ExecutionVenue {
         for leg in ticket.legs {
             var conId = leg.contract.conId ?? 0
             if conId == 0 {
-                let details = try await client.contractDetails(IBProvider.wireContract(leg.contract))
+                let details = try await client.contractDetails(TWSContract(.option(leg.contract)))
                 guard let found = details.first?.contract.conId else {
                     throw TWSClientError(.requestFailed, "no contract id for \(leg.contract)")
                 }
