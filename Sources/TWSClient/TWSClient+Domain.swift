@@ -90,7 +90,17 @@ public struct TWSModelGreeks: Sendable, Hashable {
     public var underlyingPrice: Double?
 }
 
+extension TWSClientError {
+    /// What IB's code means for market-data permissions, in words; nil when it is not such a code.
+    public var permissionExplanation: String? { ibCode.flatMap { TWSErrorCode($0).permissionExplanation } }
+}
+
 extension TWSMarketDataSnapshot {
+    /// The first warning about market-data permissions (354, 10089, 10167, 10168), in words.
+    public var permissionWarning: String? {
+        warnings.lazy.compactMap { TWSErrorCode($0).permissionExplanation }.first
+    }
+
     /// The model greeks (ticks 13/83) as domain values; nil when none arrived.
     public var model: TWSModelGreeks? {
         guard let m = modelGreeks else { return nil }

@@ -163,3 +163,18 @@ public enum TWSClientEvent: Sendable, Equatable {
     case notice(code: Int, message: String)
     case error(code: Int, message: String, reqId: Int)
 }
+
+extension TWSClientEvent {
+    /// The IB code behind the event (a farm notice, 1100, 1101/1102, 10197, a notice or an error); nil
+    /// for the client's own events.
+    public var ibCode: Int? {
+        switch self {
+        case .farm(_, _, let code), .notice(let code, _), .error(let code, _, _): code
+        case .connectivityLost: TWSErrorCode.connectivityLost.rawValue
+        case .connectivityRestored(let dataLost):
+            (dataLost ? TWSErrorCode.connectivityRestoredDataLost : .connectivityRestored).rawValue
+        case .competingSession: TWSErrorCode.competingSession.rawValue
+        case .connected, .disconnected, .reconnecting, .subscriptionsRestored: nil
+        }
+    }
+}

@@ -148,6 +148,18 @@ public struct TWSErrorCode: RawRepresentable, Hashable, Sendable, CustomStringCo
         ].contains(self)
     }
 
+    /// What a market-data permission code means for this program, in words; nil for other codes.
+    public var permissionExplanation: String? {
+        switch self {
+        case .notSubscribed:
+            "the account has no market-data subscription for this contract (354): options come back empty"
+        case .delayedAvailable: "the API needs additional market-data subscriptions for this contract (10089)"
+        case .delayedDisplayed: "no live subscription: IB is serving delayed data instead (10167)"
+        case .delayedNotEnabled: "delayed market data is not enabled for this account (10168)"
+        default: nil
+        }
+    }
+
     /// What a connection-fatal code means for the user, in words.
     public func fatalExplanation(clientId: Int) -> String? {
         switch self {
