@@ -71,12 +71,6 @@ extension TWSClient {
         }
     }
 
-    /// Chooses the market data type (live, frozen, delayed, delayed-frozen) for later requests.
-    public func setMarketDataType(_ type: MarketDataType) async throws {
-        _ = try await waitUntilReady()
-        try await send(.reqMarketDataType(TWSReqMarketDataType(marketDataType: type.rawValue)))
-    }
-
     // MARK: Contracts
 
     /// Contract details matching a (possibly partial) contract.
