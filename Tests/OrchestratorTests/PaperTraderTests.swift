@@ -183,15 +183,13 @@ func tradingOptions(accounts: [String]? = nil, venue: String = "ib_paper", riskL
             let venue = IBPaperVenue(client: rt.client, speed: 1, logger: quiet)
             let combo = try await venue.combo(
                 for: OrderTicket(
-                    orderRef: "x", symbol: "IWM", purpose: .open, legs: legs, quantity: 1, mid: 0, natural: 0))
+                    orderRef: "x", symbol: "IWM", purpose: .open, legs: legs, quantity: 1, mid: 0, natural: 0),
+                limit: nil)
             func place(_ ref: String, limit: Double) async throws {
-                var order = TWSOrder()
-                order.action = "BUY"
-                order.orderType = "LMT"
-                order.totalQuantity = TWSDecimal(1)
-                order.lmtPrice = limit
+                var order = combo
+                order.limit = limit
                 order.orderRef = ref
-                _ = try await rt.client.placeOrder(contract: combo, order: order)
+                _ = try await rt.client.placeOrder(order)
             }
             try await place("pt-filled", limit: 5)  // crosses at once
             try await place("pt-working", limit: -4.99)  // a credit nobody pays: stays working
@@ -247,7 +245,8 @@ func tradingOptions(accounts: [String]? = nil, venue: String = "ib_paper", riskL
     @Test func takeProfitStopLossAndSettlement() async throws {
         let options = try tradingOptions(
             venue: "simulated",
-            riskLimits: "  max_positions_per_symbol: 5\n  max_new_positions_per_day: 10\n  allow_overlapping_positions: true")
+            riskLimits:
+                "  max_positions_per_symbol: 5\n  max_new_positions_per_day: 10\n  allow_overlapping_positions: true")
         try await OrchestratorRuntime.with(options, logger: quiet) { rt in
             let (p1, picture, t) = try await openOne(rt)
             let credit = try #require(p1.entryCredit)
