@@ -485,8 +485,8 @@ extension TWSClient {
     }
 }
 
-/// A value shared between tasks behind a lock.
-final class Locked<Value: Sendable>: Sendable {
+/// A value shared between this file's tasks behind a lock (tests use TestSupport's `Locked`).
+private final class Locked<Value: Sendable>: Sendable {
     private let mutex: Mutex<Value>
     init(_ value: Value) { mutex = Mutex(value) }
     func withLock<R>(_ body: (inout Value) -> R) -> R { mutex.withLock { body(&$0) } }
