@@ -5,6 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 swift build --build-tests
+
+echo "== architecture: imports follow DESIGN.md's module table, no Sources file over 600 lines"
+bash scripts/check-architecture.sh
+
 # On failure, repeat the failing tests' lines at the end so they survive a truncated CI log.
 if ! swift test --skip-build 2>&1 | tee data/swift-test.log; then
     echo "== failing tests (from data/swift-test.log)"

@@ -129,27 +129,3 @@ public final class CircuitBreaker<C: Clock>: Sendable where C.Duration == Durati
         inner.state = new
     }
 }
-
-/// Thrown by `CircuitBreaker.run` when the breaker refuses the call.
-public struct CircuitOpenError: Error, Sendable, CustomStringConvertible {
-    public let provider: String
-    public let lastError: String?
-    public var description: String {
-        "\(provider) circuit breaker is open" + (lastError.map { " (last error: \($0))" } ?? "")
-    }
-}
-
-extension CircuitBreaker {
-    /// Runs `body` through the breaker: refused when open, counted as success or failure.
-    public func run<T: Sendable>(_ body: () async throws -> T) async throws -> T {
-        guard allowRequest() else { throw CircuitOpenError(provider: name, lastError: lastError) }
-        do {
-            let value = try await body()
-            recordSuccess()
-            return value
-        } catch {
-            recordFailure("\(error)")
-            throw error
-        }
-    }
-}

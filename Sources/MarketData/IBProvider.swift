@@ -3,7 +3,6 @@ import Logging
 import OptionsModel
 import Synchronization
 import TWSClient
-import TWSWire
 
 /// Market data from IB (or the gateway simulator) over TWSClient: conId by contract details, chain
 /// parameters from the SMART row of the underlying's standard trading class, filtering before any
@@ -29,12 +28,6 @@ public final class IBProvider: MarketDataProvider, Sendable {
         self.progress = progress
     }
 
-    static func stock(_ symbol: String) -> TWSContract {
-        TWSContract(symbol: symbol, secType: "STK", exchange: "SMART", currency: "USD")
-    }
-
-    static let vixContract = TWSContract(symbol: "VIX", secType: "IND", exchange: "CBOE", currency: "USD")
-
     /// Runs `request` again after IB's transient refusals: 101 (every market-data line taken, by TWS
     /// windows or another client) up to twice, and once after a timeout, which is how a request IB
     /// dropped under a message-rate violation (100, sent without a request id) shows up. A timeout
@@ -48,7 +41,7 @@ public final class IBProvider: MarketDataProvider, Sendable {
             do {
                 return try await request()
             } catch let error as TWSClientError
-                where (error.code == .requestFailed && error.ibCode == 101)
+                where error.isMarketDataLineLimit
                 || (error.code == .requestTimeout && timeoutsLeft > 0 && client.connectionInfo != nil)
             {
                 if error.code == .requestTimeout { timeoutsLeft -= 1 }
@@ -63,10 +56,10 @@ public final class IBProvider: MarketDataProvider, Sendable {
 
     func conId(_ symbol: String) async throws -> Int {
         if let known = conIds.withLock({ $0[symbol] }) { return known }
-        let details = try await retryingTransient("contract details \(symbol)", timeouts: true) {
-            try await client.contractDetails(Self.stock(symbol))
+        let found = try await retryingTransient("contract details \(symbol)", timeouts: true) {
+            try await client.conId(of: .stock(symbol))
         }
-        guard let id = details.first?.contract.conId else {
+        guard let id = found else {
             throw MarketDataError.noData(provider: name, what: "contract details for \(symbol)")
         }
         conIds.withLock { $0[symbol] = id }
@@ -79,7 +72,7 @@ public final class IBProvider: MarketDataProvider, Sendable {
     ) {
         let id = try await conId(request.symbol)
         let rows = try await retryingTransient("option parameters \(request.symbol)", timeouts: true) {
-            try await client.secDefOptParams(symbol: request.symbol, conId: id)
+            try await client.optionChainParameters(symbol: request.symbol, conId: id)
         }
         guard
             let row = rows.first(where: { $0.exchange == "SMART" && $0.tradingClass == request.symbol })
@@ -112,13 +105,12 @@ public final class IBProvider: MarketDataProvider, Sendable {
             for contract in contracts {
                 group.addTask {
                     defer { self.progress?.advance() }
-                    let wire = Self.wireContract(contract)
                     let snapshot: TWSMarketDataSnapshot
                     do {
                         // No retry on a timeout here: an option without quotes times out too.
                         snapshot = try await self.retryingTransient("snapshot \(contract)", timeouts: false) {
                             try await self.client.snapshot(
-                                wire, timeout: request.snapshotTimeout, greeksGrace: request.greeksGrace,
+                                .option(contract), timeout: request.snapshotTimeout, greeksGrace: request.greeksGrace,
                                 expected: [.bid, .ask, .greeks])
                         }
                     } catch let error as TWSClientError where error.code == .requestFailed {
@@ -130,9 +122,9 @@ public final class IBProvider: MarketDataProvider, Sendable {
                     }
                     var oi: Double?
                     if request.includeOpenInterest && !request.openInterestKnown.contains(contract.key) {
-                        let sample = try? await self.client.sample(
-                            wire, genericTicks: "101", until: [.openInterest], timeout: request.openInterestTimeout)
-                        oi = contract.right == .call ? sample?.callOpenInterest : sample?.putOpenInterest
+                        // Open interest is optional: a refused or timed-out sample leaves it nil.
+                        oi =
+                            (try? await self.client.openInterest(contract, timeout: request.openInterestTimeout)) ?? nil
                     }
                     return Self.optionQuote(contract, snapshot, openInterest: oi, underlying: spot, source: source)
                 }
@@ -149,40 +141,29 @@ public final class IBProvider: MarketDataProvider, Sendable {
             symbol: request.symbol, timestamp: now, underlyingPrice: spot, options: quotes, source: source)
     }
 
-    /// The wire contract of an option (SMART, USD), with its conId when known.
-    public static func wireContract(_ c: OptionContract) -> TWSContract {
-        TWSContract(
-            conId: c.conId ?? 0, symbol: c.symbol, secType: "OPT", lastTradeDateOrContractMonth: c.expiry.yyyymmdd,
-            strike: c.strike,
-            right: c.right.code, multiplier: String(c.multiplier), exchange: "SMART", currency: "USD",
-            tradingClass: c.tradingClass ?? "")
-    }
-
     /// Maps a snapshot to an option row, never turning a sentinel into a number.
     static func optionQuote(
         _ contract: OptionContract, _ s: TWSMarketDataSnapshot, openInterest: Double?, underlying: Double,
         source: DataSource
     ) -> OptionQuote {
-        let model = s.modelGreeks
+        let model = s.model
         let quote = Quote(
             bid: s.bid.flatMap { $0 >= 0 ? $0 : nil }, ask: s.ask.flatMap { $0 > 0 ? $0 : nil },
             last: s.last.flatMap { $0 > 0 ? $0 : nil },
             bidSize: s.bidSize, askSize: s.askSize, volume: s.volume, openInterest: openInterest, close: s.close)
-        let greeks = Greeks(
-            impliedVolatility: model?.impliedVol, delta: model?.delta, gamma: model?.gamma, theta: model?.theta,
-            vega: model?.vega)
+        let greeks = model?.greeks ?? Greeks()
         var flags = QualityFlags.derived(quote: quote, greeks: greeks)
-        if model != nil && (model?.delta == nil || model?.impliedVol == nil) { flags.insert(.sentinel) }
+        if model != nil && (greeks.delta == nil || greeks.impliedVolatility == nil) { flags.insert(.sentinel) }
         if s.delayed || s.marketDataType >= 3 { flags.insert(.delayed) }
         if s.marketDataType == 2 || s.marketDataType == 4 { flags.insert(.stale) }
         return OptionQuote(
-            contract: contract, quote: quote, greeks: greeks, underlyingPrice: model?.undPrice ?? underlying,
+            contract: contract, quote: quote, greeks: greeks, underlyingPrice: model?.underlyingPrice ?? underlying,
             flags: flags, source: source)
     }
 
     public func underlyingPrice(_ symbol: String) async throws -> Double {
         let s = try await retryingTransient("\(symbol) price", timeouts: true) {
-            try await client.snapshot(Self.stock(symbol), expected: [.last])
+            try await client.snapshot(.stock(symbol), expected: [.last])
         }
         guard let price = s.last ?? (s.bid.flatMap { b in s.ask.map { (b + $0) / 2 } }) ?? s.close else {
             throw MarketDataError.noData(provider: name, what: "\(symbol) price")
@@ -192,7 +173,7 @@ public final class IBProvider: MarketDataProvider, Sendable {
 
     public func vix() async throws -> Double {
         let s = try await retryingTransient("VIX", timeouts: true) {
-            try await client.snapshot(Self.vixContract, expected: [.last])
+            try await client.snapshot(.vix, expected: [.last])
         }
         guard let value = s.last ?? s.close else { throw MarketDataError.noData(provider: name, what: "VIX") }
         return value
@@ -201,25 +182,19 @@ public final class IBProvider: MarketDataProvider, Sendable {
     public var servesImpliedVolatilityHistory: Bool { true }
 
     public func impliedVolatilityHistory(_ symbol: String, days: Int, now: Date) async throws -> [IVPoint] {
-        let duration = "\(max(days, 1)) D"
-        return try await client.historicalBars(
-            Self.stock(symbol), duration: duration, whatToShow: "OPTION_IMPLIED_VOLATILITY"
-        ).compactMap { b in
-            guard let day = Expiry(String(b.date.prefix(8))), b.close.isFinite, b.close > 0 else { return nil }
-            return IVPoint(day: day, iv: b.close)
-        }
+        try await client.dailyBars(.stock(symbol), duration: .days(max(days, 1)), show: .optionImpliedVolatility)
+            .compactMap { b in
+                guard b.close.isFinite, b.close > 0 else { return nil }
+                return IVPoint(day: b.day, iv: b.close)
+            }
     }
 
     public func dailyBars(_ symbol: String, count: Int, now: Date) async throws -> [Bar] {
         let years = Int((Double(count) / 252).rounded(.up))
-        let duration = count <= 365 ? "\(max(count, 1)) D" : "\(years) Y"
-        let contract = symbol == "VIX" ? Self.vixContract : Self.stock(symbol)
-        return try await client.historicalBars(contract, duration: duration).compactMap { b -> Bar? in
-            guard let day = Expiry(String(b.date.prefix(8))) else { return nil }
-            // IB sends -1 where a bar has no volume (an index, non-TRADES bars): none, not a number.
-            let volume = b.volume.map(\.doubleValue).flatMap { $0 >= 0 ? $0 : nil }
-            return Bar(day: day, open: b.open, high: b.high, low: b.low, close: b.close, volume: volume)
-        }.suffix(count).map { $0 }
+        let duration: TWSHistoricalDuration = count <= 365 ? .days(max(count, 1)) : .years(years)
+        let instrument: TWSInstrument = symbol == "VIX" ? .vix : .stock(symbol)
+        // IB's -1 volume (an index, non-TRADES bars) arrives as none, not a number.
+        return try await client.dailyBars(instrument, duration: duration).suffix(count).map { $0 }
     }
 }
 

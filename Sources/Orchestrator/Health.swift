@@ -6,7 +6,6 @@ import OptionsModel
 import PolygonClient
 import SnapshotStore
 import TWSClient
-import TWSWire
 import Trading
 
 #if canImport(FoundationNetworking)
@@ -57,14 +56,6 @@ public struct HealthReport: Sendable, Codable, Equatable {
 /// Builds health reports: by probing (`papertrader health` without a running service) or from a
 /// running service's live objects (`GET /health`).
 public enum HealthChecker {
-    /// IB codes an option probe can meet, with what they mean for this program.
-    static let permissionCodes: [Int: String] = [
-        354: "the account has no market-data subscription for this contract (354): options come back empty",
-        10089: "the API needs additional market-data subscriptions for this contract (10089)",
-        10167: "no live subscription: IB is serving delayed data instead (10167)",
-        10168: "delayed market data is not enabled for this account (10168)",
-    ]
-
     // MARK: Probe
 
     /// Connects with a spare client id, runs every check, disconnects. `deep` adds a stock and an
@@ -167,7 +158,7 @@ public enum HealthChecker {
     /// The market data type actually served (a stock snapshot) and option permissions (one option).
     static func deepChecks(_ tws: TWSClient, symbol: String, wanted: MarketDataType) async -> [HealthCheck] {
         var checks: [HealthCheck] = []
-        let stock = TWSContract(symbol: symbol, secType: "STK", exchange: "SMART", currency: "USD")
+        let stock = TWSInstrument.stock(symbol)
         var spot: Double?
         do {
             let snap = try await tws.snapshot(stock, timeout: .seconds(11))
@@ -191,23 +182,24 @@ public enum HealthChecker {
             checks.append(HealthCheck("market data", .degraded, "\(symbol) snapshot failed: \(explain(error))"))
         }
         do {
-            let details = try await tws.contractDetails(stock)
-            guard let conId = details.first?.contract.conId, let spot else {
+            let found = try await tws.conId(of: stock)
+            guard let conId = found, let spot else {
                 throw TWSClientError(.requestFailed, "no contract id or price for \(symbol)")
             }
-            let params = try await tws.secDefOptParams(symbol: symbol, conId: conId)
+            let params = try await tws.optionChainParameters(symbol: symbol, conId: conId)
             // The gateway's day, not this machine's: expiries are listed relative to it.
             let today = MarketCalendar().tradingDay(of: (try? await tws.currentTime()) ?? Date()).yyyymmdd
             guard let row = params.first(where: { $0.exchange == "SMART" }) ?? params.first,
                 let expiry = row.expirations.sorted().first(where: { $0 > today }),
-                let strike = row.strikes.min(by: { abs($0 - spot) < abs($1 - spot) })
+                let strike = row.strikes.min(by: { abs($0 - spot) < abs($1 - spot) }),
+                let day = Expiry(expiry)
             else { throw TWSClientError(.requestFailed, "no option parameters for \(symbol)") }
-            let option = TWSContract(
-                symbol: symbol, secType: "OPT", lastTradeDateOrContractMonth: expiry, strike: strike, right: "C",
-                multiplier: row.multiplier, exchange: "SMART", currency: "USD", tradingClass: row.tradingClass)
-            let snap = try await tws.snapshot(option, timeout: .seconds(11), expected: [.bid, .ask])
-            if let code = snap.warnings.first(where: { permissionCodes[$0] != nil }) {
-                checks.append(HealthCheck("option data", .degraded, permissionCodes[code] ?? "\(code)"))
+            let option = OptionContract(
+                symbol: symbol, expiry: day, strike: strike, right: .call, multiplier: Int(row.multiplier) ?? 100,
+                tradingClass: row.tradingClass)
+            let snap = try await tws.snapshot(.option(option), timeout: .seconds(11), expected: [.bid, .ask])
+            if let warning = snap.permissionWarning {
+                checks.append(HealthCheck("option data", .degraded, warning))
             } else if snap.bid == nil && snap.ask == nil {
                 checks.append(
                     HealthCheck(
@@ -223,7 +215,7 @@ public enum HealthChecker {
     }
 
     static func explain(_ error: any Error) -> String {
-        if let e = error as? TWSClientError, let code = e.ibCode, let text = permissionCodes[code] { return text }
+        if let e = error as? TWSClientError, let text = e.permissionExplanation { return text }
         return "\(error)"
     }
 

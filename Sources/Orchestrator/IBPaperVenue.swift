@@ -4,7 +4,6 @@ import MarketData
 import OptionsModel
 import SnapshotStore
 import TWSClient
-import TWSWire
 import Trading
 
 /// The `ib_paper` venue: one combo (BAG) limit order per structure on the paper account, priced at
@@ -25,22 +24,15 @@ public struct IBPaperVenue: ExecutionVenue {
     }
 
     public func execute(_ ticket: OrderTicket, pricing: PricingPolicy, now: Date) async throws -> VenueResult {
-        let contract: TWSContract
+        var order: TWSComboOrder
         do {
-            contract = try await combo(for: ticket)
+            order = try await combo(for: ticket, limit: pricing.limit(for: ticket, attempt: 0))
         } catch {
             throw VenueError.notSent("\(error)")
         }
-        var order = TWSOrder()
-        order.action = "BUY"
-        order.orderType = "LMT"
-        order.totalQuantity = TWSDecimal(Double(ticket.quantity))
-        order.tif = "DAY"
-        order.orderRef = ticket.orderRef
-        order.lmtPrice = pricing.limit(for: ticket, attempt: 0)
         let handle: TWSOrderHandle
         do {
-            handle = try await client.placeOrder(contract: contract, order: order)
+            handle = try await client.placeOrder(order)
         } catch let error as TWSClientError where error.code == .notPaperAccount {
             throw VenueError.notSent(error.message)
         } catch {
@@ -60,18 +52,18 @@ public struct IBPaperVenue: ExecutionVenue {
             while true {
                 if let done = await collector.outcome(within: .milliseconds(Int(wait * 1000))) {
                     return finish(
-                        done, collector: collector, orderId: handle.orderId, reprices: reprices, limit: order.lmtPrice)
+                        done, collector: collector, orderId: handle.orderId, reprices: reprices, limit: order.limit)
                 }
                 if reprices >= pricing.maxReprices || ContinuousClock.now >= deadline { break }
                 let next = pricing.limit(for: ticket, attempt: reprices + 1)
                 // At the floor (minimum credit, risk limit) or at natural: nothing more to concede.
-                if next == order.lmtPrice { break }
+                if next == order.limit { break }
                 reprices += 1
-                order.lmtPrice = next
+                order.limit = next
                 logger.info(
                     "order re-priced",
-                    metadata: ["order.ref": "\(ticket.orderRef)", "order.limit": "\(order.lmtPrice ?? 0)"])
-                try await client.modifyOrder(handle.orderId, contract: contract, order: order)
+                    metadata: ["order.ref": "\(ticket.orderRef)", "order.limit": "\(order.limit ?? 0)"])
+                try await client.modifyOrder(handle.orderId, order)
             }
             try await client.cancelOrder(handle.orderId)
         } catch {
@@ -79,7 +71,7 @@ public struct IBPaperVenue: ExecutionVenue {
         }
         // A fill can race the cancel; what arrives next decides.
         let final = await collector.outcome(within: .seconds(5)) ?? .cancelled("unfilled; cancel not confirmed")
-        return finish(final, collector: collector, orderId: handle.orderId, reprices: reprices, limit: order.lmtPrice)
+        return finish(final, collector: collector, orderId: handle.orderId, reprices: reprices, limit: order.limit)
     }
 
     func finish(
@@ -102,52 +94,51 @@ public struct IBPaperVenue: ExecutionVenue {
         }
     }
 
-    /// The BAG contract; legs without a conId (data from Polygon) are resolved through contract details.
-    func combo(for ticket: OrderTicket) async throws -> TWSContract {
-        var contract = TWSContract(symbol: ticket.symbol, secType: "BAG", exchange: "SMART", currency: "USD")
+    /// The combo order; legs without a conId (data from Polygon) are resolved through contract details.
+    func combo(for ticket: OrderTicket, limit: Double?) async throws -> TWSComboOrder {
+        var legs: [TWSComboOrder.Leg] = []
         for leg in ticket.legs {
             var conId = leg.contract.conId ?? 0
             if conId == 0 {
-                let details = try await client.contractDetails(IBProvider.wireContract(leg.contract))
-                guard let found = details.first?.contract.conId else {
+                guard let found = try await client.conId(of: .option(leg.contract)) else {
                     throw TWSClientError(.requestFailed, "no contract id for \(leg.contract)")
                 }
                 conId = found
             }
-            contract.comboLegs.append(TWSComboLeg(conId: conId, ratio: leg.ratio, action: leg.action.rawValue))
+            legs.append(TWSComboOrder.Leg(conId: conId, ratio: leg.ratio, buys: leg.action == .buy))
         }
-        return contract
+        return TWSComboOrder(
+            symbol: ticket.symbol, legs: legs, quantity: ticket.quantity, limit: limit, orderRef: ticket.orderRef)
     }
 
     public func lookup(orderRef: String) async throws -> VenueOrderState {
         let fills = try await executions().filter { $0.orderRef == orderRef }
-        if let open = try await client.openOrders().first(where: { $0.order.orderRef == orderRef }) {
+        if let open = try await client.listedOpenOrders().first(where: { $0.orderRef == orderRef }) {
             return .working(orderId: open.orderId, fills: fills)
         }
         if !fills.isEmpty { return .filled(fills) }
-        if try await client.completedOrders().contains(where: { $0.order.orderRef == orderRef }) { return .cancelled }
+        if try await client.listedCompletedOrders().contains(where: { $0.orderRef == orderRef }) { return .cancelled }
         return .unknown
     }
 
     public func cancel(orderRef: String) async throws {
-        for open in try await client.openOrders() where open.order.orderRef == orderRef {
+        for open in try await client.listedOpenOrders() where open.orderRef == orderRef {
             try await client.cancelOrder(open.orderId)
         }
     }
 
     public func accountState() async throws -> VenueAccountState? {
         var positions: [String: Double] = [:]
-        for p in try await client.positions() {
-            let quantity = p.position?.doubleValue ?? 0
-            if p.contract.secType == "OPT", let option = Self.option(p.contract) {
-                positions[option.occSymbol, default: 0] += quantity
-            } else if p.contract.secType == "STK" {
+        for p in try await client.holdings() {
+            if let option = p.option {
+                positions[option.occSymbol, default: 0] += p.quantity
+            } else if p.isStock {
                 // Shares from an assignment are part of the book too.
-                positions[p.contract.symbol, default: 0] += quantity
+                positions[p.symbol, default: 0] += p.quantity
             }
         }
-        let working = try await client.openOrders().map(\.order.orderRef).filter { !$0.isEmpty }
-        let summary = try await client.accountSummary(tags: ["NetLiquidation"])
+        let working = try await client.listedOpenOrders().map(\.orderRef).filter { !$0.isEmpty }
+        let summary = try await client.accountValues(tags: ["NetLiquidation"])
         let netLiquidation = summary.filter { $0.tag == "NetLiquidation" }.compactMap { Double($0.value) }
             .reduce(0, +)
         return VenueAccountState(
@@ -156,27 +147,13 @@ public struct IBPaperVenue: ExecutionVenue {
     }
 
     func executions() async throws -> [FillRecord] {
-        try await client.executions().compactMap { report -> FillRecord? in
-            let d = report.details
-            guard d.contract.secType != "BAG", let side = FillSide(rawValue: d.execution.side),
-                let time = IBExecutionTime.date(d.execution.time)
-            else { return nil }
+        try await client.fills().compactMap { f -> FillRecord? in
+            guard !f.isCombo, let side = FillSide(f), let time = IBExecutionTime.date(f.time) else { return nil }
             return FillRecord(
-                execId: d.execution.execId, orderRef: d.execution.orderRef, ibOrderId: d.execution.orderId,
-                time: time, symbol: d.contract.symbol,
-                leg: Self.option(d.contract)?.occSymbol ?? d.contract.localSymbol, side: side,
-                quantity: d.execution.shares?.doubleValue ?? 0, price: d.execution.price,
-                commission: report.commission?.commissionAndFees, realizedPnL: report.commission?.realizedPNL)
+                execId: f.execId, orderRef: f.orderRef, ibOrderId: f.orderId, time: time, symbol: f.symbol,
+                leg: f.option?.occSymbol ?? f.localSymbol, side: side, quantity: f.quantity, price: f.price,
+                commission: f.commission, realizedPnL: f.realizedPnL)
         }
-    }
-
-    static func option(_ c: TWSContract) -> OptionContract? {
-        guard let expiry = Expiry(String(c.lastTradeDateOrContractMonth.prefix(8))), let strike = c.strike,
-            let right = OptionRight(code: c.right)
-        else { return nil }
-        return OptionContract(
-            symbol: c.symbol, expiry: expiry, strike: strike, right: right, multiplier: Int(c.multiplier) ?? 100,
-            conId: c.conId)
     }
 }
 
@@ -207,32 +184,30 @@ actor OrderEventCollector {
 
     func consume(_ events: AsyncStream<TWSOrderEvent>) async {
         for await event in events {
-            switch event {
-            case .execution(let d) where d.contract.secType != "BAG":
+            switch TWSOrderUpdate(event) {
+            case .fill(let f) where !f.isCombo:
                 // Booked only when it is this ticket's: our orderRef, one of its legs, that leg's side.
-                let option = IBPaperVenue.option(d.contract) ?? legs[d.contract.conId]?.contract
-                guard d.execution.orderRef == ticket.orderRef, let side = FillSide(rawValue: d.execution.side),
+                let option = f.option ?? legs[f.conId]?.contract
+                guard f.orderRef == ticket.orderRef, let side = FillSide(f),
                     let leg = ticket.legs.first(where: { $0.contract.occSymbol == option?.occSymbol }),
                     FillSide(leg.action) == side
                 else { break }
-                account = d.execution.acctNumber
-                fills[d.execution.execId] = FillRecord(
-                    execId: d.execution.execId, orderRef: ticket.orderRef, ibOrderId: d.execution.orderId,
-                    time: IBExecutionTime.date(d.execution.time) ?? now, symbol: ticket.symbol,
-                    leg: leg.contract.occSymbol, side: side,
-                    quantity: d.execution.shares?.doubleValue ?? 0, price: d.execution.price,
-                    commission: fills[d.execution.execId]?.commission)
-            case .commission(let c):
-                fills[c.execId]?.commission = c.commissionAndFees
-                fills[c.execId]?.realizedPnL = c.realizedPNL
-            case .status(let s):
-                if s.status == TWSOrderStatusValue.filled.rawValue { statusFilled = true }
-                if TWSOrderStatusValue(rawValue: s.status)?.isCancelled == true, done == nil {
+                account = f.account
+                fills[f.execId] = FillRecord(
+                    execId: f.execId, orderRef: ticket.orderRef, ibOrderId: f.orderId,
+                    time: IBExecutionTime.date(f.time) ?? now, symbol: ticket.symbol,
+                    leg: leg.contract.occSymbol, side: side, quantity: f.quantity, price: f.price,
+                    commission: fills[f.execId]?.commission)
+            case .commission(let execId, let amount, let realizedPnL):
+                fills[execId]?.commission = amount
+                fills[execId]?.realizedPnL = realizedPnL
+            case .status(_, let filled, let cancelled):
+                if filled { statusFilled = true }
+                if cancelled, done == nil {
                     done = fills.isEmpty ? .cancelled("cancelled") : .filled(Array(fills.values), account: account)
                 }
-            case .error(let code, let message) where TWSErrorCode(code).endsOrder:
+            case .error(let code, let message, true, let cancelled):
                 if done == nil {
-                    let cancelled = TWSErrorCode(code) == .orderCancelled
                     if cancelled && !fills.isEmpty {
                         done = .filled(fills.values.sorted { $0.execId < $1.execId }, account: account)
                     } else {
@@ -280,6 +255,14 @@ actor OrderEventCollector {
             await withCheckedContinuation { waiters.append($0) }
         }
         return done
+    }
+}
+
+extension FillSide {
+    /// The side of an execution; nil when IB's side is neither bought nor sold.
+    init?(_ fill: TWSFill) {
+        guard let bought = fill.bought else { return nil }
+        self = bought ? .bought : .sold
     }
 }
 

@@ -175,11 +175,13 @@ public enum OrchestratorRuntime {
                             ServiceMetrics.recordIBCode(code)
                             logger.info("data farm \(ok ? "OK" : "broken")", metadata: ["tws.farm": "\(name)"])
                         case .connectivityLost:
-                            ServiceMetrics.recordIBCode(1100)
-                            logger.warning("gateway lost connectivity to IB (1100)")
+                            let code = event.ibCode.map(String.init) ?? "-"
+                            if let ib = event.ibCode { ServiceMetrics.recordIBCode(ib) }
+                            logger.warning("gateway lost connectivity to IB (\(code))")
                         case .competingSession:
-                            ServiceMetrics.recordIBCode(10197)
-                            logger.warning("competing session (10197): market data is served elsewhere")
+                            let code = event.ibCode.map(String.init) ?? "-"
+                            if let ib = event.ibCode { ServiceMetrics.recordIBCode(ib) }
+                            logger.warning("competing session (\(code)): market data is served elsewhere")
                         case .disconnected(let reason):
                             logger.warning("disconnected", metadata: ["tws.reason": "\(reason)"])
                         default: break

@@ -95,9 +95,3 @@ public struct JournalEvent: Sendable, Equatable, Codable {
         self.data = data
     }
 }
-
-/// A stored option row as read back (with its cycle timestamp).
-public struct StoredOptionRow: Sendable, Equatable {
-    public var timestamp: Date
-    public var quote: OptionQuote
-}

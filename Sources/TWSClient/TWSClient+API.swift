@@ -71,12 +71,6 @@ extension TWSClient {
         }
     }
 
-    /// Chooses the market data type (live, frozen, delayed, delayed-frozen) for later requests.
-    public func setMarketDataType(_ type: MarketDataType) async throws {
-        _ = try await waitUntilReady()
-        try await send(.reqMarketDataType(TWSReqMarketDataType(marketDataType: type.rawValue)))
-    }
-
     // MARK: Contracts
 
     /// Contract details matching a (possibly partial) contract.
@@ -97,7 +91,8 @@ extension TWSClient {
     }
 
     /// Option chain parameters (one row per exchange and trading class).
-    public func secDefOptParams(symbol: String, secType: String = "STK", conId: Int) async throws
+    public func secDefOptParams(symbol: String, secType: String = TWSSecurityType.stock.rawValue, conId: Int)
+        async throws
         -> [TWSSecurityDefinitionOptionParameter]
     {
         let collected = Mutex([TWSSecurityDefinitionOptionParameter]())
@@ -156,7 +151,7 @@ extension TWSClient {
         defer { state.withLock { _ = $0.routes.removeValue(forKey: reqId) } }
         let request = TWSReqMktData(reqId: reqId, contract: contract, genericTickList: genericTicks, snapshot: snapshot)
         try await send(.reqMktData(request))
-        let isOption = contract.secType == "OPT"
+        let isOption = contract.secType == TWSSecurityType.option.rawValue
         let box = Locked(TWSMarketDataSnapshot())
         let ended = Flag()
         let (endSignal, endContinuation) = AsyncStream<Void>.makeStream()
@@ -490,8 +485,8 @@ extension TWSClient {
     }
 }
 
-/// A value shared between tasks behind a lock.
-final class Locked<Value: Sendable>: Sendable {
+/// A value shared between this file's tasks behind a lock (tests use TestSupport's `Locked`).
+private final class Locked<Value: Sendable>: Sendable {
     private let mutex: Mutex<Value>
     init(_ value: Value) { mutex = Mutex(value) }
     func withLock<R>(_ body: (inout Value) -> R) -> R { mutex.withLock { body(&$0) } }

@@ -3,8 +3,8 @@ import Synchronization
 import TWSWire
 
 extension TWSClient {
-    /// IB error codes that warn about a request without ending it.
-    static let warningCodes: Set<Int> = [10167, 10090, 2109, 399]
+    /// IB error codes that warn about a request without ending it (besides the 2100-2169 notices).
+    static let warningCodes: Set<TWSErrorCode> = [.delayedDisplayed, .partlyNotSubscribed, .orderWarning]
 
     /// Sends every message to whoever waits for it: the request with its reqId, the order with its
     /// orderId, a topic (positions, open orders ...), or the connection status.
@@ -86,12 +86,12 @@ extension TWSClient {
         default:
             let event = state.withLock { $0.status.apply(code: e.errorCode, message: e.errorString) }
             if let event { eventsContinuation.yield(event) }
-            if e.errorCode == 1101 {
+            if TWSErrorCode(e.errorCode) == .connectivityRestoredDataLost {
                 let live = state.withLock { Array($0.subscriptions.values) }
                 for request in live { outboxContinuation.yield(.reqMktData(request)) }
                 if !live.isEmpty { eventsContinuation.yield(.subscriptionsRestored(count: live.count)) }
             }
-            if e.errorCode >= 2100 && e.errorCode < 2170 {
+            if TWSErrorCode(e.errorCode).isGatewayNotice {
                 logger.debug(
                     "gateway notice", metadata: ["tws.code": "\(e.errorCode)", "tws.message": "\(e.errorString)"])
             } else {
@@ -106,7 +106,8 @@ extension TWSClient {
 
     /// The error a request fails with for IB's error message, or nil for a warning.
     func failure(for e: TWSErrorMessage, request: String) -> TWSClientError? {
-        if Self.warningCodes.contains(e.errorCode) || (2100...2169).contains(e.errorCode) { return nil }
+        let code = TWSErrorCode(e.errorCode)
+        if Self.warningCodes.contains(code) || code.isGatewayNotice { return nil }
         return TWSClientError(
             .requestFailed, "\(request) refused: \(e.errorString)", ibCode: e.errorCode,
             advancedOrderRejectJson: e.advancedOrderRejectJson.isEmpty ? nil : e.advancedOrderRejectJson)

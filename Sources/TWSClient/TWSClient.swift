@@ -320,7 +320,7 @@ public final class TWSClient: Sendable {
         let error = TWSClientError(.disconnected, reason + "; in-flight requests failed and can be retried")
         for r in routes { r.finish(throwing: error) }
         for t in topics { t.finish(throwing: error) }
-        for o in orders { o.yield(.error(code: 504, message: "Not connected")) }
+        for o in orders { o.yield(.error(code: TWSErrorCode.notConnected.rawValue, message: "Not connected")) }
         eventsContinuation.yield(.disconnected(reason: reason))
     }
 

@@ -61,7 +61,12 @@ public struct TWSClientError: Error, Sendable, CustomStringConvertible {
     /// Whether trying again later can help.
     public var isRetryable: Bool {
         [.connectionRefused, .handshakeTimeout, .requestTimeout, .disconnected, .notConnected].contains(code)
-            || (code == .requestFailed && [100, 162, 1100, 2103, 2105, 10197].contains(ibCode ?? 0))
+            || (code == .requestFailed && ibCode.map { TWSErrorCode($0).isTransient } == true)
+    }
+
+    /// Whether IB refused a market-data request because every line was taken (101).
+    public var isMarketDataLineLimit: Bool {
+        code == .requestFailed && ibCode.map { TWSErrorCode($0) == .tooManyTickers } == true
     }
 
     public var description: String {

@@ -69,7 +69,7 @@ public struct TWSConnectionStateMachine: Sendable {
         switch message {
         case .managedAccounts(let m): accounts = m.accounts
         case .nextValidId(let m): nextId = m.orderId
-        case .error(let e) where e.errorCode == 326:
+        case .error(let e) where TWSErrorCode(e.errorCode) == .clientIdInUse:
             state = .closed
             return .fail(
                 code: .clientIdInUse,
@@ -131,14 +131,17 @@ public struct TWSConnectionStatus: Sendable, Equatable {
     /// Applies a connection-level message (reqId -1); returns the event it means, if any.
     public mutating func apply(code: Int, message: String) -> TWSClientEvent? {
         let farm = message.split(separator: ":").last.map(String.init) ?? ""
-        switch code {
-        case 2103, 2105, 2157: farms[farm] = false; return .farm(name: farm, ok: false, code: code)
-        case 2104, 2106, 2158: farms[farm] = true; return .farm(name: farm, ok: true, code: code)
-        case 1100: connectivityLost = true; return .connectivityLost
-        case 1101: connectivityLost = false; return .connectivityRestored(dataLost: true)
-        case 1102: connectivityLost = false; return .connectivityRestored(dataLost: false)
-        case 10197: competingSession = true; return .competingSession
-        case 2100...2169: return .notice(code: code, message: message)
+        let meaning = TWSErrorCode(code)
+        if let ok = meaning.farmIsOK {
+            farms[farm] = ok
+            return .farm(name: farm, ok: ok, code: code)
+        }
+        switch meaning {
+        case .connectivityLost: connectivityLost = true; return .connectivityLost
+        case .connectivityRestoredDataLost: connectivityLost = false; return .connectivityRestored(dataLost: true)
+        case .connectivityRestored: connectivityLost = false; return .connectivityRestored(dataLost: false)
+        case .competingSession: competingSession = true; return .competingSession
+        case _ where meaning.isGatewayNotice: return .notice(code: code, message: message)
         default:
             lastErrorCode = code
             lastErrorMessage = message
@@ -159,4 +162,19 @@ public enum TWSClientEvent: Sendable, Equatable {
     case subscriptionsRestored(count: Int)
     case notice(code: Int, message: String)
     case error(code: Int, message: String, reqId: Int)
+}
+
+extension TWSClientEvent {
+    /// The IB code behind the event (a farm notice, 1100, 1101/1102, 10197, a notice or an error); nil
+    /// for the client's own events.
+    public var ibCode: Int? {
+        switch self {
+        case .farm(_, _, let code), .notice(let code, _), .error(let code, _, _): code
+        case .connectivityLost: TWSErrorCode.connectivityLost.rawValue
+        case .connectivityRestored(let dataLost):
+            (dataLost ? TWSErrorCode.connectivityRestoredDataLost : .connectivityRestored).rawValue
+        case .competingSession: TWSErrorCode.competingSession.rawValue
+        case .connected, .disconnected, .reconnecting, .subscriptionsRestored: nil
+        }
+    }
 }

@@ -47,41 +47,43 @@ public struct TWSMarketDataSnapshot: Sendable, Equatable {
         switch message {
         case .tickPrice(let t):
             let price = t.validPrice
-            switch t.tickType {
-            case 1, 66: bid = price; bidSize = t.size?.doubleValue ?? bidSize
-            case 2, 67: ask = price; askSize = t.size?.doubleValue ?? askSize
-            case 4, 68: last = price; lastSize = t.size?.doubleValue ?? lastSize
-            case 6, 72: high = price
-            case 7, 73: low = price
-            case 9, 75: close = price
-            case 14, 76: open = price
+            let type = TWSTickType(t.tickType)
+            switch type.live {
+            case .bid: bid = price; bidSize = t.size?.doubleValue ?? bidSize
+            case .ask: ask = price; askSize = t.size?.doubleValue ?? askSize
+            case .last: last = price; lastSize = t.size?.doubleValue ?? lastSize
+            case .high: high = price
+            case .low: low = price
+            case .close: close = price
+            case .open: open = price
             default: break
             }
-            if t.tickType >= 66 && t.tickType <= 76 { delayed = true }
+            if type.isDelayed { delayed = true }
         case .tickSize(let t):
             let v = t.size?.doubleValue
-            switch t.tickType {
-            case 0, 69: bidSize = v
-            case 3, 70: askSize = v
-            case 5, 71: lastSize = v
-            case 8, 74: volume = v
-            case 27: callOpenInterest = v
-            case 28: putOpenInterest = v
-            case 29: callVolume = v
-            case 30: putVolume = v
+            switch TWSTickType(t.tickType).live {
+            case .bidSize: bidSize = v
+            case .askSize: askSize = v
+            case .lastSize: lastSize = v
+            case .volume: volume = v
+            case .optionCallOpenInterest: callOpenInterest = v
+            case .optionPutOpenInterest: putOpenInterest = v
+            case .optionCallVolume: callVolume = v
+            case .optionPutVolume: putVolume = v
             default: break
             }
         case .tickGeneric(let g):
-            if g.tickType == 24 { impliedVolatility = g.value }
-            if g.tickType == 23 { historicalVolatility = g.value }
+            if TWSTickType(g.tickType) == .optionImpliedVolatility { impliedVolatility = g.value }
+            if TWSTickType(g.tickType) == .optionHistoricalVolatility { historicalVolatility = g.value }
         case .tickOptionComputation(let c):
-            switch c.tickType {
-            case 13, 83: modelGreeks = c
-            case 10, 80: bidGreeks = c
-            case 11, 81: askGreeks = c
+            let type = TWSTickType(c.tickType)
+            switch type.live {
+            case .modelOptionComputation: modelGreeks = c
+            case .bidOptionComputation: bidGreeks = c
+            case .askOptionComputation: askGreeks = c
             default: break
             }
-            if c.tickType >= 80 { delayed = true }
+            if type.isDelayed { delayed = true }
         case .marketDataType(let m):
             marketDataType = m.marketDataType
         default:

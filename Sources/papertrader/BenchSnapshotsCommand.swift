@@ -79,7 +79,8 @@ struct BenchSnapshotsCommand: AsyncParsableCommand {
             let strike = 560.0 + Double(i % 30) * 2
             out.append(
                 TWSContract(
-                    symbol: "SPY", secType: "OPT", lastTradeDateOrContractMonth: expiry, strike: strike,
+                    symbol: "SPY", secType: TWSSecurityType.option.rawValue, lastTradeDateOrContractMonth: expiry,
+                    strike: strike,
                     right: i % 60 < 30 ? "C" : "P", multiplier: "100"))
             i += 1
         }

@@ -80,7 +80,8 @@ enum WireBenchmark {
         var details = TWSContractData()
         details.reqId = 7
         details.contractDetails.contract = TWSContract(
-            conId: 765_432_101, symbol: "SPY", secType: "OPT", lastTradeDateOrContractMonth: "20260116", strike: 590,
+            conId: 765_432_101, symbol: "SPY", secType: TWSSecurityType.option.rawValue,
+            lastTradeDateOrContractMonth: "20260116", strike: 590,
             right: "C", multiplier: "100", exchange: "SMART", currency: "USD", localSymbol: "SPY   260116C00590000",
             tradingClass: "SPY")
         details.contractDetails.marketName = "SPY"
@@ -97,18 +98,20 @@ enum WireBenchmark {
         details.contractDetails.suggestedSizeIncrement = 1
         var open = TWSOpenOrder()
         open.orderId = 12
-        open.contract = TWSContract(symbol: "SPY", secType: "BAG", exchange: "SMART", currency: "USD")
+        open.contract = TWSContract(
+            symbol: "SPY", secType: TWSSecurityType.combo.rawValue, exchange: "SMART", currency: "USD")
         open.contract.comboLegs = [
-            TWSComboLeg(conId: 1, ratio: 1, action: "SELL"), TWSComboLeg(conId: 2, ratio: 1, action: "BUY"),
+            TWSComboLeg(conId: 1, ratio: 1, action: TWSAction.sell.rawValue),
+            TWSComboLeg(conId: 2, ratio: 1, action: TWSAction.buy.rawValue),
         ]
-        open.order.action = "BUY"
+        open.order.action = TWSAction.buy.rawValue
         open.order.totalQuantity = 1
-        open.order.orderType = "LMT"
+        open.order.orderType = TWSOrderType.limit.rawValue
         open.order.lmtPrice = -1.25
-        open.order.tif = "DAY"
+        open.order.tif = TWSTimeInForce.day.rawValue
         open.order.account = "DU1234567"
         open.order.orderRef = "pt-SPY-000012"
-        open.orderState.status = "Submitted"
+        open.orderState.status = TWSOrderStatusValue.submitted.rawValue
         return [
             .tickPrice(TWSTickPrice(reqId: 1042, tickType: 1, price: 3.35, size: 17)),
             .tickSize(TWSTickSize(reqId: 1042, tickType: 8, size: 1234)),

@@ -89,7 +89,7 @@ import Testing
                 #expect(intraday.count == 5 && intraday.allSatisfy { $0.close < 60 })
                 let iv = try #require(bars(got, 3))
                 #expect(iv.allSatisfy { $0.close > 0.05 && $0.close < 1.5 })
-                #expect(errors(got, reqId: 4) == [SimErrorCode.historicalDataError])
+                #expect(errors(got, reqId: 4) == [TWSErrorCode.historicalPacing.rawValue])
             }
         }
     }

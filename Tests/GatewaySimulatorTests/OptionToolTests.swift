@@ -108,7 +108,7 @@ func rawFrame(_ fields: [String]) -> [UInt8] {
                 let computed = try #require(
                     got.compactMap { if case .tickOptionComputation(let c) = $0 { return c } else { return nil } }.first
                 )
-                #expect(computed.reqId == 90 && computed.tickType == SimTickType.customOptionComputation)
+                #expect(computed.reqId == 90 && computed.tickType == TWSTickType.customOptionComputation.rawValue)
                 let sigma = try #require(computed.impliedVol)
                 #expect(abs((computed.optPrice ?? 0) - 12.5) < 1e-6)
                 var price = TWSCalculateOption()
@@ -191,7 +191,7 @@ func rawFrame(_ fields: [String]) -> [UInt8] {
                 #expect(positions.last { $0.contract.conId == conId }?.position?.doubleValue == 0)
                 try await client.send(.exerciseOptions(exercise))
                 let again = await client.wait { errors($0, reqId: 3).count == 1 }
-                #expect(errors(again, reqId: 3) == [SimErrorCode.validationError])
+                #expect(errors(again, reqId: 3) == [TWSErrorCode.validationError.rawValue])
             }
         }
     }
@@ -212,13 +212,13 @@ func rawFrame(_ fields: [String]) -> [UInt8] {
                 // Every answer, not a count (the farm notices at connect are errors too).
                 let got = await client.wait { messages in
                     [41, 42, 44].allSatisfy { id in !errors(messages, reqId: id).isEmpty }
-                        && errors(messages, reqId: -1).contains(SimErrorCode.validationError)
+                        && errors(messages, reqId: -1).contains(TWSErrorCode.validationError.rawValue)
                         && !unhandled(messages, id: SimMessages.ID.userInfo).isEmpty
                 }
-                #expect(errors(got, reqId: 41) == [SimErrorCode.depthNotSupported])
-                #expect(errors(got, reqId: 42) == [SimErrorCode.tickByTickFailed])
-                #expect(errors(got, reqId: 44) == [SimErrorCode.validationError])
-                #expect(errors(got, reqId: -1).contains(SimErrorCode.validationError))
+                #expect(errors(got, reqId: 41) == [TWSErrorCode.depthNotSupported.rawValue])
+                #expect(errors(got, reqId: 42) == [TWSErrorCode.tickByTickFailed.rawValue])
+                #expect(errors(got, reqId: 44) == [TWSErrorCode.validationError.rawValue])
+                #expect(errors(got, reqId: -1).contains(TWSErrorCode.validationError.rawValue))
                 #expect(unhandled(got, id: SimMessages.ID.userInfo) == [["43", ""]])
             }
         }

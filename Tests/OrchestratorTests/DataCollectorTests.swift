@@ -5,7 +5,6 @@ import Logging
 import MarketData
 import OptionsModel
 import SnapshotStore
-import Synchronization
 import TestSupport
 import Testing
 
@@ -156,11 +155,4 @@ func options(symbols: String = "[SPY, IWM]", speed: Double = 1) throws -> Runtim
         #expect(rows.allSatisfy { $0.quote.openInterest != nil })
         #expect(rows.contains { !firstKeys.contains($0.contract.key) })
     }
-}
-
-/// A value shared between tasks.
-final class Locked<Value: Sendable>: Sendable {
-    private let mutex: Mutex<Value>
-    init(_ value: Value) { mutex = Mutex(value) }
-    func withLock<R>(_ body: (inout Value) -> R) -> R { mutex.withLock { body(&$0) } }
 }

@@ -183,15 +183,13 @@ func tradingOptions(accounts: [String]? = nil, venue: String = "ib_paper", riskL
             let venue = IBPaperVenue(client: rt.client, speed: 1, logger: quiet)
             let combo = try await venue.combo(
                 for: OrderTicket(
-                    orderRef: "x", symbol: "IWM", purpose: .open, legs: legs, quantity: 1, mid: 0, natural: 0))
+                    orderRef: "x", symbol: "IWM", purpose: .open, legs: legs, quantity: 1, mid: 0, natural: 0),
+                limit: nil)
             func place(_ ref: String, limit: Double) async throws {
-                var order = TWSOrder()
-                order.action = "BUY"
-                order.orderType = "LMT"
-                order.totalQuantity = TWSDecimal(1)
-                order.lmtPrice = limit
+                var order = combo
+                order.limit = limit
                 order.orderRef = ref
-                _ = try await rt.client.placeOrder(contract: combo, order: order)
+                _ = try await rt.client.placeOrder(order)
             }
             try await place("pt-filled", limit: 5)  // crosses at once
             try await place("pt-working", limit: -4.99)  // a credit nobody pays: stays working

@@ -11,12 +11,14 @@ extension PaperAccount {
     {
         if let reason = reject(contract: contract, order: order) {
             return [
-                .error(orderId: orderId, code: SimErrorCode.orderRejected, message: "Order rejected - reason:\(reason)")
+                .error(
+                    orderId: orderId, code: TWSErrorCode.orderRejected.rawValue,
+                    message: "Order rejected - reason:\(reason)")
             ]
         }
         let legs = self.legs(of: contract)
         let quantity = order.totalQuantity?.doubleValue ?? 0
-        let buying = order.action == "BUY"
+        let buying = order.action == TWSAction.buy.rawValue
         var cashChange = 0.0
         var extra: [RegTMargin.Position] = []
         var natural = 0.0
@@ -31,7 +33,7 @@ extension PaperAccount {
         }
         // A limit that does not cross is previewed at its limit, as IB does.
         let scale =
-            order.orderType == "LMT" && order.lmtPrice != nil && abs(natural) > 1e-9
+            order.orderType == TWSOrderType.limit.rawValue && order.lmtPrice != nil && abs(natural) > 1e-9
             ? (order.lmtPrice ?? natural) / natural : 1
         for (legContract, conId, signed, price) in legPrices {
             let multiplier = Double(legContract.multiplier) ?? 1
@@ -53,7 +55,7 @@ extension PaperAccount {
         open.contract = contract
         open.order = working
         var s = TWSOrderState()
-        s.status = "PreSubmitted"
+        s.status = TWSOrderStatusValue.preSubmitted.rawValue
         s.initMarginBefore = Self.amount(before.margin.initial)
         s.maintMarginBefore = Self.amount(before.margin.maintenance)
         s.equityWithLoanBefore = Self.amount(before.equityWithLoan)

@@ -119,13 +119,17 @@ final class PaperAccount: SimAccountPort, Sendable {
                 return route(&s, events, owner: clientId, includeOwner: false)
             }
             guard !s.usedIds.contains(key) else {
-                return [.error(orderId: orderId, code: SimErrorCode.duplicateOrderId, message: "Duplicate order id")]
+                return [
+                    .error(
+                        orderId: orderId, code: TWSErrorCode.duplicateOrderId.rawValue, message: "Duplicate order id")
+                ]
             }
             if let reason = reject(contract: contract, order: order) {
                 s.usedIds.insert(key)
                 return [
                     .error(
-                        orderId: orderId, code: SimErrorCode.orderRejected, message: "Order rejected - reason:\(reason)"
+                        orderId: orderId, code: TWSErrorCode.orderRejected.rawValue,
+                        message: "Order rejected - reason:\(reason)"
                     )
                 ]
             }
@@ -134,7 +138,7 @@ final class PaperAccount: SimAccountPort, Sendable {
             s.nextOrderId = max(s.nextOrderId, orderId + 1)
             var working = WorkingOrder(
                 orderId: orderId, clientId: clientId, permId: s.nextPermId, contract: contract, order: order,
-                status: "PreSubmitted")
+                status: TWSOrderStatusValue.preSubmitted.rawValue)
             working.submittedAt = date
             working.order.orderId = orderId
             working.order.clientId = clientId
@@ -145,7 +149,7 @@ final class PaperAccount: SimAccountPort, Sendable {
             s.orders[key] = working
             var events: [SimAccountEvent] = [.openOrder(openOrder(working)), .orderStatus(status(working))]
             if !working.stuck {
-                working.status = "Submitted"
+                working.status = TWSOrderStatusValue.submitted.rawValue
                 s.orders[key] = working
                 events += [.openOrder(openOrder(working)), .orderStatus(status(working))]
                 events += fillIfCrossing(&s, key, at: date)
@@ -156,18 +160,20 @@ final class PaperAccount: SimAccountPort, Sendable {
 
     /// Why an order is refused (IB's 201 reasons), nil when acceptable.
     func reject(contract: TWSContract, order: TWSOrder) -> String? {
-        guard order.action == "BUY" || order.action == "SELL" else { return "invalid action '\(order.action)'" }
+        guard order.action == TWSAction.buy.rawValue || order.action == TWSAction.sell.rawValue else {
+            return "invalid action '\(order.action)'"
+        }
         guard let quantity = order.totalQuantity?.doubleValue, quantity > 0 else {
             return "order quantity must be positive"
         }
-        guard order.orderType == "LMT" || order.orderType == "MKT" else {
+        guard order.orderType == TWSOrderType.limit.rawValue || order.orderType == TWSOrderType.market.rawValue else {
             return "order type \(order.orderType) is not simulated (LMT, MKT)"
         }
-        if order.orderType == "LMT" && order.lmtPrice == nil { return "limit price missing" }
+        if order.orderType == TWSOrderType.limit.rawValue && order.lmtPrice == nil { return "limit price missing" }
         if !order.account.isEmpty && !accounts.contains(order.account) {
             return "account \(order.account) is not managed by this login"
         }
-        if contract.secType == "BAG" {
+        if contract.secType == TWSSecurityType.combo.rawValue {
             guard !contract.comboLegs.isEmpty else { return "combo has no legs" }
             for leg in contract.comboLegs
             where market.option(conId: leg.conId) == nil && leg.conId != market.profile(contract.symbol)?.conId {
@@ -185,7 +191,7 @@ final class PaperAccount: SimAccountPort, Sendable {
             guard s.orders[key] != nil else {
                 return [
                     .error(
-                        orderId: orderId, code: SimErrorCode.cancelNotFound,
+                        orderId: orderId, code: TWSErrorCode.cancelNotFound.rawValue,
                         message: "OrderId \(orderId) that needs to be cancelled is not found.")
                 ]
             }
@@ -196,11 +202,12 @@ final class PaperAccount: SimAccountPort, Sendable {
     /// Cancels a working order: its status and IB's 202.
     func cancelled(_ s: inout State, _ key: OrderKey) -> [SimAccountEvent] {
         guard var working = s.orders.removeValue(forKey: key) else { return [] }
-        working.status = "Cancelled"
+        working.status = TWSOrderStatusValue.cancelled.rawValue
         s.completed.append(working)
         return [
             .orderStatus(status(working)),
-            .error(orderId: key.orderId, code: SimErrorCode.orderCancelled, message: "Order Canceled - reason:"),
+            .error(
+                orderId: key.orderId, code: TWSErrorCode.orderCancelled.rawValue, message: "Order Canceled - reason:"),
         ]
     }
 
@@ -229,14 +236,14 @@ final class PaperAccount: SimAccountPort, Sendable {
 
     /// The legs of a contract as (conId, contract, signed ratio); a plain contract is one leg.
     func legs(of contract: TWSContract) -> [(conId: Int, contract: TWSContract, ratio: Double)] {
-        if contract.secType == "BAG" {
+        if contract.secType == TWSSecurityType.combo.rawValue {
             return contract.comboLegs.compactMap { leg in
                 guard let resolved = resolve(conId: leg.conId) else { return nil }
-                return (leg.conId, resolved, Double(leg.ratio) * (leg.action == "SELL" ? -1 : 1))
+                return (leg.conId, resolved, Double(leg.ratio) * (leg.action == TWSAction.sell.rawValue ? -1 : 1))
             }
         }
         if contract.conId > 0, let resolved = resolve(conId: contract.conId) { return [(contract.conId, resolved, 1)] }
-        if contract.secType == "OPT", let right = OptionRight(code: contract.right),
+        if contract.secType == TWSSecurityType.option.rawValue, let right = OptionRight(code: contract.right),
             let expiry = Expiry(contract.lastTradeDateOrContractMonth),
             let strike = contract.strike
         {
@@ -245,7 +252,9 @@ final class PaperAccount: SimAccountPort, Sendable {
                 return [(conId, resolved, 1)]
             }
         }
-        if contract.secType == "STK", let p = market.profile(contract.symbol), let resolved = resolve(conId: p.conId) {
+        if contract.secType == TWSSecurityType.stock.rawValue, let p = market.profile(contract.symbol),
+            let resolved = resolve(conId: p.conId)
+        {
             return [(p.conId, resolved, 1)]
         }
         return []
@@ -259,7 +268,7 @@ final class PaperAccount: SimAccountPort, Sendable {
 
     /// Bid and ask of a leg now.
     func quote(_ contract: TWSContract, at date: Date) -> (bid: Double, ask: Double)? {
-        if contract.secType == "OPT", let option = market.option(conId: contract.conId),
+        if contract.secType == TWSSecurityType.option.rawValue, let option = market.option(conId: contract.conId),
             let q = market.optionQuote(option, at: date)
         {
             return (q.bid, q.ask)
@@ -271,11 +280,12 @@ final class PaperAccount: SimAccountPort, Sendable {
     /// Fills the order at the natural price when its limit crosses it (market orders always), during
     /// regular trading hours only.
     func fillIfCrossing(_ s: inout State, _ key: OrderKey, at date: Date) -> [SimAccountEvent] {
-        guard var working = s.orders[key], !working.stuck, working.status == "Submitted" else { return [] }
+        guard var working = s.orders[key], !working.stuck, working.status == TWSOrderStatusValue.submitted.rawValue
+        else { return [] }
         guard market.calendar.isRegularSession(date) else { return [] }
         let legs = self.legs(of: working.contract)
         guard !legs.isEmpty else { return [] }
-        let buying = working.order.action == "BUY"
+        let buying = working.order.action == TWSAction.buy.rawValue
         // Natural and mid price of the whole structure per unit, for the order's side.
         var natural = 0.0
         var mid = 0.0
@@ -294,7 +304,7 @@ final class PaperAccount: SimAccountPort, Sendable {
         // Market orders take the natural price; a limit fills once it reaches the price the market accepts
         // now (between mid and natural, by width, size and time resting), at the limit.
         var price = natural
-        if working.order.orderType == "LMT", let limit = working.order.lmtPrice {
+        if working.order.orderType == TWSOrderType.limit.rawValue, let limit = working.order.lmtPrice {
             let acceptable = FillModel.acceptablePrice(
                 natural: natural, mid: mid, quantity: quantity, resting: date.timeIntervalSince(working.submittedAt))
             let crosses = buying ? limit >= acceptable - 1e-9 : limit <= acceptable + 1e-9
@@ -331,7 +341,7 @@ final class PaperAccount: SimAccountPort, Sendable {
         }
         working.filled += quantity
         working.avgFillPrice = price
-        working.status = "Filled"
+        working.status = TWSOrderStatusValue.filled.rawValue
         s.orders[key] = nil
         s.completed.append(working)
         events.append(.orderStatus(status(working, lastFill: price)))
@@ -345,7 +355,7 @@ final class PaperAccount: SimAccountPort, Sendable {
         var total = 0.0
         for (i, leg) in legs.enumerated() {
             var fee = rate(leg.contract, quantity: leg.quantity)
-            if leg.contract.secType != "OPT", i < prices.count {
+            if leg.contract.secType != TWSSecurityType.option.rawValue, i < prices.count {
                 fee = min(fee, 0.01 * prices[i] * leg.quantity)
             }
             total += fee
@@ -355,7 +365,8 @@ final class PaperAccount: SimAccountPort, Sendable {
 
     /// The per-unit rate of one leg before the order minimum.
     static func rate(_ contract: TWSContract, quantity: Double) -> Double {
-        contract.secType == "OPT" ? commissionPerContract * quantity : commissionPerShare * quantity
+        contract.secType == TWSSecurityType.option.rawValue
+            ? commissionPerContract * quantity : commissionPerShare * quantity
     }
 
     /// Moves a position; returns the realized P&L of any closing part.
@@ -400,7 +411,7 @@ final class PaperAccount: SimAccountPort, Sendable {
         e.time = Self.executionTime(date)
         e.acctNumber = working.order.account
         e.exchange = "SMART"
-        e.side = bought ? "BOT" : "SLD"
+        e.side = bought ? TWSExecutionSide.bought.rawValue : TWSExecutionSide.sold.rawValue
         e.shares = TWSDecimal(quantity)
         e.price = (price * 100).rounded() / 100
         e.permId = working.permId
@@ -439,7 +450,7 @@ final class PaperAccount: SimAccountPort, Sendable {
         var o = TWSOpenOrder()
         o.orderId = w.orderId
         o.contract = w.contract
-        if o.contract.secType != "OPT" && o.contract.strike == nil { o.contract.strike = 0 }
+        if o.contract.secType != TWSSecurityType.option.rawValue && o.contract.strike == nil { o.contract.strike = 0 }
         o.order = w.order
         o.orderState.status = w.status
         o.orderState.commissionAndFeesCurrency = "USD"
@@ -461,7 +472,9 @@ final class PaperAccount: SimAccountPort, Sendable {
             s.completed.map { w in
                 var c = TWSCompletedOrder()
                 c.contract = w.contract
-                if c.contract.secType != "OPT" && c.contract.strike == nil { c.contract.strike = 0 }
+                if c.contract.secType != TWSSecurityType.option.rawValue && c.contract.strike == nil {
+                    c.contract.strike = 0
+                }
                 c.order = w.order
                 c.order.filledQuantity = TWSDecimal(w.filled)
                 c.orderState.status = w.status

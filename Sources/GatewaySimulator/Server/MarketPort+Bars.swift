@@ -34,11 +34,11 @@ extension MarketPort {
     /// BID_ASK, the same number four times otherwise; nil when the contract has no such value.
     func sample(_ contract: TWSContract, _ show: Show, at date: Date) -> (Double, Double, Double, Double)? {
         let value: (bid: Double, ask: Double, last: Double, iv: Double?)
-        if contract.secType == "OPT", let option = market.option(conId: contract.conId) {
+        if contract.secType == TWSSecurityType.option.rawValue, let option = market.option(conId: contract.conId) {
             guard let q = market.optionQuote(option, at: date) else { return nil }
             value = (q.bid, q.ask, q.last, q.impliedVol)
         } else {
-            let symbol = contract.secType == "IND" ? "VIX" : contract.symbol
+            let symbol = contract.secType == TWSSecurityType.index.rawValue ? "VIX" : contract.symbol
             guard let price = market.price(symbol, at: date) else { return nil }
             let iv = market.atmImpliedVolatility(symbol, at: date)
             value = (price - 0.01, price + 0.01, price, iv)
@@ -60,8 +60,8 @@ extension MarketPort {
 
     /// The underlying's 30-day historical volatility as of `date` (nil for options).
     func historicalVolatility(_ contract: TWSContract, at date: Date) -> Double? {
-        guard contract.secType != "OPT" else { return nil }
-        let symbol = contract.secType == "IND" ? "VIX" : contract.symbol
+        guard contract.secType != TWSSecurityType.option.rawValue else { return nil }
+        let symbol = contract.secType == TWSSecurityType.index.rawValue ? "VIX" : contract.symbol
         return Self.historicalVolatility(market.dailyBars(symbol, endingAt: date, count: 31).map(\.close))
     }
 
@@ -120,14 +120,15 @@ extension MarketPort {
                         bar.low = round(samples.map(\.2).min() ?? first.2)
                         bar.close = round(last.3)
                     }
-                    if show == .trades && contract.secType != "IND" {
-                        let perMinute = contract.secType == "OPT" ? 12.0 : 120_000.0
+                    if show == .trades && contract.secType != TWSSecurityType.index.rawValue {
+                        let perMinute = contract.secType == TWSSecurityType.option.rawValue ? 12.0 : 120_000.0
                         let volume = (perMinute * max(1, count - 1)).rounded()
-                        bar.volume = TWSDecimal(volume / (contract.secType == "OPT" ? 1 : 100))
-                        bar.barCount = Int(volume / (contract.secType == "OPT" ? 2 : 300))
+                        bar.volume = TWSDecimal(
+                            volume / (contract.secType == TWSSecurityType.option.rawValue ? 1 : 100))
+                        bar.barCount = Int(volume / (contract.secType == TWSSecurityType.option.rawValue ? 2 : 300))
                     }
                     bar.wap = TWSDecimal(round(samples.reduce(0) { $0 + $1.3 } / count))
-                    if show != .trades || contract.secType == "IND" {
+                    if show != .trades || contract.secType == TWSSecurityType.index.rawValue {
                         // IB's "not available" for volume, WAP and count (an empty field breaks ib_async).
                         bar.volume = TWSDecimal(-1)
                         bar.wap = TWSDecimal(-1)

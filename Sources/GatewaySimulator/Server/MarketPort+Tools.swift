@@ -10,7 +10,7 @@ extension MarketPort {
     func firstHistory(for contract: TWSContract, at date: Date) -> Date {
         var day = market.calendar.tradingDay(of: date)
         for _ in 0..<(SimulatedMarket.historyDays - 6) { day = market.calendar.previousTradingDay(before: day) }
-        if contract.secType == "OPT", let option = market.option(conId: contract.conId) {
+        if contract.secType == TWSSecurityType.option.rawValue, let option = market.option(conId: contract.conId) {
             var listed = option.expiry.adding(days: -365)
             if !market.calendar.isTradingDay(listed) { listed = market.calendar.nextTradingDay(after: listed) }
             day = max(day, listed)
@@ -68,13 +68,15 @@ extension MarketPort {
             let stock = SimulatorContracts.stock(p)
             out.append(
                 SimMessages.SymbolSample(
-                    conId: p.conId, symbol: p.symbol, secType: "STK", primaryExchange: stock.primaryExchange,
-                    derivativeSecTypes: ["OPT"], description: name))
+                    conId: p.conId, symbol: p.symbol, secType: TWSSecurityType.stock.rawValue,
+                    primaryExchange: stock.primaryExchange,
+                    derivativeSecTypes: [TWSSecurityType.option.rawValue], description: name))
         }
         if "VIX".hasPrefix(needle) || "CBOE VOLATILITY INDEX".contains(needle) {
             out.append(
                 SimMessages.SymbolSample(
-                    conId: SimulatedMarket.vixConId, symbol: "VIX", secType: "IND", primaryExchange: "CBOE",
+                    conId: SimulatedMarket.vixConId, symbol: "VIX", secType: TWSSecurityType.index.rawValue,
+                    primaryExchange: "CBOE",
                     derivativeSecTypes: [], description: SimulatorContracts.longName("VIX")))
         }
         return out
@@ -87,9 +89,11 @@ extension MarketPort {
         var prices: [Double] = []
         for second in 0...5 {
             let at = begin.addingTimeInterval(Double(second))
-            if contract.secType == "OPT", let option = market.option(conId: contract.conId) {
+            if contract.secType == TWSSecurityType.option.rawValue, let option = market.option(conId: contract.conId) {
                 if let q = market.optionQuote(option, at: at) { prices.append((q.bid + q.ask) / 2) }
-            } else if let p = market.price(contract.secType == "IND" ? "VIX" : contract.symbol, at: at) {
+            } else if let p = market.price(
+                contract.secType == TWSSecurityType.index.rawValue ? "VIX" : contract.symbol, at: at)
+            {
                 prices.append(p)
             }
         }
@@ -98,10 +102,12 @@ extension MarketPort {
         let round = { (x: Double) in (x * 100).rounded() / 100 }
         let stream = DeterministicNoise.stream("bars-" + contract.symbol)
         let noise = DeterministicNoise.uniform(market.seed, stream, Int64(start))
-        let volume = contract.secType == "IND" ? 0 : (noise * (contract.secType == "OPT" ? 20 : 4_000)).rounded()
+        let volume =
+            contract.secType == TWSSecurityType.index.rawValue
+            ? 0 : (noise * (contract.secType == TWSSecurityType.option.rawValue ? 20 : 4_000)).rounded()
         return SimMessages.FiveSecondBar(
             time: Int(start), open: round(first), high: round(high), low: round(low), close: round(last),
             volume: volume, wap: round(prices.reduce(0, +) / Double(prices.count)),
-            count: Int(volume / (contract.secType == "OPT" ? 2 : 100)))
+            count: Int(volume / (contract.secType == TWSSecurityType.option.rawValue ? 2 : 100)))
     }
 }

@@ -16,22 +16,24 @@ extension SessionEngine {
                 if dataLost {
                     out.messages.append(
                         notice(
-                            1101, "Connectivity between IB and Trader Workstation has been restored - data lost.",
+                            .connectivityRestoredDataLost,
+                            "Connectivity between IB and Trader Workstation has been restored - data lost.",
                             now: now))
                     subscriptions = [:]
                 } else {
                     out.messages.append(
                         notice(
-                            1102, "Connectivity between IB and Trader Workstation has been restored - data maintained.",
+                            .connectivityRestored,
+                            "Connectivity between IB and Trader Workstation has been restored - data maintained.",
                             now: now))
                 }
             case .farmRestored(let code):
-                if code == 2103 {
+                if code == .marketDataFarmBroken {
                     faults.marketFarmDown = false
-                    out.messages.append(notice(2104, "Market data farm connection is OK:usfarm", now: now))
+                    out.messages.append(notice(.marketDataFarmOK, "Market data farm connection is OK:usfarm", now: now))
                 } else {
                     faults.historicalFarmDown = false
-                    out.messages.append(notice(2106, "HMDS data farm connection is OK:ushmds", now: now))
+                    out.messages.append(notice(.historicalFarmOK, "HMDS data farm connection is OK:ushmds", now: now))
                 }
             case .competingSessionEnded:
                 faults.competingSession = false
@@ -69,24 +71,35 @@ extension SessionEngine {
             out.close = true
         case .connectivityLost(let dataLost, let seconds):
             faults.connectivityLost = true
-            out.messages.append(notice(1100, "Connectivity between IB and Trader Workstation has been lost.", now: now))
+            out.messages.append(
+                notice(.connectivityLost, "Connectivity between IB and Trader Workstation has been lost.", now: now))
             pending.append((real + seconds, .restoreConnectivity(dataLost: dataLost)))
         case .farmOutage(let code, let seconds):
-            if code == 2105 {
+            if TWSErrorCode(code) == .historicalFarmBroken {
                 faults.historicalFarmDown = true
-                out.messages.append(notice(2105, "HMDS data farm connection is broken:ushmds", now: now))
+                out.messages.append(
+                    notice(.historicalFarmBroken, "HMDS data farm connection is broken:ushmds", now: now))
             } else {
                 faults.marketFarmDown = true
-                out.messages.append(notice(2103, "Market data farm connection is broken:usfarm", now: now))
+                out.messages.append(
+                    notice(.marketDataFarmBroken, "Market data farm connection is broken:usfarm", now: now))
             }
-            pending.append((real + seconds, .farmRestored(code: code == 2105 ? 2105 : 2103)))
+            pending.append(
+                (
+                    real + seconds,
+                    .farmRestored(
+                        code: TWSErrorCode(code) == .historicalFarmBroken
+                            ? .historicalFarmBroken : .marketDataFarmBroken)
+                ))
         case .competingSession(let seconds):
             faults.competingSession = true
             for reqId in subscriptions.keys.sorted() {
-                out.messages.append(error(reqId, 10197, "No market data during competing live session", now: now))
+                out.messages.append(
+                    error(reqId, .competingSession, "No market data during competing live session", now: now))
             }
             if subscriptions.isEmpty {
-                out.messages.append(error(-1, 10197, "No market data during competing live session", now: now))
+                out.messages.append(
+                    error(-1, .competingSession, "No market data during competing live session", now: now))
             }
             pending.append((real + seconds, .competingSessionEnded))
         case .delayReplies(let milliseconds):

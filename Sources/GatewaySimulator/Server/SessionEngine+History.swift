@@ -9,14 +9,15 @@ extension SessionEngine {
         if faults.historicalFarmDown {
             out.messages.append(
                 error(
-                    m.reqId, 162, "Historical Market Data Service error message:HMDS query returned no data", now: now))
+                    m.reqId, .historicalPacing,
+                    "Historical Market Data Service error message:HMDS query returned no data", now: now))
             return out
         }
         if faults.refuseHistoricalWithPacing > 0 {
             faults.refuseHistoricalWithPacing -= 1
             out.messages.append(
                 error(
-                    m.reqId, 162,
+                    m.reqId, .historicalPacing,
                     "Historical Market Data Service error message:Historical data request pacing violation",
                     now: now))
             return out
@@ -26,17 +27,20 @@ extension SessionEngine {
         let contractKey = "\(m.contract.conId)|\(m.contract.symbol)|\(m.contract.secType)|\(m.whatToShow)"
         if let violation = historicalPacer.admit(key: key, contractKey: contractKey, at: real) {
             out.messages.append(
-                error(m.reqId, 162, "Historical Market Data Service error message:\(violation)", now: now))
+                error(m.reqId, .historicalPacing, "Historical Market Data Service error message:\(violation)", now: now)
+            )
             return out
         }
         guard let contract = resolve(m.contract, now: now) else {
-            out.messages.append(error(m.reqId, 200, "No security definition has been found for the request", now: now))
+            out.messages.append(
+                error(m.reqId, .noSecurityDefinition, "No security definition has been found for the request", now: now)
+            )
             return out
         }
         guard let barSeconds = MarketPort.barSeconds(m.barSizeSetting) else {
             out.messages.append(
                 error(
-                    m.reqId, SimErrorCode.historicalDataError,
+                    m.reqId, .historicalPacing,
                     "Historical Market Data Service error message:bar size '\(m.barSizeSetting)' is not simulated "
                         + "(1, 2, 3, 5, 10, 15, 20, 30 mins; 1, 2, 3, 4, 8 hours; 1 day)",
                     now: now))
@@ -45,7 +49,7 @@ extension SessionEngine {
         guard let show = MarketPort.Show(rawValue: m.whatToShow.uppercased()) else {
             out.messages.append(
                 error(
-                    m.reqId, SimErrorCode.historicalDataError,
+                    m.reqId, .historicalPacing,
                     "Historical Market Data Service error message:whatToShow '\(m.whatToShow)' is not simulated",
                     now: now))
             return out
@@ -53,19 +57,20 @@ extension SessionEngine {
         guard let end = Self.endDate(m.endDateTime, now: now) else {
             out.messages.append(
                 error(
-                    m.reqId, SimErrorCode.validationError,
+                    m.reqId, .validationError,
                     "Error validating request.-'bP' : cause - Invalid end date/time \(m.endDateTime)", now: now))
             return out
         }
         guard let days = Self.tradingDays(in: m.durationStr) else {
             out.messages.append(
                 error(
-                    m.reqId, 321, "Error validating request.-'bP' : cause - Invalid duration string \(m.durationStr)",
+                    m.reqId, .validationError,
+                    "Error validating request.-'bP' : cause - Invalid duration string \(m.durationStr)",
                     now: now))
             return out
         }
         let bars: [TWSBar]
-        if barSeconds >= 86_400 && show == .trades && contract.secType != "OPT" {
+        if barSeconds >= 86_400 && show == .trades && contract.secType != TWSSecurityType.option.rawValue {
             bars = market.dailyBars(for: contract, endingAt: end, count: days)
         } else {
             // At most 10,000 bars a request, as IB caps what one request may return.

@@ -14,7 +14,9 @@ extension SessionEngine {
         var out = SessionOutput()
         let matches = market.contractDetails(matching: m.contract, at: now)
         guard !matches.isEmpty else {
-            out.messages.append(error(m.reqId, 200, "No security definition has been found for the request", now: now))
+            out.messages.append(
+                error(m.reqId, .noSecurityDefinition, "No security definition has been found for the request", now: now)
+            )
             return out
         }
         for details in matches {
@@ -32,12 +34,14 @@ extension SessionEngine {
     mutating func marketData(_ m: TWSReqMktData, now: Date) -> SessionOutput {
         var out = SessionOutput()
         let resolved =
-            m.contract.secType == "BAG"
+            m.contract.secType == TWSSecurityType.combo.rawValue
             ? (m.contract.comboLegs.isEmpty || m.contract.comboLegs.contains { market.contract(conId: $0.conId) == nil }
                 ? nil : m.contract)
             : resolve(m.contract, now: now)
         guard let contract = resolved else {
-            out.messages.append(error(m.reqId, 200, "No security definition has been found for the request", now: now))
+            out.messages.append(
+                error(m.reqId, .noSecurityDefinition, "No security definition has been found for the request", now: now)
+            )
             return out
         }
         let generic = Set(
@@ -45,23 +49,26 @@ extension SessionEngine {
         if m.snapshot && !generic.isEmpty {
             out.messages.append(
                 error(
-                    m.reqId, 321,
+                    m.reqId, .validationError,
                     "Error validating request.-'bW' : cause - Snapshot market data subscription is not applicable to generic ticks",
                     now: now))
             return out
         }
         if subscriptions[m.reqId] != nil {
             out.messages.append(
-                error(m.reqId, 322, "Error processing request.-'bW' : cause - Duplicate ticker id", now: now))
+                error(
+                    m.reqId, .processingError, "Error processing request.-'bW' : cause - Duplicate ticker id", now: now)
+            )
             return out
         }
         if faults.refuseMarketDataWithLineLimit > 0 || subscriptions.count >= maxLines {
             faults.refuseMarketDataWithLineLimit = max(0, faults.refuseMarketDataWithLineLimit - 1)
-            out.messages.append(error(m.reqId, 101, "Max number of tickers has been reached", now: now))
+            out.messages.append(error(m.reqId, .tooManyTickers, "Max number of tickers has been reached", now: now))
             return out
         }
         if faults.competingSession {
-            out.messages.append(error(m.reqId, 10197, "No market data during competing live session", now: now))
+            out.messages.append(
+                error(m.reqId, .competingSession, "No market data during competing live session", now: now))
             return out
         }
         let served: Int
@@ -73,19 +80,21 @@ extension SessionEngine {
             if requestedType <= 2 {
                 out.messages.append(
                     error(
-                        m.reqId, 10167, "Requested market data is not subscribed. Displaying delayed market data.",
+                        m.reqId, .delayedDisplayed,
+                        "Requested market data is not subscribed. Displaying delayed market data.",
                         now: now))
             }
         case .none:
             if requestedType >= 3 {
                 out.messages.append(
                     error(
-                        m.reqId, 10168, "Requested market data is not subscribed. Delayed market data is not enabled.",
+                        m.reqId, .delayedNotEnabled,
+                        "Requested market data is not subscribed. Delayed market data is not enabled.",
                         now: now))
             } else {
                 out.messages.append(
                     error(
-                        m.reqId, 354,
+                        m.reqId, .notSubscribed,
                         "Requested market data is not subscribed.Check API status by selecting the Account menu then under Management choose Market Data Subscription Manager and/or Market Data Display. For more information see the API Guide.",
                         now: now))
             }
@@ -123,25 +132,29 @@ extension SessionEngine {
     func ticks(reqId: Int, quote: SimQuote, previous: SimQuote?, subscription: Subscription) -> [TWSServerMessage] {
         let delayed = subscription.servedType >= 3
         var out: [TWSServerMessage] = []
-        func price(_ live: Int, _ late: Int, _ value: Double?, _ old: Double?, size: Double? = nil) {
+        func price(_ tick: TWSTickType, _ value: Double?, _ old: Double?, size: Double? = nil) {
             guard let value, previous == nil || value != old else { return }
             out.append(
                 .tickPrice(
                     TWSTickPrice(
-                        reqId: reqId, tickType: delayed ? late : live, price: value, size: size.map(TWSDecimal.init))))
+                        reqId: reqId, tickType: tick.served(delayed: delayed).rawValue, price: value,
+                        size: size.map(TWSDecimal.init))))
         }
-        func size(_ live: Int, _ late: Int, _ value: Double?, _ old: Double?) {
+        func size(_ tick: TWSTickType, _ value: Double?, _ old: Double?) {
             guard let value, previous == nil || value != old else { return }
-            out.append(.tickSize(TWSTickSize(reqId: reqId, tickType: delayed ? late : live, size: TWSDecimal(value))))
+            out.append(
+                .tickSize(
+                    TWSTickSize(reqId: reqId, tickType: tick.served(delayed: delayed).rawValue, size: TWSDecimal(value))
+                ))
         }
-        price(1, 66, quote.bid, previous?.bid, size: quote.bidSize ?? 0)
-        price(2, 67, quote.ask, previous?.ask, size: quote.askSize ?? 0)
-        price(4, 68, quote.last, previous?.last, size: quote.lastSize ?? 0)
-        price(6, 72, quote.high, previous?.high)
-        price(7, 73, quote.low, previous?.low)
-        price(9, 75, quote.close, previous?.close)
-        price(14, 76, quote.open, previous?.open)
-        size(8, 74, quote.volume, previous?.volume)
+        price(.bid, quote.bid, previous?.bid, size: quote.bidSize ?? 0)
+        price(.ask, quote.ask, previous?.ask, size: quote.askSize ?? 0)
+        price(.last, quote.last, previous?.last, size: quote.lastSize ?? 0)
+        price(.high, quote.high, previous?.high)
+        price(.low, quote.low, previous?.low)
+        price(.close, quote.close, previous?.close)
+        price(.open, quote.open, previous?.open)
+        size(.volume, quote.volume, previous?.volume)
         if quote.isOption {
             let symbol = subscription.contract.symbol
             let withheld = faults.withholdGreeksFor.map { $0.isEmpty || $0.contains(symbol) } ?? false
@@ -151,41 +164,58 @@ extension SessionEngine {
                     model = TWSTickOptionComputation()
                 }
                 model.reqId = reqId
-                for (live, late, optionPrice) in [(10, 80, quote.bid), (11, 81, quote.ask), (13, 83, model.optPrice)] {
+                let computations: [(TWSTickType, Double?)] = [
+                    (.bidOptionComputation, quote.bid), (.askOptionComputation, quote.ask),
+                    (.modelOptionComputation, model.optPrice),
+                ]
+                for (tick, optionPrice) in computations {
                     var computation = model
-                    computation.tickType = delayed ? late : live
-                    if live != 13 { computation.optPrice = sentinels ? nil : optionPrice }
+                    computation.tickType = tick.served(delayed: delayed).rawValue
+                    if tick != .modelOptionComputation { computation.optPrice = sentinels ? nil : optionPrice }
                     out.append(.tickOptionComputation(computation))
                 }
             }
-            if subscription.genericTicks.contains(101), let oi = quote.openInterest,
+            if subscription.genericTicks.contains(TWSGenericTickList.optionOpenInterest.rawValue),
+                let oi = quote.openInterest,
                 previous == nil || oi != previous?.openInterest
             {
                 out.append(
-                    .tickSize(TWSTickSize(reqId: reqId, tickType: quote.right == "P" ? 28 : 27, size: TWSDecimal(oi))))
+                    .tickSize(
+                        TWSTickSize(
+                            reqId: reqId,
+                            tickType: (quote.right == "P" ? TWSTickType.optionPutOpenInterest : .optionCallOpenInterest)
+                                .rawValue,
+                            size: TWSDecimal(oi))))
             }
-            if subscription.genericTicks.contains(100), !delayed, let v = quote.optionVolume,
+            if subscription.genericTicks.contains(TWSGenericTickList.optionVolume.rawValue), !delayed,
+                let v = quote.optionVolume,
                 previous == nil || v != previous?.optionVolume
             {
                 out.append(
-                    .tickSize(TWSTickSize(reqId: reqId, tickType: quote.right == "P" ? 30 : 29, size: TWSDecimal(v))))
+                    .tickSize(
+                        TWSTickSize(
+                            reqId: reqId,
+                            tickType: (quote.right == "P" ? TWSTickType.optionPutVolume : .optionCallVolume).rawValue,
+                            size: TWSDecimal(v))))
             }
         } else {
-            if subscription.genericTicks.contains(104), !delayed, let hv = quote.historicalVolatility,
+            if subscription.genericTicks.contains(TWSGenericTickList.historicalVolatility.rawValue), !delayed,
+                let hv = quote.historicalVolatility,
                 previous == nil || hv != previous?.historicalVolatility
             {
                 var g = TWSTickGeneric()
                 g.reqId = reqId
-                g.tickType = 23
+                g.tickType = TWSTickType.optionHistoricalVolatility.rawValue
                 g.value = hv
                 out.append(.tickGeneric(g))
             }
-            if subscription.genericTicks.contains(106), let iv = quote.impliedVolatility,
+            if subscription.genericTicks.contains(TWSGenericTickList.optionImpliedVolatility.rawValue),
+                let iv = quote.impliedVolatility,
                 previous == nil || iv != previous?.impliedVolatility
             {
                 var g = TWSTickGeneric()
                 g.reqId = reqId
-                g.tickType = 24
+                g.tickType = TWSTickType.optionImpliedVolatility.rawValue
                 g.value = iv
                 out.append(.tickGeneric(g))
             }

@@ -15,7 +15,7 @@ extension SessionEngine {
     mutating func pnlSingle(_ m: TWSReqPnLSingle, now: Date) -> SessionOutput {
         guard market.contract(conId: m.conId) != nil else {
             return SessionOutput(messages: [
-                error(m.reqId, SimErrorCode.noSecurityDefinition, "No security definition has been found", now: now)
+                error(m.reqId, .noSecurityDefinition, "No security definition has been found", now: now)
             ])
         }
         pnlSubscriptions[m.reqId] = PnLSubscription(account: m.account, conId: m.conId)
@@ -44,7 +44,7 @@ extension SessionEngine {
         guard let contract = resolve(m.contract, now: now) else {
             return SessionOutput(messages: [
                 error(
-                    m.reqId, SimErrorCode.noSecurityDefinition, "No security definition has been found for the request",
+                    m.reqId, .noSecurityDefinition, "No security definition has been found for the request",
                     now: now)
             ])
         }
@@ -57,20 +57,20 @@ extension SessionEngine {
 
     /// calculateImpliedVolatility / calculateOptionPrice: one tickOptionComputation of type 53.
     func calculate(_ m: TWSCalculateOption, impliedVolatility: Bool, now: Date) -> SessionOutput {
-        guard let contract = resolve(m.contract, now: now), contract.secType == "OPT",
+        guard let contract = resolve(m.contract, now: now), contract.secType == TWSSecurityType.option.rawValue,
             let computation = market.computation(
                 for: contract, optionPrice: impliedVolatility ? m.value : nil,
                 volatility: impliedVolatility ? nil : m.value, underlying: m.underPrice, at: now)
         else {
             return SessionOutput(messages: [
                 error(
-                    m.reqId, SimErrorCode.validationError,
+                    m.reqId, .validationError,
                     "Error validating request.-'bX' : cause - the option or its price cannot be computed", now: now)
             ])
         }
         var c = computation
         c.reqId = m.reqId
-        c.tickType = SimTickType.customOptionComputation
+        c.tickType = TWSTickType.customOptionComputation.rawValue
         return SessionOutput(messages: [.tickOptionComputation(c)])
     }
 
@@ -89,7 +89,7 @@ extension SessionEngine {
         guard let contract = resolve(m.contract, now: now) else {
             return SessionOutput(messages: [
                 error(
-                    m.reqId, SimErrorCode.noSecurityDefinition, "No security definition has been found for the request",
+                    m.reqId, .noSecurityDefinition, "No security definition has been found for the request",
                     now: now)
             ])
         }
@@ -123,9 +123,9 @@ extension SessionEngine {
     // MARK: Exercise
 
     func exercise(_ m: TWSExerciseOptions, now: Date) -> SessionOutput {
-        guard let contract = resolve(m.contract, now: now), contract.secType == "OPT" else {
+        guard let contract = resolve(m.contract, now: now), contract.secType == TWSSecurityType.option.rawValue else {
             return SessionOutput(messages: [
-                error(m.reqId, SimErrorCode.noSecurityDefinition, "No security definition has been found", now: now)
+                error(m.reqId, .noSecurityDefinition, "No security definition has been found", now: now)
             ])
         }
         switch account.exercise(
@@ -134,7 +134,7 @@ extension SessionEngine {
         case .failure(let reason):
             return SessionOutput(messages: [
                 error(
-                    m.reqId, SimErrorCode.validationError, "Error validating request.-'bX' : cause - \(reason)",
+                    m.reqId, .validationError, "Error validating request.-'bX' : cause - \(reason)",
                     now: now)
             ])
         case .success(let conIds):
@@ -159,7 +159,7 @@ extension SessionEngine {
         guard let known else {
             out.messages.append(
                 error(
-                    -1, SimErrorCode.validationError,
+                    -1, .validationError,
                     "Error validating request.-'sim' : cause - request \(id) is not supported by the gateway simulator",
                     now: now))
             return out
@@ -169,7 +169,7 @@ extension SessionEngine {
             out.messages.append(SimMessages.userInfo(reqId: reqId))
             return out
         }
-        out.messages.append(error(reqId, known.code, known.message, now: now))
+        out.messages.append(error(reqId, TWSErrorCode(known.code), known.message, now: now))
         return out
     }
 }
@@ -189,17 +189,17 @@ enum UnsupportedRequest {
 
     static func notSimulated(_ name: String, _ reqIdField: Int?) -> Entry {
         Entry(
-            name: name, reqIdField: reqIdField, code: SimErrorCode.validationError,
+            name: name, reqIdField: reqIdField, code: TWSErrorCode.validationError.rawValue,
             message: "Error validating request.-'sim' : cause - \(name) is not supported by the gateway simulator")
     }
 
     static let table: [Int: Entry] = [
         10: Entry(
-            name: "reqMktDepth", reqIdField: 1, code: SimErrorCode.depthNotSupported,
+            name: "reqMktDepth", reqIdField: 1, code: TWSErrorCode.depthNotSupported.rawValue,
             message: "Deep market data is not supported for this combination of security type/exchange"),
         11: Entry(name: "cancelMktDepth", reqIdField: 1, code: 0, message: "", isCancel: true),
         97: Entry(
-            name: "reqTickByTickData", reqIdField: 0, code: SimErrorCode.tickByTickFailed,
+            name: "reqTickByTickData", reqIdField: 0, code: TWSErrorCode.tickByTickFailed.rawValue,
             message: "Failed to request tick-by-tick data: not supported by the gateway simulator"),
         98: Entry(name: "cancelTickByTickData", reqIdField: 0, code: 0, message: "", isCancel: true),
         104: Entry(name: "reqUserInfo", reqIdField: 0, code: 0, message: ""),

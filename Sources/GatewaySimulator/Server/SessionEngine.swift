@@ -72,7 +72,7 @@ struct SessionEngine: Sendable {
 
     enum PendingAction {
         case restoreConnectivity(dataLost: Bool)
-        case farmRestored(code: Int)
+        case farmRestored(code: TWSErrorCode)
         case competingSessionEnded
     }
 
@@ -107,11 +107,11 @@ struct SessionEngine: Sendable {
 
     // MARK: Errors
 
-    func error(_ reqId: Int, _ code: Int, _ text: String, now: Date) -> TWSServerMessage {
-        record(code)
+    func error(_ reqId: Int, _ code: TWSErrorCode, _ text: String, now: Date) -> TWSServerMessage {
+        record(code.rawValue)
         return .error(
             TWSErrorMessage(
-                reqId: reqId, errorCode: code, errorString: text,
+                reqId: reqId, errorCode: code.rawValue, errorString: text,
                 errorTime: Int(now.timeIntervalSince1970 * 1000)))
     }
 
@@ -120,16 +120,18 @@ struct SessionEngine: Sendable {
         var out = SessionOutput()
         out.messages.append(.managedAccounts(TWSManagedAccounts(accounts: account.accounts)))
         out.messages.append(.nextValidId(TWSNextValidId(orderId: account.nextOrderId())))
-        out.messages.append(notice(2104, "Market data farm connection is OK:usfarm", now: now))
-        out.messages.append(notice(2106, "HMDS data farm connection is OK:ushmds", now: now))
-        out.messages.append(notice(2158, "Sec-def data farm connection is OK:secdefnj", now: now))
+        out.messages.append(notice(.marketDataFarmOK, "Market data farm connection is OK:usfarm", now: now))
+        out.messages.append(notice(.historicalFarmOK, "HMDS data farm connection is OK:ushmds", now: now))
+        out.messages.append(notice(.secDefFarmOK, "Sec-def data farm connection is OK:secdefnj", now: now))
         return out
     }
 
-    func notice(_ code: Int, _ text: String, now: Date) -> TWSServerMessage {
+    /// A notice without a request id (farm status, connectivity).
+    func notice(_ code: TWSErrorCode, _ text: String, now: Date) -> TWSServerMessage {
         .error(
             TWSErrorMessage(
-                reqId: -1, errorCode: code, errorString: text, errorTime: Int(now.timeIntervalSince1970 * 1000)))
+                reqId: -1, errorCode: code.rawValue, errorString: text, errorTime: Int(now.timeIntervalSince1970 * 1000)
+            ))
     }
 
     // MARK: Requests
@@ -156,14 +158,14 @@ struct SessionEngine: Sendable {
         case .exceeded(let received):
             out.messages.append(
                 error(
-                    -1, SimErrorCode.messageRateExceeded,
+                    -1, .pacingViolation,
                     "Max rate of messages per second has been exceeded:max=\(rateLimiter.limit) rec=\(received) (1)",
                     now: now))
             return out
         case .disconnect(let received):
             out.messages.append(
                 error(
-                    -1, SimErrorCode.messageRateExceeded,
+                    -1, .pacingViolation,
                     "Max rate of messages per second has been exceeded:max=\(rateLimiter.limit) rec=\(received) (3)",
                     now: now))
             out.close = true
@@ -173,7 +175,7 @@ struct SessionEngine: Sendable {
             faults.refuseWithRateViolation -= 1
             out.messages.append(
                 error(
-                    -1, SimErrorCode.messageRateExceeded,
+                    -1, .pacingViolation,
                     "Max rate of messages per second has been exceeded:max=\(rateLimiter.limit) rec=\(rateLimiter.limit + 1) (1)",
                     now: now))
             return out
@@ -210,7 +212,7 @@ struct SessionEngine: Sendable {
             out.append(marketData(m, now: now))
         case .cancelMktData(let reqId):
             if subscriptions.removeValue(forKey: reqId) == nil {
-                out.messages.append(error(reqId, 300, "Can't find EId with tickerId:\(reqId)", now: now))
+                out.messages.append(error(reqId, .unknownTickerId, "Can't find EId with tickerId:\(reqId)", now: now))
             }
         case .reqHistoricalData(let m):
             out.append(historical(m, now: now, real: real))
@@ -317,7 +319,7 @@ struct SessionEngine: Sendable {
                 report.report = commission
                 out.messages.append(.commissionAndFeesReport(report))
             case .error(let orderId, let code, let message):
-                out.messages.append(error(orderId, code, message, now: now))
+                out.messages.append(error(orderId, TWSErrorCode(code), message, now: now))
             }
         }
         if !changed.isEmpty { out.append(positionUpdates(changed, now: now)) }

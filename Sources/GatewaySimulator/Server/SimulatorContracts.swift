@@ -6,7 +6,8 @@ import TWSWire
 enum SimulatorContracts {
     static func stock(_ p: SimulatedMarket.Profile) -> TWSContract {
         var c = TWSContract(
-            conId: p.conId, symbol: p.symbol, secType: "STK", exchange: "SMART", currency: "USD", localSymbol: p.symbol,
+            conId: p.conId, symbol: p.symbol, secType: TWSSecurityType.stock.rawValue, exchange: "SMART",
+            currency: "USD", localSymbol: p.symbol,
             tradingClass: p.symbol)
         c.primaryExchange = p.symbol == "IWM" || p.symbol == "SPY" ? "ARCA" : "NASDAQ"
         c.strike = 0  // IB sends 0 for non-options, never the unset value
@@ -15,7 +16,8 @@ enum SimulatorContracts {
 
     static var vix: TWSContract {
         var c = TWSContract(
-            conId: SimulatedMarket.vixConId, symbol: "VIX", secType: "IND", exchange: "CBOE", currency: "USD",
+            conId: SimulatedMarket.vixConId, symbol: "VIX", secType: TWSSecurityType.index.rawValue, exchange: "CBOE",
+            currency: "USD",
             localSymbol: "VIX")
         c.strike = 0
         return c
@@ -23,7 +25,7 @@ enum SimulatorContracts {
 
     static func contract(for option: OptionContract, market: SimulatedMarket) -> TWSContract {
         TWSContract(
-            conId: market.optionConId(option) ?? 0, symbol: option.symbol, secType: "OPT",
+            conId: market.optionConId(option) ?? 0, symbol: option.symbol, secType: TWSSecurityType.option.rawValue,
             lastTradeDateOrContractMonth: option.expiry.yyyymmdd, strike: option.strike, right: option.right.code,
             multiplier: "100", exchange: "SMART", currency: "USD", localSymbol: option.occSymbol,
             tradingClass: option.symbol)
@@ -55,28 +57,29 @@ enum SimulatorContracts {
     {
         var d = TWSContractDetails()
         d.contract = contract
-        d.marketName = contract.secType == "OPT" ? contract.tradingClass : contract.symbol
-        d.minTick = contract.secType == "IND" ? 0.01 : 0.01
+        d.marketName = contract.secType == TWSSecurityType.option.rawValue ? contract.tradingClass : contract.symbol
+        d.minTick = contract.secType == TWSSecurityType.index.rawValue ? 0.01 : 0.01
         d.orderTypes =
             "ACTIVETIM,AD,ADJUST,ALERT,ALLOC,AVGCOST,BASKET,COND,CONDORDER,DAY,DEACT,GAT,GTC,GTD,LMT,MKT,NONALGO,OCA,WHATIF"
         d.validExchanges =
-            contract.secType == "IND" ? "CBOE" : "SMART,AMEX,CBOE,PHLX,PSE,ISE,BOX,BATS,NASDAQOM,CBOE2,MIAX,EDGX"
+            contract.secType == TWSSecurityType.index.rawValue
+            ? "CBOE" : "SMART,AMEX,CBOE,PHLX,PSE,ISE,BOX,BATS,NASDAQOM,CBOE2,MIAX,EDGX"
         d.priceMagnifier = 1
-        d.underConId = contract.secType == "OPT" ? (underlying?.conId ?? 0) : 0
+        d.underConId = contract.secType == TWSSecurityType.option.rawValue ? (underlying?.conId ?? 0) : 0
         d.longName = longName
         d.timeZoneId = "US/Eastern"
         d.tradingHours = hours
         d.liquidHours = hours
         d.aggGroup = 1
-        if contract.secType == "OPT" {
+        if contract.secType == TWSSecurityType.option.rawValue {
             d.underSymbol = contract.symbol
-            d.underSecType = "STK"
+            d.underSecType = TWSSecurityType.stock.rawValue
             d.contractMonth = String(contract.lastTradeDateOrContractMonth.prefix(6))
             d.realExpirationDate = contract.lastTradeDateOrContractMonth
             d.contract.lastTradeDate = contract.lastTradeDateOrContractMonth
             d.lastTradeTime = "16:00:00"
         }
-        d.stockType = contract.secType == "STK" ? "ETF" : ""
+        d.stockType = contract.secType == TWSSecurityType.stock.rawValue ? "ETF" : ""
         d.minSize = 1
         d.sizeIncrement = 1
         d.suggestedSizeIncrement = 1
@@ -110,20 +113,20 @@ struct MarketPort: SimMarketPort {
             ]
         }
         switch q.secType {
-        case "IND":
+        case TWSSecurityType.index.rawValue:
             guard q.symbol == "VIX" else { return [] }
             return [
                 SimulatorContracts.details(
                     SimulatorContracts.vix, underlying: nil, longName: SimulatorContracts.longName("VIX"), hours: hours)
             ]
-        case "STK", "":
+        case TWSSecurityType.stock.rawValue, "":
             guard let p = market.profile(q.symbol) else { return [] }
             return [
                 SimulatorContracts.details(
                     SimulatorContracts.stock(p), underlying: nil, longName: SimulatorContracts.longName(p.symbol),
                     hours: hours)
             ]
-        case "OPT":
+        case TWSSecurityType.option.rawValue:
             guard let p = market.profile(q.symbol) else { return [] }
             let expiries = market.expiries(p.symbol, at: date).filter { e in
                 q.lastTradeDateOrContractMonth.isEmpty || e.yyyymmdd == q.lastTradeDateOrContractMonth
@@ -177,14 +180,16 @@ struct MarketPort: SimMarketPort {
     }
 
     func quote(for contract: TWSContract, at date: Date, delayed: Bool) -> SimQuote? {
-        if contract.secType == "BAG" { return comboQuote(contract, at: date, delayed: delayed) }
+        if contract.secType == TWSSecurityType.combo.rawValue {
+            return comboQuote(contract, at: date, delayed: delayed)
+        }
         let time = delayed ? date.addingTimeInterval(-Self.delay) : date
         let stream = DeterministicNoise.stream("sizes-" + contract.symbol)
         let tick = Int64(time.timeIntervalSince1970 / 15)
         func size(_ salt: Int64) -> Double {
             (100 + 2_000 * DeterministicNoise.uniform(market.seed, stream, tick &* 3 &+ salt)).rounded()
         }
-        if contract.secType == "OPT",
+        if contract.secType == TWSSecurityType.option.rawValue,
             let option = market.option(conId: contract.conId) ?? Self.option(from: contract, market: market),
             let q = market.optionQuote(option, at: time)
         {
@@ -209,7 +214,7 @@ struct MarketPort: SimMarketPort {
                 openInterest: q.openInterest, optionVolume: q.volume, model: model, isOption: true,
                 right: option.right.code)
         }
-        let symbol = contract.secType == "IND" ? "VIX" : contract.symbol
+        let symbol = contract.secType == TWSSecurityType.index.rawValue ? "VIX" : contract.symbol
         guard let price = market.price(symbol, at: time) else { return nil }
         let day = market.calendar.tradingDay(of: time)
         let previous = market.previousClose(
@@ -241,7 +246,7 @@ struct MarketPort: SimMarketPort {
                 let q = quote(for: contract, at: date, delayed: delayed), let legBid = q.bid, let legAsk = q.ask
             else { return nil }
             let ratio = Double(leg.ratio)
-            if leg.action == "SELL" {
+            if leg.action == TWSAction.sell.rawValue {
                 bid -= ratio * legAsk
                 ask -= ratio * legBid
             } else {
@@ -273,7 +278,7 @@ struct MarketPort: SimMarketPort {
     }
 
     func dailyBars(for contract: TWSContract, endingAt date: Date, count: Int) -> [TWSBar] {
-        let symbol = contract.secType == "IND" ? "VIX" : contract.symbol
+        let symbol = contract.secType == TWSSecurityType.index.rawValue ? "VIX" : contract.symbol
         return market.dailyBars(symbol, endingAt: date, count: min(count, SimulatedMarket.historyDays - 5)).map { bar in
             TWSBar(
                 date: bar.day.yyyymmdd, open: (bar.open * 100).rounded() / 100, high: (bar.high * 100).rounded() / 100,

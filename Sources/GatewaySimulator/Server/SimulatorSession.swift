@@ -99,10 +99,10 @@ final class SimulatorSession: Sendable {
                 guard let startAPI else { return }
                 let now = shared.clock.now()
                 guard shared.claimClientId(startAPI.clientId) else {
-                    shared.recordError(326)
+                    shared.recordError(TWSErrorCode.clientIdInUse.rawValue)
                     let refusal = TWSServerMessage.error(
                         TWSErrorMessage(
-                            reqId: -1, errorCode: 326,
+                            reqId: -1, errorCode: TWSErrorCode.clientIdInUse.rawValue,
                             errorString:
                                 "Unable to connect as the client id is already in use. Retry with a unique client id.",
                             errorTime: Int(now.timeIntervalSince1970 * 1000)))

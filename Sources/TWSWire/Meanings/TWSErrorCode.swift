@@ -44,6 +44,14 @@ public struct TWSErrorCode: RawRepresentable, Hashable, Sendable, CustomStringCo
     public static let orderCancelled = TWSErrorCode(202)
     /// The security is not available or allowed for this account.
     public static let securityNotAllowed = TWSErrorCode(203)
+    /// Can't find the request id (e.g. the cancel of an unknown ticker id).
+    public static let unknownTickerId = TWSErrorCode(300)
+    /// Error validating request (bad parameters).
+    public static let validationError = TWSErrorCode(321)
+    /// Error processing request (e.g. a duplicate ticker id).
+    public static let processingError = TWSErrorCode(322)
+    /// Order message warning: the order goes on (e.g. it will not be placed until the market opens).
+    public static let orderWarning = TWSErrorCode(399)
     /// Client id already in use.
     public static let clientIdInUse = TWSErrorCode(326)
     /// Requested market data is not subscribed.
@@ -80,6 +88,14 @@ public struct TWSErrorCode: RawRepresentable, Hashable, Sendable, CustomStringCo
     public static let partlyDelayed = TWSErrorCode(10091)
     /// No live subscription: delayed data displayed instead.
     public static let delayedDisplayed = TWSErrorCode(10167)
+    /// Deep market data is not supported for this combination of security type and exchange.
+    public static let depthNotSupported = TWSErrorCode(10092)
+    /// The order to cancel was not found.
+    public static let cancelNotFound = TWSErrorCode(10147)
+    /// Delayed market data is not enabled for this account.
+    public static let delayedNotEnabled = TWSErrorCode(10168)
+    /// Failed to request tick-by-tick data.
+    public static let tickByTickFailed = TWSErrorCode(10189)
     /// Competing live session: market data is being served to another session of this user.
     public static let competingSession = TWSErrorCode(10197)
 
@@ -111,6 +127,9 @@ public struct TWSErrorCode: RawRepresentable, Hashable, Sendable, CustomStringCo
         }
     }
 
+    /// IB's 2100-2169 range: notices about the gateway's state (farms, settings), never failures.
+    public var isGatewayNotice: Bool { (2100...2169).contains(rawValue) }
+
     /// Advisories: data keeps coming, nothing failed.
     public var isAdvisory: Bool { kind == .informational && self != .orderCancelled }
 
@@ -123,8 +142,22 @@ public struct TWSErrorCode: RawRepresentable, Hashable, Sendable, CustomStringCo
 
     /// Transient refusals worth retrying later.
     public var isTransient: Bool {
-        [.pacingViolation, .historicalPacing, .connectivityLost, .marketDataFarmBroken, .historicalFarmBroken,
-         .competingSession].contains(self)
+        [
+            .pacingViolation, .historicalPacing, .connectivityLost, .marketDataFarmBroken, .historicalFarmBroken,
+            .competingSession,
+        ].contains(self)
+    }
+
+    /// What a market-data permission code means for this program, in words; nil for other codes.
+    public var permissionExplanation: String? {
+        switch self {
+        case .notSubscribed:
+            "the account has no market-data subscription for this contract (354): options come back empty"
+        case .delayedAvailable: "the API needs additional market-data subscriptions for this contract (10089)"
+        case .delayedDisplayed: "no live subscription: IB is serving delayed data instead (10167)"
+        case .delayedNotEnabled: "delayed market data is not enabled for this account (10168)"
+        default: nil
+        }
     }
 
     /// What a connection-fatal code means for the user, in words.

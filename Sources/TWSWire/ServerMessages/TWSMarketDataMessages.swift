@@ -23,17 +23,7 @@ public struct TWSTickPrice: TWSMessageLayout {
     public var validPrice: Double? { price == -1 ? nil : price }
 
     /// The size tick IB derives from this price tick (bid -> bid size ...), if any.
-    public var sizeTickType: Int? {
-        switch tickType {
-        case 1: 0
-        case 2: 3
-        case 4: 5
-        case 66: 69
-        case 67: 70
-        case 68: 71
-        default: nil
-        }
-    }
+    public var sizeTickType: Int? { TWSTickType(tickType).sizeTick?.rawValue }
 
     public mutating func code<C: TWSCoder>(_ c: inout C) throws {
         try c.version(6)
