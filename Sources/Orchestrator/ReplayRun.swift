@@ -70,6 +70,38 @@ public enum ReplayRun {
         return (out, storage)
     }
 
+    /// What a replay of some configurations over one store needs.
+    public struct Plan: Sendable {
+        /// The configurations, each named.
+        public var configs: [ReplayConfig]
+        /// The store replayed (the first configuration's storage.path).
+        public var storage: String
+    }
+
+    /// The plan for `files` (and a sweep over them), validated.
+    public static func plan(files: [String?], sweep: [String], fill: String, environment: [String: String]) throws
+        -> Plan
+    {
+        let (configs, storage) = try configs(
+            files: files, sweep: sweep.compactMap(Axis.init), fill: fill, environment: environment)
+        return Plan(configs: configs, storage: storage)
+    }
+
+    /// Replays a plan over the days `from`...`to` (inclusive, YYYY-MM-DD) of `symbols`.
+    public static func run(
+        _ plan: Plan, from: String?, to: String?, symbols: [String]?, progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) async throws -> ReplayReport {
+        let range = ReplayRange(
+            from: from.flatMap(day), to: to.flatMap(day).map { $0.addingTimeInterval(86_400) }, symbols: symbols)
+        return try await run(configs: plan.configs, storage: plan.storage, range: range, progress: progress)
+    }
+
+    /// The comparison for a terminal.
+    public static func text(_ report: ReplayReport) -> String { ReplayText.render(report) }
+
+    /// The self-contained HTML report.
+    public static func html(_ report: ReplayReport) -> String { ReplayHTML.render(report) }
+
     /// Replays over the store at `storage` (read-only).
     public static func run(
         configs: [ReplayConfig], storage: String, range: ReplayRange,

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import Orchestrator
-import Replay
 
 /// `papertrader replay`: the stored chains through the trader, one or more configurations compared.
 struct ReplayCommand: AsyncParsableCommand {
@@ -43,21 +42,19 @@ struct ReplayCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (configs, storage): ([ReplayConfig], String)
+        let plan: ReplayRun.Plan
         do {
-            (configs, storage) = try ReplayRun.configs(
-                files: self.configs.isEmpty ? [nil] : self.configs, sweep: sets.compactMap(ReplayRun.Axis.init),
-                fill: fill, environment: ProcessInfo.processInfo.environment)
+            plan = try ReplayRun.plan(
+                files: self.configs.isEmpty ? [nil] : self.configs, sweep: sets, fill: fill,
+                environment: ProcessInfo.processInfo.environment)
         } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitStatus.fatal
         }
-        let range = ReplayRange(
-            from: from.flatMap(ReplayRun.day), to: to.flatMap(ReplayRun.day).map { $0.addingTimeInterval(86_400) },
-            symbols: symbols?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() })
+        let symbols = self.symbols?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() }
         let terminal = isatty(STDERR_FILENO) == 1
         let began = ContinuousClock.now
-        let report = try await ReplayRun.run(configs: configs, storage: storage, range: range) { done, total in
+        let report = try await ReplayRun.run(plan, from: from, to: to, symbols: symbols) { done, total in
             guard terminal, done % 10 == 0 || done == total else { return }
             let elapsed = ContinuousClock.now - began
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
@@ -66,8 +63,8 @@ struct ReplayCommand: AsyncParsableCommand {
         }
         if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         if let html {
-            try ReplayHTML.render(report).write(toFile: html, atomically: true, encoding: .utf8)
+            try ReplayRun.html(report).write(toFile: html, atomically: true, encoding: .utf8)
         }
-        print(json ? try JSONOutput.render(report) : ReplayText.render(report))
+        print(json ? try JSONOutput.render(report) : ReplayRun.text(report))
     }
 }
