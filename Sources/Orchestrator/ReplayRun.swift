@@ -96,6 +96,17 @@ public enum ReplayRun {
         return try await run(configs: plan.configs, storage: plan.storage, range: range, progress: progress)
     }
 
+    /// Saves each configuration's result under `name` in the replayed store's own `replay_results`
+    /// table (never the live positions); returns the rows written.
+    @discardableResult
+    public static func save(_ report: ReplayReport, name: String, plan: Plan, at time: Date) throws -> Int {
+        let store = try SQLiteStore(path: plan.storage)
+        for result in report.results {
+            try store.saveReplayResult(name: name, config: result.name, savedAt: time, json: try JSONOutput.render(result))
+        }
+        return report.results.count
+    }
+
     /// The comparison for a terminal.
     public static func text(_ report: ReplayReport) -> String { ReplayText.render(report) }
 

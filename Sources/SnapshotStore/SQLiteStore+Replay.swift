@@ -112,3 +112,25 @@ extension SQLiteStore: StoredCycleReading {
             atmIV: row["atm_iv"], source: DataSource(rawValue: row["source"]) ?? .ib)
     }
 }
+
+extension SQLiteStore {
+    /// Saves one configuration's replay result (JSON) under `name`, replacing an earlier save of it.
+    public func saveReplayResult(name: String, config: String, savedAt: Date, json: String) throws {
+        try pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO replay_results (name, config, saved_at, result) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (name, config) DO UPDATE SET saved_at = excluded.saved_at, result = excluded.result
+                    """, arguments: [name, config, ISOTime.string(savedAt), json])
+        }
+    }
+
+    /// The saved results of a replay name, by configuration.
+    public func savedReplayResults(name: String) throws -> [(config: String, json: String)] {
+        try pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT config, result FROM replay_results WHERE name = ? ORDER BY config", arguments: [name]
+            ).map { ($0["config"], $0["result"]) }
+        }
+    }
+}

@@ -185,6 +185,14 @@ public final class SQLiteStore: MarketDataStore, TradingJournal, UnderlyingPrice
                     CREATE INDEX events_kind ON events (kind, id);
                     """)
         }
+        // v3: replay results saved by name (`replay --save`), apart from the live journal.
+        m.registerMigration("v3") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE replay_results (name TEXT NOT NULL, config TEXT NOT NULL, saved_at TEXT NOT NULL, \
+                    result TEXT NOT NULL, PRIMARY KEY (name, config));
+                    """)
+        }
         return m
     }
 

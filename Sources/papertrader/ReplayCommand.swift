@@ -27,6 +27,8 @@ struct ReplayCommand: AsyncParsableCommand {
     var sets: [String] = []
     @Flag(help: "One JSON document.") var json = false
     @Option(help: "Also write a self-contained HTML report (equity curves, drawdowns) to this file.") var html: String?
+    @Option(help: "Save each configuration's result under this name in the store's replay_results table.")
+    var save: String?
 
     func validate() throws {
         guard ReplayRun.isFillModel(fill) else {
@@ -64,6 +66,10 @@ struct ReplayCommand: AsyncParsableCommand {
         if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         if let html {
             try ReplayRun.html(report).write(toFile: html, atomically: true, encoding: .utf8)
+        }
+        if let save {
+            let saved = try ReplayRun.save(report, name: save, plan: plan, at: Date())
+            FileHandle.standardError.write(Data("saved \(saved) results as '\(save)' in replay_results\n".utf8))
         }
         print(json ? try JSONOutput.render(report) : ReplayRun.text(report))
     }

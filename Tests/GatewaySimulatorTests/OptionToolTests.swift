@@ -123,7 +123,9 @@ func rawFrame(_ fields: [String]) -> [UInt8] {
                 let priced = back.compactMap {
                     if case .tickOptionComputation(let c) = $0, c.reqId == 91 { return c.optPrice } else { return nil }
                 }
-                #expect(priced.count == 1 && abs((priced.first ?? 0) - 12.5) < 1e-6)
+                // The simulator's clock runs between the two requests (time to expiry shrinks by the
+                // seconds a loaded machine takes): a tenth of a cent, not float noise.
+                #expect(priced.count == 1 && abs((priced.first ?? 0) - 12.5) < 1e-3)
                 #expect(computed.delta.map { $0 > 0.4 && $0 < 0.7 } == true)
             }
         }

@@ -125,6 +125,14 @@ import Trading
         let report = try await ReplayRun.run(configs: configs, storage: storage, range: ReplayRange())
         #expect(report.cycles == 156 && report.results.allSatisfy { $0.equity.count == 156 })
         #expect(report.results.contains { !$0.positions.isEmpty })
+        // --save keeps each result under its name in the store's own table, apart from live positions.
+        let plan = ReplayRun.Plan(configs: configs, storage: storage)
+        #expect(try ReplayRun.save(report, name: "delta sweep", plan: plan, at: ShippedConfigTests.monday) == 2)
+        let store = try SQLiteStore(path: storage, readOnly: true)
+        let saved = try store.savedReplayResults(name: "delta sweep")
+        #expect(saved.map(\.config) == configs.map(\.name).sorted())
+        #expect(saved.first?.json == (try JSONOutput.render(try #require(report.results.first))))
+        #expect(try store.positions(status: nil).isEmpty)
         // The HTML report stands alone: no script, nothing fetched.
         let html = ReplayHTML.render(report)
         #expect(
