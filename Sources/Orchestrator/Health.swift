@@ -312,15 +312,76 @@ public enum HealthChecker {
 
     /// The running service's report from its `GET /health`, or nil when no service answers.
     public static func fromRunningService(host: String, port: Int) async -> HealthReport? {
-        guard let url = URL(string: "http://\(host):\(port)/health") else { return nil }
+        if case .report(let report) = await askRunningService(host: host, port: port) { return report }
+        return nil
+    }
+
+    /// What a running `run` says, or why a probe is the right answer (or cannot be): `health` probes
+    /// the gateway itself only when no `run` is there. A `run` that holds the store but whose endpoint
+    /// is off or silent is reported as such, never replaced by a probe of a gateway it may not use
+    /// (`--simulator`) and whose lines it holds.
+    public static func runningServiceView(http: HTTPConfig, databasePath: String) async -> HealthReport? {
+        var answer = RunningServiceAnswer.absent
+        if http.enabled { answer = await askRunningService(host: http.host, port: http.port) }
+        switch answer {
+        case .report(let report):
+            return report
+        case .silent(let why):
+            return HealthReport(
+                source: "service", checkedAt: Date(),
+                checks: [
+                    HealthCheck(
+                        "service", .degraded,
+                        "a papertrader run listens on \(http.host):\(http.port) but /health did not answer: \(why)",
+                        fix: "look at the run's log; /health answers from state, so a silent endpoint means the process is stuck or overloaded")
+                ])
+        case .absent:
+            do {
+                _ = try StoreLease.acquire(databasePath: databasePath)
+                return nil  // no run holds the store: a probe tells the truth
+            } catch {
+                guard error.holder != nil else { return nil }
+                return HealthReport(
+                    source: "service", checkedAt: Date(),
+                    checks: [
+                        HealthCheck(
+                            "service", .degraded,
+                            "papertrader run\(error.holder.map { " (pid \($0))" } ?? "") trades on \(databasePath) but its HTTP endpoint is \(http.enabled ? "not reachable at \(http.host):\(http.port)" : "off (http.enabled: false)"): its health cannot be read, and a probe of the gateway would not be its view",
+                            fix: "set http.enabled: true for that run (and the same http.host/http.port here)")
+                    ])
+            }
+        }
+    }
+
+    enum RunningServiceAnswer {
+        case report(HealthReport)
+        /// Nothing listens there.
+        case absent
+        /// Something listens but did not answer in time, or answered something else.
+        case silent(String)
+    }
+
+    static func askRunningService(host: String, port: Int) async -> RunningServiceAnswer {
+        guard let url = URL(string: "http://\(host):\(port)/health") else { return .absent }
         var request = URLRequest(url: url)
         request.timeoutInterval = 3
-        guard let (data, response) = try? await URLSession.shared.data(for: request),
-            let http = response as? HTTPURLResponse, [200, 503].contains(http.statusCode)
-        else { return nil }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return try? decoder.decode(HealthReport.self, from: data)
+        do {
+            let (data, response) = try await URLSession.shared.data(for: request)
+            guard let http = response as? HTTPURLResponse, [200, 503].contains(http.statusCode) else {
+                return .silent("HTTP \((response as? HTTPURLResponse)?.statusCode ?? 0)")
+            }
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+            do {
+                return .report(try decoder.decode(HealthReport.self, from: data))
+            } catch {
+                return .silent("its answer is not a health report (\(error))")
+            }
+        } catch let error as URLError where error.code == .cannotConnectToHost || error.code == .cannotFindHost {
+            return .absent
+        } catch {
+            return .silent("\(error.localizedDescription)")
+        }
     }
 
     /// The running service's view: its connection, breakers, last cycles and recent errors.

@@ -21,8 +21,8 @@ struct HealthCommand: AsyncParsableCommand {
         CLILogging.bootstrap(level: "critical")
         let http = loaded.config.http
         var report: HealthReport?
-        if http.enabled && !deep {
-            report = await HealthChecker.fromRunningService(host: http.host, port: http.port)
+        if !deep {
+            report = await HealthChecker.runningServiceView(http: http, databasePath: loaded.config.storage.path)
         }
         let final: HealthReport
         if let report {

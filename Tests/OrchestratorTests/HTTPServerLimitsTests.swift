@@ -80,7 +80,10 @@ import Testing
         #expect(await slow.readUntilClosed() == "", "a slow client was answered or left open")
         #expect(await idle.readUntilClosed() == "", "an idle client was left open")
         let waited = ContinuousClock.now - started
-        #expect(waited >= .milliseconds(250) && waited < .seconds(5), "closed after \(waited)")
+        // At the deadline, not before; the upper bound only says "closed, not left open" (a read that
+        // never saw the close returns nil above), since a CI machine running every suite at once can
+        // delay the deadline's timer by seconds.
+        #expect(waited >= .milliseconds(250) && waited < .seconds(60), "closed after \(waited)")
         // A keep-alive client is answered, then closed when it stays idle.
         let keepAlive = try Client(port: server.port)
         keepAlive.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
