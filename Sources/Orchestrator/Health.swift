@@ -333,7 +333,9 @@ public enum HealthChecker {
                     HealthCheck(
                         "service", .degraded,
                         "a papertrader run listens on \(http.host):\(http.port) but /health did not answer: \(why)",
-                        fix: "look at the run's log; /health answers from state, so a silent endpoint means the process is stuck or overloaded")
+                        fix:
+                            "look at the run's log; /health answers from state, so a silent endpoint means the process is stuck or overloaded"
+                    )
                 ])
         case .absent:
             do {

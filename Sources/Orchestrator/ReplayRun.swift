@@ -102,7 +102,8 @@ public enum ReplayRun {
     public static func save(_ report: ReplayReport, name: String, plan: Plan, at time: Date) throws -> Int {
         let store = try SQLiteStore(path: plan.storage)
         for result in report.results {
-            try store.saveReplayResult(name: name, config: result.name, savedAt: time, json: try JSONOutput.render(result))
+            try store.saveReplayResult(
+                name: name, config: result.name, savedAt: time, json: try JSONOutput.render(result))
         }
         return report.results.count
     }

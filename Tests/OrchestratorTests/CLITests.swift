@@ -300,9 +300,12 @@ import Testing
         #expect(second.stderr.contains("another papertrader run (pid \(first.pid)) is trading on"), "\(second.stderr)")
         // `health` beside it: the run's endpoint is off, and a probe of port 4002 would not be its view
         // (it runs on its own simulator): it says so instead of probing and calling the gateway down.
-        let health = try CLIProcess.run(["health", "--json", "--config", dir + "/c.yaml"], in: dir, timeout: .seconds(60))
+        let health = try CLIProcess.run(
+            ["health", "--json", "--config", dir + "/c.yaml"], in: dir, timeout: .seconds(60))
         #expect(health.status == 1, "\(health.stdout) \(health.stderr)")
-        #expect(health.stdout.contains("pid \(first.pid)") && health.stdout.contains("http.enabled: false"), "\(health.stdout)")
+        #expect(
+            health.stdout.contains("pid \(first.pid)") && health.stdout.contains("http.enabled: false"),
+            "\(health.stdout)")
         // A one-shot collection beside the trader is allowed.
         let once = try CLIProcess.run(
             ["collect-once", "--simulator", "--config", dir + "/c.yaml"], in: dir, timeout: .seconds(120))
