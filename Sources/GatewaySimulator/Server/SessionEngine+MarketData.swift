@@ -175,50 +175,40 @@ extension SessionEngine {
                     out.append(.tickOptionComputation(computation))
                 }
             }
-            if subscription.genericTicks.contains(TWSGenericTickList.optionOpenInterest.rawValue),
-                let oi = quote.openInterest,
-                previous == nil || oi != previous?.openInterest
-            {
-                out.append(
-                    .tickSize(
-                        TWSTickSize(
-                            reqId: reqId,
-                            tickType: (quote.right == "P" ? TWSTickType.optionPutOpenInterest : .optionCallOpenInterest)
-                                .rawValue,
-                            size: TWSDecimal(oi))))
+            // A generic tick the subscription asked for, sent when its value is new.
+            func size(_ list: TWSGenericTickList, _ tick: TWSTickType, _ value: Double?, was: Double?) {
+                guard subscription.genericTicks.contains(list.rawValue), let value, previous == nil || value != was
+                else { return }
+                out.append(.tickSize(TWSTickSize(reqId: reqId, tickType: tick.rawValue, size: TWSDecimal(value))))
             }
-            if subscription.genericTicks.contains(TWSGenericTickList.optionVolume.rawValue), !delayed,
-                let v = quote.optionVolume,
-                previous == nil || v != previous?.optionVolume
-            {
-                out.append(
-                    .tickSize(
-                        TWSTickSize(
-                            reqId: reqId,
-                            tickType: (quote.right == "P" ? TWSTickType.optionPutVolume : .optionCallVolume).rawValue,
-                            size: TWSDecimal(v))))
+            let put = quote.right == "P"
+            size(
+                .optionOpenInterest, put ? .optionPutOpenInterest : .optionCallOpenInterest, quote.openInterest,
+                was: previous?.openInterest)
+            if !delayed {
+                size(
+                    .optionVolume, put ? .optionPutVolume : .optionCallVolume, quote.optionVolume,
+                    was: previous?.optionVolume)
             }
         } else {
-            if subscription.genericTicks.contains(TWSGenericTickList.historicalVolatility.rawValue), !delayed,
-                let hv = quote.historicalVolatility,
-                previous == nil || hv != previous?.historicalVolatility
-            {
+            // A generic tick the subscription asked for, sent when its value is new.
+            func generic(_ list: TWSGenericTickList, _ tick: TWSTickType, _ value: Double?, was: Double?) {
+                guard subscription.genericTicks.contains(list.rawValue), let value, previous == nil || value != was
+                else { return }
                 var g = TWSTickGeneric()
                 g.reqId = reqId
-                g.tickType = TWSTickType.optionHistoricalVolatility.rawValue
-                g.value = hv
+                g.tickType = tick.rawValue
+                g.value = value
                 out.append(.tickGeneric(g))
             }
-            if subscription.genericTicks.contains(TWSGenericTickList.optionImpliedVolatility.rawValue),
-                let iv = quote.impliedVolatility,
-                previous == nil || iv != previous?.impliedVolatility
-            {
-                var g = TWSTickGeneric()
-                g.reqId = reqId
-                g.tickType = TWSTickType.optionImpliedVolatility.rawValue
-                g.value = iv
-                out.append(.tickGeneric(g))
+            if !delayed {
+                generic(
+                    .historicalVolatility, .optionHistoricalVolatility, quote.historicalVolatility,
+                    was: previous?.historicalVolatility)
             }
+            generic(
+                .optionImpliedVolatility, .optionImpliedVolatility, quote.impliedVolatility,
+                was: previous?.impliedVolatility)
         }
         return out
     }
