@@ -15,12 +15,13 @@ import Trading
 #endif
 
 /// A configuration pointing at a simulator on `port` with a store at `db`.
-func healthConfig(port: Int, db: String, symbols: String = "[IWM]") throws -> LoadedConfig {
+/// (The connect timeout is generous: a loaded machine running every suite at once can take seconds.)
+func healthConfig(port: Int, db: String, symbols: String = "[IWM]", connectTimeout: Int = 60) throws -> LoadedConfig {
     try ConfigLoader.load(
         text: """
             gateway:
               port: \(port)
-              connect_timeout_seconds: 3
+              connect_timeout_seconds: \(connectTimeout)
             collection:
               symbols: \(symbols)
             storage:
