@@ -51,8 +51,7 @@ public struct IBPaperVenue: ExecutionVenue {
         do {
             while true {
                 if let done = await collector.outcome(within: .milliseconds(Int(wait * 1000))) {
-                    return finish(
-                        done, collector: collector, orderId: handle.orderId, reprices: reprices, limit: order.limit)
+                    return finish(done, ticket: ticket, orderId: handle.orderId, reprices: reprices, limit: order.limit)
                 }
                 if reprices >= pricing.maxReprices || ContinuousClock.now >= deadline { break }
                 let next = pricing.limit(for: ticket, attempt: reprices + 1)
@@ -71,18 +70,27 @@ public struct IBPaperVenue: ExecutionVenue {
         }
         // A fill can race the cancel; what arrives next decides.
         let final = await collector.outcome(within: .seconds(5)) ?? .cancelled("unfilled; cancel not confirmed")
-        return finish(final, collector: collector, orderId: handle.orderId, reprices: reprices, limit: order.limit)
+        return finish(final, ticket: ticket, orderId: handle.orderId, reprices: reprices, limit: order.limit)
     }
 
     func finish(
-        _ outcome: OrderEventCollector.Outcome, collector: OrderEventCollector, orderId: Int, reprices: Int,
-        limit: Double?
+        _ outcome: OrderEventCollector.Outcome, ticket: OrderTicket, orderId: Int, reprices: Int, limit: Double?
+    ) -> VenueResult {
+        finish(
+            outcome, quantity: ticket.quantity, units: { VenueResult.units(of: $0, legs: ticket.legs) },
+            orderId: orderId, reprices: reprices, limit: limit)
+    }
+
+    /// The venue's result from an order's outcome; `units` counts whole units and their net price.
+    func finish(
+        _ outcome: OrderEventCollector.Outcome, quantity: Int, units count: ([FillRecord]) -> (Int, Double?),
+        orderId: Int, reprices: Int, limit: Double?
     ) -> VenueResult {
         switch outcome {
         case .filled(let fills, let account):
-            let (units, net) = VenueResult.units(of: fills, legs: collector.ticket.legs)
+            let (units, net) = count(fills)
             return VenueResult(
-                status: units >= collector.ticket.quantity ? .filled : units > 0 ? .partiallyFilled : .cancelled,
+                status: units >= quantity ? .filled : units > 0 ? .partiallyFilled : .cancelled,
                 filledQuantity: units, netPrice: net, fills: fills, venueOrderId: orderId, account: account,
                 repriceCount: reprices, lastLimit: limit)
         case .cancelled(let why):
@@ -92,6 +100,37 @@ public struct IBPaperVenue: ExecutionVenue {
             return VenueResult(
                 status: .rejected, venueOrderId: orderId, repriceCount: reprices, lastLimit: limit, message: why)
         }
+    }
+
+    /// A market order for the shares an assignment left, waited on until filled (a market order in a
+    /// liquid ETF fills at once during the session); cancelled if it has not after the cancel delay.
+    public func executeShares(_ order: ShareOrder, pricing: PricingPolicy, now: Date) async throws -> VenueResult {
+        let stock = TWSStockOrder(
+            symbol: order.symbol, buys: order.action == .buy, shares: order.shares, orderRef: order.orderRef)
+        let handle: TWSOrderHandle
+        do {
+            handle = try await client.placeOrder(stock)
+        } catch let error as TWSClientError where error.code == .notPaperAccount {
+            throw VenueError.notSent(error.message)
+        } catch {
+            throw VenueError.outcomeUnknown("\(error)")
+        }
+        let collector = OrderEventCollector(shares: order, now: now)
+        // Owned here: cancelled by the defer below when this order step ends.
+        let listener = Task { await collector.consume(handle.events) }
+        defer { listener.cancel() }
+        let count: ([FillRecord]) -> (Int, Double?) = { VenueResult.shares(of: $0) }
+        let wait = Duration.milliseconds(Int(max(1, pricing.cancelUnfilledAfterSeconds / speed) * 1000))
+        if let done = await collector.outcome(within: wait) {
+            return finish(done, quantity: order.shares, units: count, orderId: handle.orderId, reprices: 0, limit: nil)
+        }
+        do {
+            try await client.cancelOrder(handle.orderId)
+        } catch {
+            throw VenueError.outcomeUnknown("share order \(order.orderRef) is at the account; \(error)")
+        }
+        let final = await collector.outcome(within: .seconds(5)) ?? .cancelled("unfilled; cancel not confirmed")
+        return finish(final, quantity: order.shares, units: count, orderId: handle.orderId, reprices: 0, limit: nil)
     }
 
     /// The combo order; legs without a conId (data from Polygon) are resolved through contract details.
@@ -165,8 +204,14 @@ actor OrderEventCollector {
         case rejected(String)
     }
 
-    let ticket: OrderTicket
-    let legs: [Int: LegRecord]
+    /// Which of an execution's legs it books and on which side; nil when the execution is not ours.
+    typealias Match = @Sendable (TWSFill) -> (leg: String, side: FillSide)?
+
+    let orderRef: String
+    let symbol: String
+    /// Executions needed at least before a filled status is final (one per leg of a combo).
+    let legCount: Int
+    let match: Match
     /// Market time of the order step, for executions whose time does not parse.
     let now: Date
     var fills: [String: FillRecord] = [:]
@@ -176,28 +221,47 @@ actor OrderEventCollector {
     var done: Outcome?
     var waiters: [CheckedContinuation<Void, Never>] = []
 
-    init(ticket: OrderTicket, legs: [Int: LegRecord], now: Date) {
-        self.ticket = ticket
-        self.legs = legs
+    init(orderRef: String, symbol: String, legCount: Int, now: Date, match: @escaping Match) {
+        self.orderRef = orderRef
+        self.symbol = symbol
+        self.legCount = legCount
+        self.match = match
         self.now = now
+    }
+
+    /// A combo's executions: our orderRef, one of its legs' contracts, that leg's side.
+    init(ticket: OrderTicket, legs: [Int: LegRecord], now: Date) {
+        self.init(orderRef: ticket.orderRef, symbol: ticket.symbol, legCount: ticket.legs.count, now: now) { f in
+            let option = f.option ?? legs[f.conId]?.contract
+            guard !f.isCombo, f.orderRef == ticket.orderRef, let side = FillSide(f),
+                let leg = ticket.legs.first(where: { $0.contract.occSymbol == option?.occSymbol }),
+                FillSide(leg.action) == side
+            else { return nil }
+            return (leg.contract.occSymbol, side)
+        }
+    }
+
+    /// A share order's executions: our orderRef, the stock, the order's side.
+    init(shares order: ShareOrder, now: Date) {
+        self.init(orderRef: order.orderRef, symbol: order.symbol, legCount: 1, now: now) { f in
+            guard !f.isCombo, f.option == nil, f.orderRef == order.orderRef, let side = FillSide(f),
+                side == FillSide(order.action)
+            else { return nil }
+            return (order.symbol, side)
+        }
     }
 
     func consume(_ events: AsyncStream<TWSOrderEvent>) async {
         for await event in events {
             switch TWSOrderUpdate(event) {
-            case .fill(let f) where !f.isCombo:
-                // Booked only when it is this ticket's: our orderRef, one of its legs, that leg's side.
-                let option = f.option ?? legs[f.conId]?.contract
-                guard f.orderRef == ticket.orderRef, let side = FillSide(f),
-                    let leg = ticket.legs.first(where: { $0.contract.occSymbol == option?.occSymbol }),
-                    FillSide(leg.action) == side
-                else { break }
+            case .fill(let f):
+                // Booked only when it is this order's (another client's or intent's never is).
+                guard let (leg, side) = match(f) else { break }
                 account = f.account
                 fills[f.execId] = FillRecord(
-                    execId: f.execId, orderRef: ticket.orderRef, ibOrderId: f.orderId,
-                    time: IBExecutionTime.date(f.time) ?? now, symbol: ticket.symbol,
-                    leg: leg.contract.occSymbol, side: side, quantity: f.quantity, price: f.price,
-                    commission: fills[f.execId]?.commission)
+                    execId: f.execId, orderRef: orderRef, ibOrderId: f.orderId,
+                    time: IBExecutionTime.date(f.time) ?? now, symbol: symbol, leg: leg, side: side,
+                    quantity: f.quantity, price: f.price, commission: fills[f.execId]?.commission)
             case .commission(let execId, let amount, let realizedPnL):
                 fills[execId]?.commission = amount
                 fills[execId]?.realizedPnL = realizedPnL
@@ -217,7 +281,7 @@ actor OrderEventCollector {
             default: break
             }
             // Filled once the status says so and every leg's execution and commission are in.
-            if done == nil, statusFilled, fills.count >= ticket.legs.count,
+            if done == nil, statusFilled, fills.count >= legCount,
                 fills.values.allSatisfy({ $0.commission != nil })
             {
                 done = .filled(fills.values.sorted { $0.execId < $1.execId }, account: account)

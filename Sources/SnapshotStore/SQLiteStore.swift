@@ -193,6 +193,25 @@ public final class SQLiteStore: MarketDataStore, TradingJournal, UnderlyingPrice
                     result TEXT NOT NULL, PRIMARY KEY (name, config));
                     """)
         }
+        // v4: a position whose options expired in the money holds shares until the next cycle closes
+        // them ('assigned'). SQLite cannot change a CHECK constraint in place, so the table is rebuilt
+        // (same columns, same ids; written unindented like v2 so the schema stays on the first page).
+        m.registerMigration("v4") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE positions_v4 (id INTEGER PRIMARY KEY AUTOINCREMENT, symbol TEXT NOT NULL, \
+                    structure TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN \
+                    ('opening','open','closing','closed','unfilled','assigned')), opened_at TEXT, closed_at TEXT, \
+                    quantity INTEGER NOT NULL, expiry TEXT NOT NULL, legs TEXT NOT NULL, entry_credit REAL, \
+                    exit_debit REAL, max_loss REAL, realized_pnl REAL, exit_reason TEXT, open_order_ref TEXT, \
+                    close_order_ref TEXT, note TEXT);
+                    INSERT INTO positions_v4 SELECT id, symbol, structure, status, opened_at, closed_at, quantity, \
+                    expiry, legs, entry_credit, exit_debit, max_loss, realized_pnl, exit_reason, open_order_ref, \
+                    close_order_ref, note FROM positions;
+                    DROP TABLE positions;
+                    ALTER TABLE positions_v4 RENAME TO positions;
+                    """)
+        }
         return m
     }
 

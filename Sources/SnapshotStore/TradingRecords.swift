@@ -15,6 +15,9 @@ public enum PositionStatus: String, Sendable, Codable, CaseIterable {
     case closed
     /// Its opening order ended without a fill: nothing was ever held.
     case unfilled
+    /// Expired with a leg in the money: the options became shares (assignment or exercise), which the
+    /// next cycle sells or buys back.
+    case assigned
 }
 
 /// Buy or sell, as a leg of a structure or an order.
@@ -64,11 +67,13 @@ public enum ExitReason: String, Sendable, Codable, CaseIterable {
     case killSwitch = "kill_switch"
     /// An operator closed it (CLI or HTTP control).
     case manual
+    /// Its options were assigned or exercised at expiry and the resulting shares were closed.
+    case assigned = "assigned_shares_closed"
 
     /// Exits that protect the account: they fire whenever a quote allows, even outside the exit window.
     public var isRiskExit: Bool {
         switch self {
-        case .stopLoss, .shortStrikeBreached, .shortDelta, .expiry, .settled, .killSwitch, .manual: true
+        case .stopLoss, .shortStrikeBreached, .shortDelta, .expiry, .settled, .killSwitch, .manual, .assigned: true
         case .takeProfit, .dteExit: false
         }
     }
@@ -134,6 +139,8 @@ public struct JournalKind: RawRepresentable, Hashable, Sendable, Codable, Custom
     public static let exitDeferred = JournalKind(rawValue: "exit_deferred")
     /// Expired, waiting for the expiry-day close price.
     public static let settlePending = JournalKind(rawValue: "settle_pending")
+    /// Expired in the money: options assigned or exercised into shares (which legs, how many shares).
+    public static let assignment = JournalKind(rawValue: "assignment")
     public static let orderSubmitted = JournalKind(rawValue: "order_submitted")
     /// The venue refused or the send failed.
     public static let orderRefused = JournalKind(rawValue: "order_refused")
@@ -219,8 +226,9 @@ public struct PositionRecord: Sendable, Equatable, Codable {
         self.closeOrderRef = closeOrderRef
     }
 
-    /// Held or being closed: marked, managed and counted in the book.
-    public var isHeld: Bool { status == .open || status == .closing }
+    /// Held or being closed (options, or the shares an assignment left): marked, managed and counted
+    /// in the book.
+    public var isHeld: Bool { status == .open || status == .closing || status == .assigned }
     /// The short legs' strikes, for messages ("560/555").
     public var strikesText: String {
         legs.map { Self.strike($0.contract.strike) }.joined(separator: "/")
@@ -313,5 +321,13 @@ public struct FillRecord: Sendable, Equatable, Codable {
     }
 
     /// Cash this fill moved, in dollars (sold: received; bought: paid, negative), before commission.
-    public func cash(multiplier: Double = 100) -> Double { -side.sign * price * quantity * multiplier }
+    /// An option's quantity is contracts of 100 shares; a stock fill's is shares.
+    public func cash() -> Double { -side.sign * price * quantity * (isStock ? 1 : 100) }
+
+    /// A fill of the underlying's shares (from an assignment or exercise, or their close), not of an
+    /// option: its leg is the bare symbol rather than an OCC option symbol.
+    public var isStock: Bool { leg == symbol }
+
+    /// Shares bought (+) or sold (-) by this fill; 0 for an option fill.
+    public var shares: Double { isStock ? side.sign * quantity : 0 }
 }

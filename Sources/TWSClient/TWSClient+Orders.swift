@@ -65,6 +65,41 @@ public struct TWSComboOrder: Sendable, Hashable {
     }
 }
 
+/// A market order for shares (closing what an option assignment left): SMART-routed in USD, DAY.
+public struct TWSStockOrder: Sendable, Hashable {
+    /// The stock's symbol.
+    public var symbol: String
+    /// True to buy, false to sell.
+    public var buys: Bool
+    public var shares: Int
+    /// Our orderRef, carried by every execution of the order.
+    public var orderRef: String
+
+    /// An order from its values.
+    public init(symbol: String, buys: Bool, shares: Int, orderRef: String) {
+        self.symbol = symbol
+        self.buys = buys
+        self.shares = shares
+        self.orderRef = orderRef
+    }
+
+    /// The stock contract.
+    package var contract: TWSContract {
+        TWSContract(symbol: symbol, secType: TWSSecurityType.stock.rawValue, exchange: "SMART", currency: "USD")
+    }
+
+    /// The market order.
+    package var order: TWSOrder {
+        var order = TWSOrder()
+        order.action = (buys ? TWSAction.buy : TWSAction.sell).rawValue
+        order.orderType = TWSOrderType.market.rawValue
+        order.totalQuantity = TWSDecimal(Double(shares))
+        order.tif = TWSTimeInForce.day.rawValue
+        order.orderRef = orderRef
+        return order
+    }
+}
+
 /// One execution as the layers above TWSClient need it, with its commission when known.
 public struct TWSFill: Sendable, Hashable {
     /// IB's execution id (executions are deduplicated by it).
@@ -187,6 +222,11 @@ extension TWSClient {
     /// Places a combo order (refused unless every account is a paper account).
     public func placeOrder(_ combo: TWSComboOrder) async throws -> TWSOrderHandle {
         try await placeOrder(contract: combo.contract, order: combo.order)
+    }
+
+    /// Places a share order (refused unless every account is a paper account).
+    public func placeOrder(_ stock: TWSStockOrder) async throws -> TWSOrderHandle {
+        try await placeOrder(contract: stock.contract, order: stock.order)
     }
 
     /// Modifies a placed combo order (a re-price).

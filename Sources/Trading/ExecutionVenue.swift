@@ -41,6 +41,26 @@ public struct OrderTicket: Sendable, Equatable {
     }
 }
 
+/// An order for the shares an assignment or exercise left: sell (or buy back) `shares` at the market.
+public struct ShareOrder: Sendable, Equatable {
+    /// Our idempotency key, like every order's.
+    public var orderRef: String
+    public var symbol: String
+    public var action: LegAction
+    public var shares: Int
+    /// The underlying's latest price (what the simulated venue fills against).
+    public var price: Double
+
+    /// An order.
+    public init(orderRef: String, symbol: String, action: LegAction, shares: Int, price: Double) {
+        self.orderRef = orderRef
+        self.symbol = symbol
+        self.action = action
+        self.shares = shares
+        self.price = price
+    }
+}
+
 /// How a limit order chases the market (from the `execution:` section of the configuration).
 public struct PricingPolicy: Sendable, Equatable {
     /// Added to mid for the first limit (positive pays more / collects less).
@@ -55,6 +75,9 @@ public struct PricingPolicy: Sendable, Equatable {
     /// Simulated venue: price concession per share.
     public var slippage = 0.02
     public var commissionPerContract = 0.65
+    /// Shares: IBKR Pro's fixed rate per share, with its minimum per order.
+    public var commissionPerShare = 0.005
+    public var minimumShareCommission = 1.0
 
     /// The defaults.
     public init() {}
@@ -109,6 +132,14 @@ public struct VenueResult: Sendable, Equatable {
 
     /// Total commissions of the fills.
     public var commission: Double { fills.reduce(0) { $0 + ($1.commission ?? 0) } }
+
+    /// Whole shares filled and their average price, from a share order's executions.
+    public static func shares(of fills: [FillRecord]) -> (quantity: Int, netPrice: Double?) {
+        let stock = fills.filter(\.isStock)
+        let shares = stock.reduce(0) { $0 + $1.quantity }
+        guard shares > 0 else { return (0, nil) }
+        return (Int(shares.rounded()), stock.reduce(0) { $0 + $1.price * $1.quantity } / shares)
+    }
 
     /// Units filled and their net price per share from leg executions: the smallest leg's filled
     /// contracts over its ratio are the whole units; bought legs cost, sold legs pay.
@@ -188,6 +219,9 @@ public protocol ExecutionVenue: Sendable {
     func execute(_ ticket: OrderTicket, pricing: PricingPolicy, now: Date) async throws -> VenueResult
     /// What the venue knows of an orderRef (after a restart).
     func lookup(orderRef: String) async throws -> VenueOrderState
+    /// Sells or buys back shares at the market (what an assignment left); throws `VenueError` like
+    /// `execute`.
+    func executeShares(_ order: ShareOrder, pricing: PricingPolicy, now: Date) async throws -> VenueResult
     /// Cancels the working order with this orderRef, if any.
     func cancel(orderRef: String) async throws
     /// Positions, working orders and executions, or nil when the venue keeps no account.
@@ -261,7 +295,30 @@ public struct SimulatedVenue: ExecutionVenue {
         return VenueResult(status: .filled, filledQuantity: units, netPrice: net, fills: fills, lastLimit: net)
     }
 
+    /// Shares fill at once a cent worse than the last price (the simulated spread of a liquid ETF).
+    public func executeShares(_ order: ShareOrder, pricing: PricingPolicy, now: Date) async throws -> VenueResult {
+        let price = max(0.01, order.price + order.action.sign * 0.01)
+        let fill = FillRecord.shares(
+            execId: "sim.\(order.orderRef)", orderRef: order.orderRef, time: now, order: order, price: price,
+            commission: max(pricing.minimumShareCommission, Double(order.shares) * pricing.commissionPerShare))
+        return VenueResult(
+            status: .filled, filledQuantity: order.shares, netPrice: price, fills: [fill], lastLimit: price)
+    }
+
     public func lookup(orderRef: String) async throws -> VenueOrderState { .unknown }
     public func cancel(orderRef: String) async throws {}
     public func accountState() async throws -> VenueAccountState? { nil }
+}
+
+extension FillRecord {
+    /// A fill of `order`'s shares at `price`.
+    public static func shares(
+        execId: String, orderRef: String, ibOrderId: Int? = nil, time: Date, order: ShareOrder, price: Double,
+        commission: Double
+    ) -> FillRecord {
+        FillRecord(
+            execId: execId, orderRef: orderRef, ibOrderId: ibOrderId, time: time, symbol: order.symbol,
+            leg: order.symbol, side: FillSide(order.action), quantity: Double(order.shares), price: price,
+            commission: commission)
+    }
 }

@@ -20,8 +20,9 @@ public struct PortfolioSummary: Sendable, Equatable, Codable {
     public var commissions: Double
 
     /// Summarises positions given each held position's latest mark (debit per share) and the fills.
-    /// Cash is what the fills moved (settlements are fills too) less commissions; equity is cash less
-    /// what closing every held position at its mark would cost.
+    /// Cash is what the fills moved (settlements and assignments are fills too) less commissions;
+    /// equity is cash less what closing every held position at its mark would cost (for shares from an
+    /// assignment, plus what they are worth).
     public static func summarize(
         positions: [PositionRecord], marks: [Int64: Double], fills: [FillRecord], startingCash: Double
     ) -> PortfolioSummary {
@@ -31,9 +32,17 @@ public struct PortfolioSummary: Sendable, Equatable, Codable {
         let cash = startingCash - commissions + fills.reduce(0) { $0 + $1.cash() }
         var unrealized = 0.0
         var liability = 0.0
+        // Shares an assignment left are an asset (or a short) worth their mark, not an option liability.
+        var stockCash: [Int64: Double] = [:]
+        for f in fills where f.isStock {
+            if let id = f.orderRef.flatMap(OrderRef.position(of:)) { stockCash[id, default: 0] += f.cash() }
+        }
         for p in held {
-            let debit = p.id.flatMap { marks[$0] } ?? p.entryCredit ?? 0
-            liability += debit * 100 * Double(p.quantity)
+            let shareCash = p.status == .assigned ? p.id.flatMap { stockCash[$0] } ?? 0 : 0
+            // Unmarked shares count at their cost (debit 0 against the cash they took).
+            let fallback = p.status == .assigned ? 0 : p.entryCredit ?? 0
+            let debit = p.id.flatMap { marks[$0] } ?? fallback
+            liability += debit * 100 * Double(p.quantity) + shareCash
             unrealized += ((p.entryCredit ?? 0) - debit) * 100 * Double(p.quantity)
         }
         let realized = positions.reduce(0) { $0 + ($1.realizedPnL ?? 0) }

@@ -135,4 +135,36 @@ public enum PositionManagement {
             total - leg.action.sign * intrinsic(leg.contract, underlying: underlying) * Double(leg.ratio)
         }
     }
+
+    // MARK: Expiry delivery
+
+    /// Index options settle in cash; options on shares and ETFs (SPY, QQQ, IWM) deliver shares.
+    public static let cashSettledSymbols: Set<String> = [
+        "SPX", "SPXW", "XSP", "NDX", "NDXP", "RUT", "MRUT", "VIX", "OEX", "XEO", "DJX",
+    ]
+
+    /// The smallest amount in the money that OCC exercises automatically (exercise by exception).
+    public static let exerciseThreshold = 0.01
+
+    /// Shares each leg delivers at expiry at the closing price `underlying`: a leg at least a cent in
+    /// the money is exercised (held long) or assigned (sold short) at its strike, 100 shares per
+    /// contract; the rest expire worthless. Bought shares are positive. Empty for cash-settled symbols.
+    public static func deliveries(_ position: PositionRecord, underlying: Double) -> [(leg: LegRecord, shares: Double)]
+    {
+        guard !cashSettledSymbols.contains(position.symbol) else { return [] }
+        return position.legs.compactMap { leg in
+            guard intrinsic(leg.contract, underlying: underlying) >= exerciseThreshold - 1e-9 else { return nil }
+            let contracts = Double(leg.ratio * position.quantity) * 100
+            // A call delivers shares to its holder, a put takes them: a short put assigned buys.
+            let sign = leg.contract.right == .call ? leg.action.sign : -leg.action.sign
+            return (leg, sign * contracts)
+        }
+    }
+
+    /// Effective debit per share of one unit for a position holding shares from an assignment: what
+    /// the shares cost against what they are worth at `price` (the same number a cash settlement at
+    /// `price` would have charged), so marks and exits of options and shares read alike.
+    public static func shareDebit(stockCash: Double, shares: Double, price: Double, quantity: Int) -> Double {
+        -(stockCash + shares * price) / (100 * Double(max(1, quantity)))
+    }
 }

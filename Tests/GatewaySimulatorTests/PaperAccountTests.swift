@@ -159,3 +159,55 @@ import Testing
             })
     }
 }
+
+/// Expiry at the simulated account, as OCC and IB do it for SPY: a short put in the money at the
+/// close is assigned into shares, the long put out of the money expires, and no execution is reported.
+@Suite struct PaperAccountExpiryTests {
+    let open = SimulatorHarness.wednesdayMorning  // 2026-03-04
+    let market = SimulatedMarket(seed: 3, symbols: ["SPY"], reference: SimulatorHarness.wednesdayMorning)
+
+    @Test func anInTheMoneyShortPutIsAssignedIntoSharesAfterTheExpiryClose() throws {
+        let expiry = try #require(Expiry("20260306"))
+        let calendar = market.calendar
+        let close = calendar.date(expiry, minute: try #require(calendar.closeMinute(on: expiry)), second: 0)
+        let atClose = try #require(market.price("SPY", at: close))
+        let shortStrike = (atClose + 5).rounded()
+        let longStrike = (atClose - 15).rounded()
+        let contract = { (k: Double) in
+            SimulatorContracts.contract(
+                for: OptionContract(symbol: "SPY", expiry: expiry, strike: k, right: .put), market: market)
+        }
+        var combo = TWSContract(symbol: "SPY", secType: "BAG", exchange: "SMART", currency: "USD")
+        combo.comboLegs = [
+            TWSComboLeg(conId: contract(shortStrike).conId, ratio: 1, action: "SELL"),
+            TWSComboLeg(conId: contract(longStrike).conId, ratio: 1, action: "BUY"),
+        ]
+        var order = TWSOrder()
+        order.action = "BUY"
+        order.totalQuantity = TWSDecimal(mantissa: 2)
+        order.orderType = "MKT"
+        order.orderRef = "pt-1-open-1"
+        let account = PaperAccount(accounts: ["DU1"], market: market)
+        _ = account.place(orderId: 1, clientId: 1, contract: combo, order: order, at: open)
+        func cash() throws -> Double {
+            try #require(Double(account.accountValues(at: close).first { $0.tag == "TotalCashValue" }?.value ?? ""))
+        }
+        let before = try cash()
+        let executions = account.executions().count
+        // A minute before the close nothing happens; after it, the options are gone.
+        #expect(account.tick(at: close.addingTimeInterval(-60)).isEmpty)
+        #expect(account.positions().count == 2)
+        _ = account.tick(at: close.addingTimeInterval(60))
+        let held = account.positions()
+        #expect(held.count == 1, "\(held.map(\.contract.secType))")
+        let shares = try #require(held.first)
+        #expect(shares.contract.secType == "STK" && shares.position?.doubleValue == 200)
+        #expect(abs(shares.avgCost - shortStrike) < 1e-9)
+        // The shares were paid for at the strike; nothing was reported as an execution.
+        #expect(abs(try cash() - (before - 200 * shortStrike)) < 0.01)
+        #expect(account.executions().count == executions)
+        // Once only: a later tick changes nothing.
+        _ = account.tick(at: close.addingTimeInterval(3600))
+        #expect(account.positions().first?.position?.doubleValue == 200)
+    }
+}

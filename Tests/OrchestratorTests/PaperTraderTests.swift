@@ -264,8 +264,9 @@ func tradingOptions(accounts: [String]? = nil, venue: String = "ib_paper", riskL
             let sl = try #require(try rt.store.positions(status: [.closed]).first { $0.id == p2.id })
             #expect(sl.exitReason == .stopLoss && (sl.realizedPnL ?? 0) < 0)
 
-            // Held past its expiry (the DTE exit never got quotes): settled at intrinsic value against
-            // the expiry day's close, not the next session's first price.
+            // Held past its expiry (the DTE exit never got quotes): settled against the expiry day's
+            // close, not the next session's first price — and IWM options deliver shares, so the short
+            // leg in the money at the close is assigned and the shares are closed at the next cycle.
             var held = p2
             held.id = nil
             held.status = .open
@@ -283,14 +284,98 @@ func tradingOptions(accounts: [String]? = nil, venue: String = "ib_paper", riskL
             #expect(!r.closed.contains(heldID))
             var nextMorning = atClose
             nextMorning.price = picture2.price
-            let afterExpiry = calendar.date(p2.expiry.adding(days: 1), minute: 600)
+            // (The next session: shares trade in the regular session only, and a Friday expiry's next
+            // calendar day is a Saturday.)
+            let afterExpiry = calendar.date(calendar.nextTradingDay(after: p2.expiry), minute: 600)
             r = await rt.trader.onCycle(pictures: [nextMorning], now: afterExpiry)
-            #expect(r.closed.contains(heldID))
+            let said = try rt.store.recentEvents(limit: 12, kind: nil).map(\.message)
+            #expect(r.closed.contains(heldID), "\(r) \(said)")
             let settled = try #require(try rt.store.positions(status: [.closed]).first { $0.id == heldID })
-            #expect(settled.exitReason == .settled)
-            let expected = PositionManagement.settlementDebit(held, underlying: try #require(atClose.price))
-            #expect(settled.exitDebit == expected)
-            #expect(expected != PositionManagement.settlementDebit(held, underlying: try #require(nextMorning.price)))
+            #expect(settled.exitReason == .assigned)
+            let assignment = try #require(try rt.store.recentEvents(limit: 50, kind: .assignment).first)
+            #expect(assignment.message.contains(String(format: "close %.2f", try #require(atClose.price))))
+            let fills = try rt.store.orders(positionID: heldID).flatMap { try rt.store.fills(orderRef: $0.orderRef) }
+            let shares = fills.filter(\.isStock)
+            // Bought (put) or sold (call) at the strike by the assignment, closed a cent off the next price.
+            let assigned = try #require(shares.first { $0.price == firstShort.strike })
+            let closing = try #require(shares.first { $0.execId.hasPrefix("sim.") })
+            let next = try #require(nextMorning.price)
+            #expect(abs(closing.price - (next + (assigned.side == .bought ? -0.01 : 0.01))) < 1e-9)
+            #expect(shares.reduce(0) { $0 + $1.shares } == 0 && assigned.quantity == 100 * Double(held.quantity))
+            let stockCash = shares.reduce(0) { $0 + $1.cash() }
+            #expect(abs((settled.exitDebit ?? 0) - -stockCash / (100 * Double(held.quantity))) < 1e-9)
+            let allCash = fills.reduce(0) { $0 + $1.cash() - ($1.commission ?? 0) }
+            #expect(abs((settled.realizedPnL ?? 0) - allCash) < 1e-6)
+        }
+    }
+
+    @Test func anAssignmentAtTheAccountIsBookedAndItsSharesSoldThroughIB() async throws {
+        try await OrchestratorRuntime.with(try tradingOptions(), logger: quiet) { rt in
+            let sim = try #require(rt.simulator)
+            _ = await rt.trader.reconcile(now: await rt.marketTime())
+            let (cycle, pictures) = try await rt.collector.collectCycle()
+            let chain = try #require(pictures.first { $0.symbol == "IWM" }).chain
+            let expiry = try #require(Set(chain.options.map(\.contract.expiry)).min())
+            let calendar = MarketCalendar()
+            let close = calendar.date(expiry, minute: try #require(calendar.closeMinute(on: expiry)), second: 0)
+            // A put spread whose short strike the simulated market will close $3 above: assigned.
+            let atClose = try #require(sim.underlyingPrice("IWM", at: close))
+            let put = { (k: Double) in OptionContract(symbol: "IWM", expiry: expiry, strike: k, right: .put) }
+            let legs = [
+                LegRecord(action: .sell, contract: put((atClose + 3).rounded())),
+                LegRecord(action: .buy, contract: put((atClose - 10).rounded())),
+            ]
+            let id = try rt.store.insertPosition(
+                PositionRecord(
+                    symbol: "IWM", structure: .bullPutSpread, status: .opening, quantity: 1, expiry: expiry, legs: legs,
+                    maxLoss: 1_300))
+            let ref = OrderRef.make(position: id, purpose: .open, now: cycle.timestamp)
+            var journaled = try #require(try rt.store.positions(status: nil).first { $0.id == id })
+            journaled.openOrderRef = ref
+            try rt.store.updatePosition(journaled)
+            try rt.store.upsertOrder(
+                OrderRecord(
+                    orderRef: ref, positionID: id, purpose: .open, status: .submitted, limitPrice: nil, quantity: 1,
+                    legs: legs, venue: .ibPaper, createdAt: cycle.timestamp, updatedAt: cycle.timestamp))
+            // The order reaches the account (as if sent before a restart) and fills; reconcile books it.
+            let venue = IBPaperVenue(client: rt.client, speed: 1, logger: quiet)
+            var combo = try await venue.combo(
+                for: OrderTicket(
+                    orderRef: ref, symbol: "IWM", purpose: .open, legs: legs, quantity: 1, mid: 0, natural: 0),
+                limit: nil)
+            combo.limit = 5  // crosses at once
+            let handle = try await rt.client.placeOrder(combo)
+            for await event in handle.events {
+                if case .status(_, true, _) = TWSOrderUpdate(event) { break }
+            }
+            _ = await rt.trader.reconcile(now: cycle.timestamp)
+            let opened = try #require(try rt.store.positions(status: [.open]).first { $0.id == id })
+            let credit = try #require(opened.entryCredit)
+
+            // The expiry day's last cycle stores the closing price; the trader does not run then.
+            sim.advanceClock(by: close.addingTimeInterval(-300).timeIntervalSince(sim.now))
+            _ = try await rt.collector.collectCycle()
+            // Next session: the account shows the shares, the trader books the assignment and sells them.
+            let nextOpen = calendar.date(calendar.nextTradingDay(after: expiry), minute: 9 * 60 + 35, second: 0)
+            sim.advanceClock(by: nextOpen.timeIntervalSince(sim.now))
+            let (next, nextPictures) = try await rt.collector.collectCycle()
+            let report = await rt.trader.onCycle(pictures: nextPictures, now: next.timestamp)
+            let journal = try rt.store.recentEvents(limit: 12, kind: nil).map(\.message)
+            #expect(report.closed.contains(id), "\(report) \(journal)")
+            let closed = try #require(try rt.store.positions(status: [.closed]).first { $0.id == id })
+            #expect(closed.exitReason == .assigned)
+            // The account is flat: no options, no shares.
+            let held = try await rt.client.holdings().filter {
+                $0.quantity != 0 && ($0.isStock || $0.option?.expiry == expiry)
+            }
+            #expect(held.isEmpty, "\(held)")
+            // The share sale came back from IB with its commission; P&L adds up from the fills.
+            let fills = try rt.store.orders(positionID: id).flatMap { try rt.store.fills(orderRef: $0.orderRef) }
+            let sale = try #require(fills.first { $0.isStock && $0.side == .sold })
+            #expect(sale.quantity == 100 && (sale.commission ?? 0) >= 1 && sale.ibOrderId != nil)
+            let strikeCost = 100 * (atClose + 3).rounded()
+            let expected = credit * 100 - strikeCost + 100 * sale.price - fills.compactMap(\.commission).reduce(0, +)
+            #expect(abs((closed.realizedPnL ?? 0) - expected) < 0.05, "\(closed.realizedPnL ?? 0) vs \(expected)")
         }
     }
 }

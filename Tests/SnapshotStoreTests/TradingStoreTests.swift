@@ -58,6 +58,22 @@ import Testing
         #expect(try store.fills(orderRef: "other").isEmpty)
     }
 
+    @Test func anAssignedPositionAndItsShareFillsRoundTrip() throws {
+        let store = try SQLiteStore(path: temporaryDatabase())
+        var p = PositionRecord(
+            symbol: "SPY", structure: .bullPutSpread, status: .assigned, quantity: 1, expiry: Expiry("20260417")!,
+            legs: legs, entryCredit: 1.5, maxLoss: 350, note: "long 100 SPY from the expiry")
+        p.id = try store.insertPosition(p)
+        #expect(try store.positions(status: [.assigned]) == [p])
+        let shares = FillRecord(
+            execId: "assign.1.0", orderRef: "pt-1-settle-1", ibOrderId: nil, time: time, symbol: "SPY", leg: "SPY",
+            side: .bought, quantity: 100, price: 590, commission: 0)
+        #expect(try store.insertFill(shares))
+        let read = try #require(try store.fills(orderRef: "pt-1-settle-1").first)
+        // Shares are not contracts: 100 bought at 590 cost $59,000, not 100 x 100 x 590.
+        #expect(read.isStock && read.shares == 100 && read.cash() == -59_000)
+    }
+
     @Test func readOnlyOpenLeavesALiveCycleAlone() throws {
         let path = temporaryDatabase()
         let writer = try SQLiteStore(path: path)

@@ -24,7 +24,7 @@ final class ScriptedVenue: ExecutionVenue {
     private let state = Mutex(
         (
             steps: [Step](), sent: [OrderTicket](), lookups: [String: VenueOrderState](),
-            cancelled: [String](), account: VenueAccountState?.none
+            cancelled: [String](), account: VenueAccountState?.none, shareOrders: [ShareOrder]()
         ))
 
     init(_ steps: [Step] = [], account: VenueAccountState? = nil) {
@@ -73,6 +73,19 @@ final class ScriptedVenue: ExecutionVenue {
 
     func cancel(orderRef: String) async throws { state.withLock { $0.cancelled.append(orderRef) } }
     func accountState() async throws -> VenueAccountState? { state.withLock { $0.account } }
+
+    /// Share orders fill at once at the order's price, $1 commission.
+    func executeShares(_ order: ShareOrder, pricing: PricingPolicy, now: Date) async throws -> VenueResult {
+        state.withLock { $0.shareOrders.append(order) }
+        let fill = FillRecord.shares(
+            execId: "x.\(order.orderRef)", orderRef: order.orderRef, ibOrderId: 8, time: now, order: order,
+            price: order.price, commission: 1)
+        return VenueResult(
+            status: .filled, filledQuantity: order.shares, netPrice: order.price, fills: [fill], venueOrderId: 8)
+    }
+
+    var shareOrders: [ShareOrder] { state.withLock { $0.shareOrders } }
+    func setAccount(_ account: VenueAccountState?) { state.withLock { $0.account = account } }
 }
 
 /// The engine's whole lifecycle against an in-memory journal and a scripted venue.
@@ -290,42 +303,6 @@ final class ScriptedVenue: ExecutionVenue {
         let r3 = await e.onCycle(pictures: [picture(at: day2b, vol: 0.40)], now: day2b)
 
         #expect(r3.noTrade["SPY"]?.contains("daily loss") == true, "\(r3)")
-    }
-
-    @Test func settlementUsesTheExpiryDaysCloseAndDoesNotStallWithoutAChain() async throws {
-        let venue = ScriptedVenue()
-        let (e, journal) = engine(venue)
-        _ = await e.onCycle(pictures: [picture(at: now)], now: now)
-        var p = try #require(try journal.positions(status: [.open]).first)
-        let short = try #require(p.legs.first { $0.action == .sell }).contract.strike
-        // Pretend the DTE exits never fired: move the journal's position to an expiry of tomorrow.
-        let tomorrow = calendar.tradingDay(of: now).adding(days: 1)
-        p.expiry = tomorrow
-        p.legs = p.legs.map { leg in
-            var l = leg
-            l.contract = OptionContract(
-                symbol: "SPY", expiry: tomorrow, strike: leg.contract.strike, right: leg.contract.right)
-            return l
-        }
-        try journal.updatePosition(p)
-        var s = settings
-        s.exits.exitDTE = 0
-        s.exits.closeBeforeExpiryDays = 0
-        // The expiry day's last cycle: spot 2 below the short strike; no quotes for the legs.
-        let lastCycle = calendar.date(tomorrow, minute: 15 * 60 + 55)
-        var atClose = picture(at: lastCycle, spot: short - 2)
-        atClose.chain.options = []
-        let e2 = TradingEngine(journal: journal, venue: venue, settings: s)
-        _ = await e2.onCycle(pictures: [atClose], now: lastCycle)
-        // Next session: no chain at all (the fetch failed); settlement happens anyway.
-        let next = calendar.date(tomorrow.adding(days: 1), minute: 9 * 60 + 35)
-        let report = await e2.onCycle(pictures: [], now: next)
-        #expect(report.closed.contains(p.id ?? 0), "\(report)")
-        let settled = try #require(try journal.positions(status: [.closed]).first)
-        #expect(settled.exitReason == .settled && abs((settled.exitDebit ?? 0) - 2) < 1e-9)
-        let cash = try journal.fills(orderRef: settled.closeOrderRef)
-        #expect(cash.count == 2 && cash.allSatisfy { $0.commission == 0 })
-        #expect(abs((settled.realizedPnL ?? 0) - ((settled.entryCredit ?? 0) - 2) * 200 + 2.6) < 0.02)
     }
 
     @Test func reconcileResolvesEveryInFlightOrderAndCancelsOrphans() async throws {

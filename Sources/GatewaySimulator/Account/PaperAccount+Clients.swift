@@ -42,6 +42,7 @@ extension PaperAccount {
     func tick(at date: Date, for clientId: Int) -> [SimAccountEvent] {
         state.withLock { s in
             if s.outboxes[clientId] == nil { s.outboxes[clientId] = [] }
+            settleExpired(&s, at: date)
             for key in s.orders.keys.sorted() {
                 route(&s, fillIfCrossing(&s, key, at: date), owner: key.clientId, includeOwner: true)
             }

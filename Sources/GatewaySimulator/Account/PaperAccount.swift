@@ -228,7 +228,8 @@ final class PaperAccount: SimAccountPort, Sendable {
     /// Matches every working order against the market; all events, unrouted (single-client use).
     func tick(at date: Date) -> [SimAccountEvent] {
         state.withLock { s in
-            s.orders.keys.sorted().flatMap { fillIfCrossing(&s, $0, at: date) }
+            settleExpired(&s, at: date)
+            return s.orders.keys.sorted().flatMap { fillIfCrossing(&s, $0, at: date) }
         }
     }
 

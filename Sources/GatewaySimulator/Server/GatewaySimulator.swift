@@ -125,6 +125,11 @@ public final class GatewaySimulator: Sendable {
     public var now: Date { shared.clock.now() }
 
     /// Moves simulated time forward (multi-day tests and demos); the clock keeps its speed.
+    /// The simulated market's price of `symbol` at `date` (what its quotes and settlements use).
+    public func underlyingPrice(_ symbol: String, at date: Date) -> Double? {
+        shared.market.price(symbol, at: date)
+    }
+
     public func advanceClock(by seconds: TimeInterval) {
         shared.clock.advance(by: seconds)
     }

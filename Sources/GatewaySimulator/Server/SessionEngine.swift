@@ -219,6 +219,7 @@ struct SessionEngine: Sendable {
         case .cancelHistoricalData:
             break
         case .reqAccountSummary(let m):
+            account.settleExpiries(at: now)
             out.append(accountSummary(m, now: now))
         case .cancelAccountSummary, .cancelAccountUpdatesMulti:
             break
@@ -226,6 +227,7 @@ struct SessionEngine: Sendable {
             positionsSubscribed = false
         case .reqPositions:
             positionsSubscribed = true
+            account.settleExpiries(at: now)
             for p in account.positions() { out.messages.append(.position(p)) }
             out.messages.append(.positionEnd)
         case .reqAccountUpdates(let m):

@@ -116,6 +116,9 @@ protocol SimAccountPort: Sendable {
     func completedOrders() -> [TWSCompletedOrder]
     func executions() -> [(TWSExecDetails, TWSCommissionAndFeesReport)]
     func positions() -> [TWSPosition]
+    /// Options whose expiry close has passed leave the account (exercised, assigned or expired)
+    /// before anything reads it at `date`.
+    func settleExpiries(at date: Date)
     /// Every account-summary tag of every account.
     func accountValues(at date: Date) -> [SimAccountValue]
     /// Ledger rows (cash, market values, P&L by currency) for `BASE` and/or `USD`.

@@ -181,87 +181,43 @@ extension TradingEngine {
                 p.realizedPnL ?? 0))
     }
 
-    // MARK: Settlement
-
-    /// Settles an expired position at intrinsic value against the expiry day's closing price (the
-    /// last price seen in that session, or stored); false while no such price is known.
-    func settle(_ position: PositionRecord, now: Date) -> Bool {
-        guard let id = position.id else { return false }
-        let day = position.expiry
-        var price = sessionPrices[position.symbol]?[day]
-        if price == nil, let prices, let closeMinute = calendar.closeMinute(on: day) {
-            let open = calendar.date(day, minute: 0, second: 0)
-            let close = calendar.date(day, minute: closeMinute, second: 1)
-            do {
-                price = try prices.lastUnderlyingPrice(symbol: position.symbol, from: open, until: close)
-            } catch {
-                journal(now, .error, position.symbol, "position \(id): reading the expiry close failed: \(error)")
-            }
-        }
-        guard let underlying = price else {
-            journal(
-                now, .settlePending, position.symbol,
-                "position \(id) \(position.title) expired; no \(day.yyyymmdd) closing price stored yet")
-            return false
-        }
-        var p = position
-        let ref = OrderRef.make(position: id, purpose: .close, now: now, settlement: true)
-        let legs = position.legs.map { LegRecord(action: $0.action.reversed, contract: $0.contract, ratio: $0.ratio) }
-        // Settlement as fills: each leg bought back or sold at its intrinsic value, no commission.
-        let fills = legs.enumerated().map { i, leg in
-            FillRecord(
-                execId: "settle.\(id).\(i)", orderRef: ref, ibOrderId: nil, time: now, symbol: position.symbol,
-                leg: leg.contract.occSymbol, side: FillSide(leg.action),
-                quantity: Double(leg.ratio * position.quantity),
-                price: PositionManagement.intrinsic(leg.contract, underlying: underlying), commission: 0)
-        }
-        let debit = PositionManagement.settlementDebit(position, underlying: underlying)
-        do {
-            try journal.upsertOrder(
-                OrderRecord(
-                    orderRef: ref, positionID: id, purpose: .close, status: .filled, limitPrice: debit,
-                    quantity: position.quantity, filledQuantity: position.quantity, legs: legs, venue: venue.kind,
-                    createdAt: now, updatedAt: now))
-            for f in fills { try journal.insertFill(f) }
-            p.closeOrderRef = ref
-            try close(&p, debit: debit, reason: .settled, now: now)
-            journal(
-                now, .positionClosed, p.symbol,
-                String(
-                    format: "position %lld settled against the %@ close %.2f", id, day.yyyymmdd, underlying))
-            return true
-        } catch {
-            journal(now, .error, p.symbol, "settling position \(id) failed: \(error)")
-            return false
-        }
-    }
-
     // MARK: Sending
 
     /// Journals the order, sends it, and records what the venue did. The venue step runs to its end
     /// even when the caller is cancelled (a stop waits for the order to be acknowledged or known not
     /// sent); an interrupted send is journaled `send_unknown`, never `rejected`.
     func send(_ ticket: OrderTicket, positionID: Int64, now: Date) async -> VenueResult {
-        var order = OrderRecord(
+        let order = OrderRecord(
             orderRef: ticket.orderRef, positionID: positionID, purpose: ticket.purpose, status: .submitted,
             limitPrice: settings.pricing.limit(for: ticket, attempt: 0), quantity: ticket.quantity, legs: ticket.legs,
             venue: venue.kind, createdAt: now, updatedAt: now)
+        let venue = self.venue
+        let pricing = settings.pricing
+        return await sendStep(
+            order, symbol: ticket.symbol,
+            submitted: String(
+                format: "%@ %@ limit %.2f (mid %.2f, natural %.2f)", ticket.purpose.rawValue, ticket.orderRef,
+                order.limitPrice ?? 0, ticket.mid, ticket.natural), now: now
+        ) { try await venue.execute(ticket, pricing: pricing, now: now) }
+    }
+
+    /// The order step every send shares: journal the order, run `step` at the venue to its end, book
+    /// its fills and outcome, and say what happened in the journal.
+    func sendStep(
+        _ record: OrderRecord, symbol: String, submitted: String, now: Date,
+        _ step: @escaping @Sendable () async throws -> VenueResult
+    ) async -> VenueResult {
+        var order = record
         do {
             try journal.upsertOrder(order)
         } catch {
-            journal(now, .orderRefused, ticket.symbol, "\(ticket.orderRef): not sent: journaling failed: \(error)")
+            journal(now, .orderRefused, symbol, "\(order.orderRef): not sent: journaling failed: \(error)")
             return VenueResult(status: .rejected, message: "not sent: the journal write failed: \(error)")
         }
-        journal(
-            now, .orderSubmitted, ticket.symbol,
-            String(
-                format: "%@ %@ limit %.2f (mid %.2f, natural %.2f)", ticket.purpose.rawValue, ticket.orderRef,
-                order.limitPrice ?? 0, ticket.mid, ticket.natural))
-        let venue = self.venue
-        let pricing = settings.pricing
+        journal(now, .orderSubmitted, symbol, submitted)
         // Unstructured on purpose and awaited right here: cancelling the trading loop must not cut an
         // order step in half (sent but unacknowledged), so the step does not inherit cancellation.
-        let attempt = await Task { try await venue.execute(ticket, pricing: pricing, now: now) }.result
+        let attempt = await Task { try await step() }.result
         let result: VenueResult
         switch attempt {
         case .success(let r):
@@ -284,18 +240,18 @@ extension TradingEngine {
                 try self.journal.upsertOrder(order)
             }
         } catch {
-            logger.error("order booking failed", metadata: ["order.ref": "\(ticket.orderRef)", "error": "\(error)"])
+            logger.error("order booking failed", metadata: ["order.ref": "\(order.orderRef)", "error": "\(error)"])
         }
         let kind: JournalKind = result.status == .rejected ? .orderRefused : .order(result.status)
         journal(
-            now, kind, ticket.symbol,
-            "\(ticket.orderRef)\(result.netPrice.map { String(format: " at %.2f", $0) } ?? "") after \(result.repriceCount) re-prices\(result.message.map { ": \($0)" } ?? "")"
+            now, kind, symbol,
+            "\(order.orderRef)\(result.netPrice.map { String(format: " at %.2f", $0) } ?? "") after \(result.repriceCount) re-prices\(result.message.map { ": \($0)" } ?? "")"
         )
         logger.info(
             "order \(result.status.rawValue)",
             metadata: [
-                "order.ref": "\(ticket.orderRef)", "order.venue_id": "\(result.venueOrderId.map(String.init) ?? "-")",
-                "position.id": "\(positionID)",
+                "order.ref": "\(order.orderRef)", "order.venue_id": "\(result.venueOrderId.map(String.init) ?? "-")",
+                "position.id": "\(order.positionID.map(String.init) ?? "-")",
             ])
         return result
     }
@@ -317,7 +273,7 @@ extension TradingEngine {
     }
 }
 
-/// Our idempotency keys: `pt-<position>-<open|close|settle>-<unix seconds>`, unique per intent and
+/// Our idempotency keys: `pt-<position>-<open|close|settle|shares>-<unix seconds>`, unique per intent and
 /// stable once journaled; the prefix marks the account's orders as ours.
 public enum OrderRef {
     /// Every orderRef we send begins with this.
@@ -326,6 +282,11 @@ public enum OrderRef {
     /// The orderRef of an intent.
     public static func make(position: Int64, purpose: OrderPurpose, now: Date, settlement: Bool = false) -> String {
         "\(prefix)\(position)-\(settlement ? "settle" : purpose.rawValue)-\(Int(now.timeIntervalSince1970))"
+    }
+
+    /// The orderRef of the order that closes the shares an assignment left.
+    public static func shares(position: Int64, now: Date) -> String {
+        "\(prefix)\(position)-shares-\(Int(now.timeIntervalSince1970))"
     }
 
     /// The position id an orderRef of ours names.

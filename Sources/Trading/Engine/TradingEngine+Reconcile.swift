@@ -50,7 +50,10 @@ extension TradingEngine {
                 let mine = Self.attributable(fills, to: order)
                 for f in mine where try journal.insertFill(f) { report.fillsRecovered += 1 }
                 let booked = try journal.fills(orderRef: order.orderRef)
-                let (units, net) = VenueResult.units(of: booked, legs: order.legs)
+                // An order without option legs sold or bought back an assignment's shares.
+                let (units, net) =
+                    order.legs.isEmpty
+                    ? VenueResult.shares(of: booked) : VenueResult.units(of: booked, legs: order.legs)
                 order.filledQuantity = units
                 order.status = units == 0 ? .cancelled : units >= order.quantity ? .filled : .partiallyFilled
                 if units > 0 {
@@ -119,7 +122,9 @@ extension TradingEngine {
             order.legs.map { ($0.contract.occSymbol, FillSide($0.action)) }, uniquingKeysWith: { a, _ in a })
         var seen = Set<String>()
         return fills.filter { f in
-            f.orderRef == order.orderRef && legs[f.leg] == f.side && seen.insert(f.execId).inserted
+            // A share order (no option legs) owns stock executions of its orderRef only.
+            let matches = order.legs.isEmpty ? f.isStock : legs[f.leg] == f.side
+            return f.orderRef == order.orderRef && matches && seen.insert(f.execId).inserted
         }
     }
 
@@ -132,6 +137,8 @@ extension TradingEngine {
             try applyOpen(&p, result: result, width: Self.width(of: p), now: now)
         case .close where p.status == .closing:
             try applyClose(&p, result: result, now: now)
+        case .close where p.status == .assigned:
+            try applyShareClose(&p, result: result, now: now)
         default:
             break
         }
@@ -182,6 +189,11 @@ extension TradingEngine {
                     for leg in p.legs {
                         expected[leg.contract.occSymbol, default: 0] += leg.action.sign * Double(leg.ratio * p.quantity)
                     }
+                }
+                // Shares an assignment left are reconciled like options.
+                for p in try journal.positions(status: [.assigned]) {
+                    let shares = try shareHolding(p).shares
+                    if abs(shares) > 1e-9 { expected[p.symbol, default: 0] += shares }
                 }
                 for key in Set(expected.keys).union(account.positions.keys).sorted() {
                     let mine = expected[key] ?? 0

@@ -54,6 +54,9 @@ public actor TradingEngine {
             for position in try journal.positions(status: [.open]) {
                 await manage(position, picture: bySymbol[position.symbol], kill: killSwitch, now: now, report: &report)
             }
+            for position in try journal.positions(status: [.assigned]) {
+                await manageShares(position, picture: bySymbol[position.symbol], now: now, report: &report)
+            }
         } catch {
             report.errors.append("positions: \(error)")
         }
@@ -94,9 +97,17 @@ public actor TradingEngine {
             today > position.expiry
             || (today == position.expiry && calendar.minuteOfDay(now) >= (calendar.closeMinute(on: today) ?? 960))
         if expired {
-            if settle(position, now: now) {
+            switch settle(position, now: now) {
+            case .closed:
                 report.closed.append(id)
                 report.actions.append("settled \(position.title)")
+            case .assigned(let shares):
+                report.actions.append(
+                    String(
+                        format: "assigned \(position.title): %@ %.0f \(position.symbol)", shares > 0 ? "long" : "short",
+                        abs(shares)))
+            case .pending:
+                break
             }
             return
         }

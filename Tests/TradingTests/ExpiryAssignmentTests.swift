@@ -1,0 +1,164 @@
+import Foundation
+import MarketData
+import OptionsModel
+import SnapshotStore
+import Testing
+
+@testable import Trading
+
+/// Expiry: settled at the expiry day's close, physically for SPY — a short leg in the money turns
+/// into shares that the next cycle closes — and in cash when both legs deliver (net zero shares).
+@Suite struct ExpiryAssignmentTests {
+    let calendar = MarketCalendar()
+    let base = TradingEngineTests()
+
+    /// A bull put spread x2 opened now, moved in the journal to expire tomorrow, and an engine whose
+    /// DTE exits never fire; the expiry day's last cycle saw SPY at `closeOffset` from the short strike.
+    func heldToExpiry(venue: ScriptedVenue, closeOffset: Double) async throws -> (
+        engine: TradingEngine, journal: InMemoryTradingJournal, position: PositionRecord, short: Double,
+        long: Double, tomorrow: TradingDay
+    ) {
+        let (e, journal) = base.engine(venue)
+        _ = await e.onCycle(pictures: [base.picture(at: now)], now: now)
+        var p = try #require(try journal.positions(status: [.open]).first)
+        let short = try #require(p.legs.first { $0.action == .sell }).contract.strike
+        let long = try #require(p.legs.first { $0.action == .buy }).contract.strike
+        let tomorrow = calendar.tradingDay(of: now).adding(days: 1)
+        p.expiry = tomorrow
+        p.legs = p.legs.map { leg in
+            var l = leg
+            l.contract = OptionContract(
+                symbol: "SPY", expiry: tomorrow, strike: leg.contract.strike, right: leg.contract.right)
+            return l
+        }
+        try journal.updatePosition(p)
+        var s = base.settings
+        s.exits.exitDTE = 0
+        s.exits.closeBeforeExpiryDays = 0
+        // The expiry day's last cycle: no quotes for the legs (the chain moved on), only the price.
+        let lastCycle = calendar.date(tomorrow, minute: 15 * 60 + 55)
+        var atClose = base.picture(at: lastCycle, spot: short + closeOffset)
+        atClose.chain.options = []
+        let e2 = TradingEngine(journal: journal, venue: venue, settings: s)
+        _ = await e2.onCycle(pictures: [atClose], now: lastCycle)
+        return (e2, journal, p, short, long, tomorrow)
+    }
+
+    @Test func anInTheMoneyShortPutIsAssignedAndTheSharesAreSoldAtTheNextCycle() async throws {
+        let venue = ScriptedVenue()
+        let (e, journal, p, short, _, tomorrow) = try await heldToExpiry(venue: venue, closeOffset: -2)
+        let id = try #require(p.id)
+        // Next session, and the chain fetch failed: the expiry settles anyway, against the close.
+        let next = calendar.date(tomorrow.adding(days: 1), minute: 9 * 60 + 35)
+        let r1 = await e.onCycle(pictures: [], now: next)
+        let assigned = try #require(try journal.positions(status: [.assigned]).first, "\(r1)")
+        #expect(assigned.id == id && r1.actions.contains { $0.contains("assigned") && $0.contains("long 200 SPY") })
+        let settleRef = try #require(assigned.closeOrderRef)
+        let fills = try journal.fills(orderRef: settleRef)
+        // The options leave at zero; the short put delivers 200 shares bought at its strike.
+        #expect(fills.filter { !$0.isStock }.allSatisfy { $0.price == 0 && $0.commission == 0 })
+        let stock = fills.filter(\.isStock)
+        #expect(stock.count == 1 && stock[0].side == .bought && stock[0].quantity == 200 && stock[0].price == short)
+        let words = try journal.recentEvents(limit: 20, kind: .assignment)
+        #expect(words.first?.message.contains("short \(PositionRecord.strike(short)) put assigned") == true)
+        #expect(venue.shareOrders.isEmpty, "no price this cycle: nothing sent")
+        // While held, the shares count at their market value: equity moves with SPY.
+        let later = calendar.date(tomorrow.adding(days: 1), minute: 9 * 60 + 40)
+        let sold = short - 5
+        let r2 = await e.onCycle(pictures: [base.picture(at: later, spot: sold)], now: later)
+        let order = try #require(venue.shareOrders.first)
+        #expect(order.action == .sell && order.shares == 200 && order.symbol == "SPY" && order.price == sold)
+        #expect(r2.closed.contains(id), "\(r2)")
+        let closed = try #require(try journal.positions(status: [.closed]).first { $0.id == id })
+        #expect(closed.exitReason == .assigned && abs((closed.exitDebit ?? 0) - 5) < 1e-9)
+        // P&L: the credit, less the strike paid for the shares against what they sold for, less
+        // the opening commissions (4 contracts) and the share order's $1.
+        let expected = (p.entryCredit ?? 0) * 200 - 5 * 200 - 2.6 - 1
+        #expect(abs((closed.realizedPnL ?? 0) - expected) < 0.01, "\(closed.realizedPnL ?? 0) vs \(expected)")
+        let summary = try await e.summary()
+        #expect(abs(summary.equity - (50_000 + expected)) < 0.01 && summary.openPositions == 0)
+        // Reported like every order, by orderRef.
+        let shareRecord = try #require(try journal.order(ref: order.orderRef))
+        #expect(shareRecord.status == .filled && shareRecord.filledQuantity == 200 && shareRecord.legs.isEmpty)
+    }
+
+    @Test func assignedSharesAreMarkedAtTheUnderlyingWhileHeld() async throws {
+        let venue = ScriptedVenue()
+        let (e, journal, p, short, _, tomorrow) = try await heldToExpiry(venue: venue, closeOffset: -2)
+        // Outside the regular session the shares are marked, not sold.
+        let early = calendar.date(tomorrow.adding(days: 1), minute: 9 * 60)
+        _ = await e.onCycle(pictures: [base.picture(at: early, spot: short - 3)], now: early)
+        #expect(venue.shareOrders.isEmpty)
+        let held = try #require(try journal.positions(status: [.assigned]).first)
+        #expect(held.id == p.id)
+        let summary = try await e.summary()
+        // Equity = the credit less what the shares lost against the strike (3 per share), less commissions.
+        let expected = 50_000 + (p.entryCredit ?? 0) * 200 - 3 * 200 - 2.6
+        #expect(abs(summary.equity - expected) < 0.01, "\(summary.equity) vs \(expected)")
+        #expect(abs(summary.unrealizedPnL - ((p.entryCredit ?? 0) - 3) * 200) < 0.01)
+    }
+
+    @Test func bothLegsInTheMoneyDeliverNoNetSharesAndSettleAtTheWidth() async throws {
+        let venue = ScriptedVenue()
+        let (e, journal, p, short, long, tomorrow) = try await heldToExpiry(venue: venue, closeOffset: -20)
+        let next = calendar.date(tomorrow.adding(days: 1), minute: 9 * 60 + 35)
+        let report = await e.onCycle(pictures: [], now: next)
+        #expect(report.closed.contains(p.id ?? 0), "\(report)")
+        let settled = try #require(try journal.positions(status: [.closed]).first)
+        let width = short - long
+        #expect(settled.exitReason == .settled && abs((settled.exitDebit ?? 0) - width) < 1e-9)
+        let stock = try journal.fills(orderRef: settled.closeOrderRef).filter(\.isStock)
+        // The short put buys 200 at its strike, the long put sells 200 at its own: no shares remain.
+        #expect(stock.count == 2 && stock.reduce(0) { $0 + $1.shares } == 0)
+        #expect(abs((settled.realizedPnL ?? 0) - ((p.entryCredit ?? 0) - width) * 200 + 2.6) < 0.01)
+        #expect(venue.shareOrders.isEmpty)
+    }
+
+    @Test func outOfTheMoneyAtTheCloseExpiresWorthless() async throws {
+        let venue = ScriptedVenue()
+        let (e, journal, p, _, _, tomorrow) = try await heldToExpiry(venue: venue, closeOffset: 3)
+        let next = calendar.date(tomorrow.adding(days: 1), minute: 9 * 60 + 35)
+        _ = await e.onCycle(pictures: [], now: next)
+        let settled = try #require(try journal.positions(status: [.closed]).first)
+        #expect(settled.exitReason == .settled && settled.exitDebit == 0)
+        #expect(abs((settled.realizedPnL ?? 0) - ((p.entryCredit ?? 0) * 200 - 2.6)) < 0.01)
+        #expect(try journal.fills(orderRef: settled.closeOrderRef).allSatisfy { !$0.isStock && $0.price == 0 })
+    }
+
+    @Test func theAccountMustShowTheAssignedSharesBeforeTheyAreSoldAndReconcileCountsThem() async throws {
+        let venue = ScriptedVenue(account: VenueAccountState(positions: [:], workingOrderRefs: [], executions: []))
+        let (e, journal, p, short, _, tomorrow) = try await heldToExpiry(venue: venue, closeOffset: -2)
+        let next = calendar.date(tomorrow.adding(days: 1), minute: 9 * 60 + 35)
+        _ = await e.onCycle(pictures: [base.picture(at: next, spot: short - 1)], now: next)
+        // The gateway has not booked the assignment: nothing is sold, and reconcile says so.
+        #expect(venue.shareOrders.isEmpty)
+        let waiting = try journal.recentEvents(limit: 20, kind: .exitPending)
+        #expect(waiting.first?.message.contains("waiting for the account to show the assigned 200 SPY") == true)
+        let before = await e.reconcile(now: next)
+        #expect(before.mismatches.contains("SPY: journal 200.0, account 0.0"), "\(before.mismatches)")
+        // Once the account holds them, reconcile agrees and the next cycle sells them.
+        venue.setAccount(VenueAccountState(positions: ["SPY": 200], workingOrderRefs: [], executions: []))
+        let after = await e.reconcile(now: next)
+        #expect(after.mismatches.isEmpty, "\(after.mismatches)")
+        let later = calendar.date(tomorrow.adding(days: 1), minute: 9 * 60 + 40)
+        let r = await e.onCycle(pictures: [base.picture(at: later, spot: short - 1)], now: later)
+        #expect(venue.shareOrders.count == 1 && r.closed.contains(p.id ?? 0), "\(r)")
+    }
+
+    @Test func aShortCallAssignedIsBoughtBack() throws {
+        let expiry = try #require(Expiry(year: 2026, month: 3, day: 20))
+        let call = { (k: Double) in OptionContract(symbol: "SPY", expiry: expiry, strike: k, right: .call) }
+        let p = PositionRecord(
+            id: 1, symbol: "SPY", structure: .bearCallSpread, status: .open, quantity: 1, expiry: expiry,
+            legs: [LegRecord(action: .sell, contract: call(610)), LegRecord(action: .buy, contract: call(615))])
+        let d = PositionManagement.deliveries(p, underlying: 612)
+        #expect(d.count == 1 && d[0].shares == -100 && d[0].leg.contract.strike == 610)
+        // A cent in the money is exercised; less is not (OCC's exercise by exception).
+        #expect(PositionManagement.deliveries(p, underlying: 610.01).count == 1)
+        #expect(PositionManagement.deliveries(p, underlying: 610.005).isEmpty)
+        // Index options settle in cash: nothing is delivered.
+        var spx = p
+        spx.symbol = "SPX"
+        #expect(PositionManagement.deliveries(spx, underlying: 612).isEmpty)
+    }
+}
