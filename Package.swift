@@ -40,6 +40,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -73,6 +74,7 @@ let package = Package(
             dependencies: [
                 "TWSClient", "PolygonClient", "SnapshotStore", "OptionsModel",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -128,6 +130,7 @@ let package = Package(
                 "Orchestrator", "GatewaySimulator", "AppConfig", "Tools",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -201,6 +204,7 @@ let package = Package(
                 "Orchestrator", "TestSupport", "AppConfig", "SnapshotStore", "OptionsModel", "MarketData", "Trading",
                 "TWSClient", "TWSWire", "GatewaySimulator",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),

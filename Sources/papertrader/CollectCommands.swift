@@ -47,7 +47,8 @@ struct CollectOnceCommand: AsyncParsableCommand {
     func run() async throws {
         let options = try runtime.options(clockSpeed: 1)
         // The table is the output; the terminal only hears about problems (the log file keeps all).
-        LogSetup.bootstrap(options.loaded.config.logging, terminalLevel: json ? .error : .warning)
+        LoggingSystem.bootstrap(
+            LogSetup.handlerFactory(options.loaded.config.logging, terminalLevel: json ? .error : .warning))
         let only = symbols?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() }
         let showProgress = !json && isatty(STDERR_FILENO) == 1
         let draw: @Sendable (Int, Int, ContinuousClock.Instant) -> Void = { done, planned, started in
@@ -89,7 +90,7 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         var options = try runtime.options(clockSpeed: clockSpeed)
         options.exclusiveTrader = true
-        LogSetup.bootstrap(options.loaded.config.logging)
+        LoggingSystem.bootstrap(LogSetup.handlerFactory(options.loaded.config.logging))
         // Redirected output is block-buffered: flush so `tail -f` and monitors see each cycle.
         try await RunSession.run(options, cycles: cycles, logger: Logger(label: "papertrader")) { text in
             print(text)
