@@ -114,13 +114,23 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Benchmarks, fuzz drivers and the wire-capture decoder behind `papertrader bench ...` and
+        // `papertrader wire decode`: developer tools, kept out of the product's CLI code.
+        .target(
+            name: "Tools",
+            dependencies: [
+                "OptionsModel", "TWSWire", "TWSClient", "GatewaySimulator", "SnapshotStore", "AppConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "papertrader",
             dependencies: [
-                "Orchestrator", "Replay", "GatewaySimulator", "AppConfig", "TWSClient", "TWSWire", "SnapshotStore",
-                "OptionsModel", "Trading", "MarketData",
+                "Orchestrator", "GatewaySimulator", "AppConfig", "Tools",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -194,6 +204,7 @@ let package = Package(
                 "Orchestrator", "TestSupport", "AppConfig", "SnapshotStore", "OptionsModel", "MarketData", "Trading",
                 "TWSClient", "TWSWire", "GatewaySimulator",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),

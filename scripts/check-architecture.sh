@@ -19,7 +19,9 @@ SYSTEM_MODULES="Foundation FoundationNetworking FoundationEssentials Dispatch Gl
 
 # The module table of ../shared/DESIGN.md, one target per line: "Target: project modules | third-party
 # modules". Project modules come from the DESIGN.md row; third-party modules are the ones Package.swift
-# gives that target. Keep this in step with both.
+# gives that target. Keep this in step with both. `Tools` (benchmarks, fuzz drivers, the wire-capture
+# decoder) is the own target DESIGN.md gives benchmarks and fuzz drivers; only the CLI's `bench` and
+# `wire` commands call it. The executable imports Metrics only to bootstrap the process's factory.
 TABLE=$(
     cat <<'EOF'
 OptionsModel: | 
@@ -33,7 +35,8 @@ Trading: OptionsModel MarketData SnapshotStore | Logging
 Replay: Trading SnapshotStore OptionsModel | Logging
 AppConfig: OptionsModel TWSClient PolygonClient SnapshotStore MarketData Trading | Yams
 Orchestrator: OptionsModel TWSClient GatewaySimulator PolygonClient SnapshotStore MarketData Trading Replay AppConfig | NIOCore NIOPosix NIOHTTP1 Logging Metrics Prometheus ServiceLifecycle UnixSignals
-papertrader: Orchestrator AppConfig GatewaySimulator | ArgumentParser Logging NIOCore NIOPosix
+Tools: OptionsModel TWSWire TWSClient GatewaySimulator SnapshotStore AppConfig | NIOCore
+papertrader: Orchestrator AppConfig GatewaySimulator Tools | ArgumentParser Logging Metrics NIOCore NIOPosix
 TestSupport: * | *
 EOF
 )

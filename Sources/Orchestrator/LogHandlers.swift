@@ -67,10 +67,14 @@ public final class LogSink: Sendable {
     }
 }
 
-/// Sets up swift-log from the `logging:` section: text on stderr for terminals (or JSON when
-/// `format: json`), plus JSON lines appended to `logging.file` when set. Once per process.
+/// swift-log handlers from the `logging:` section: text on stderr for terminals (or JSON when
+/// `format: json`), plus JSON lines appended to `logging.file` when set. The executable passes the
+/// factory to its one `LoggingSystem.bootstrap`; library code never bootstraps logging.
 public enum LogSetup {
-    public static func bootstrap(_ config: LoggingConfig, terminalLevel: Logger.Level? = nil) {
+    /// The handler factory for `config` (`terminalLevel` overrides the level on stderr only).
+    public static func handlerFactory(
+        _ config: LoggingConfig, terminalLevel: Logger.Level? = nil
+    ) -> @Sendable (String) -> any LogHandler {
         let level = Logger.Level(rawValue: config.level) ?? .info
         let file: LogSink?
         do {
@@ -80,7 +84,7 @@ public enum LogSetup {
             file = nil
         }
         let stderr = LogSink(handle: .standardError)
-        LoggingSystem.bootstrap { label in
+        return { label in
             var handlers: [any LogHandler] = []
             if config.format == "json" {
                 handlers.append(JSONLogHandler(label: label, level: terminalLevel ?? level, sink: stderr))

@@ -63,7 +63,6 @@ extension Runtime {
 
     /// Starts the HTTP endpoint (`/health`, `/metrics`, `/api/...`) on `host:port` (0 = any free port).
     public func serveHTTP(host: String, port: Int) async throws -> HTTPServer {
-        ServiceMetrics.bootstrap()
         let rt = self
         return try await HTTPServer.start(host: host, port: port) { method, uri in
             await ServiceAPI.handle(rt, method: method, uri: uri)

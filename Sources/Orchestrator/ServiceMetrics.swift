@@ -6,27 +6,27 @@ import SnapshotStore
 import TWSClient
 import Trading
 
-/// The process's Prometheus registry behind swift-metrics: every `Counter`/`Timer`/`Gauge` made
-/// anywhere (TWSClient's message counters included) lands in it, and `/metrics` renders it.
+/// The process's Prometheus registry behind swift-metrics: once the executable bootstrapped
+/// swift-metrics with `makeFactory()`, every `Counter`/`Timer`/`Gauge` made anywhere (TWSClient's
+/// message counters included) lands in it, and `/metrics` renders it. Library code never bootstraps
+/// the process-global `MetricsSystem`: without the executable's bootstrap, metrics go nowhere.
 public enum ServiceMetrics {
-    /// Bootstraps swift-metrics once per process (the first use wins; later calls share it).
-    public static let registry: PrometheusCollectorRegistry = {
-        let registry = PrometheusCollectorRegistry()
+    /// The registry `/metrics` renders, created on first use.
+    public static let registry = PrometheusCollectorRegistry()
+
+    /// The factory for the executable's one `MetricsSystem.bootstrap`: Prometheus over `registry`,
+    /// with cycle-duration buckets that fit cycles of seconds to minutes.
+    public static func makeFactory(registry: PrometheusCollectorRegistry = registry) -> any MetricsFactory {
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.durationHistogramBuckets["papertrader_cycle_duration_seconds"] = [
             .seconds(1), .seconds(2), .seconds(5), .seconds(10), .seconds(20), .seconds(30), .seconds(60),
             .seconds(120), .seconds(300),
         ]
-        MetricsSystem.bootstrap(factory)
-        return registry
-    }()
-
-    /// Makes sure the registry is in place before anything records.
-    public static func bootstrap() { _ = registry }
+        return factory
+    }
 
     /// A finished collection cycle.
     static func recordCycle(_ report: CycleReport) {
-        bootstrap()
         Metrics.Timer(label: "papertrader_cycle_duration_seconds").recordNanoseconds(
             Int64(report.seconds * 1_000_000_000))
         Counter(label: "papertrader_cycles_total", dimensions: [("status", report.status.rawValue)]).increment()
@@ -41,13 +41,11 @@ public enum ServiceMetrics {
 
     /// An IB error or notice seen on the connection.
     static func recordIBCode(_ code: Int) {
-        bootstrap()
         Counter(label: "papertrader_ib_errors_total", dimensions: [("code", String(code))]).increment()
     }
 
     /// Gauges read at scrape time from the live services, then the registry's text.
     static func render(_ rt: Runtime) async -> String {
-        bootstrap()
         Gauge(label: "papertrader_market_data_lines_in_use").record(rt.client.linesInUse)
         Gauge(label: "papertrader_market_data_lines_peak").record(rt.client.peakLines)
         Gauge(label: "papertrader_pacing_waits").record(rt.client.pacingWaits)

@@ -1,12 +1,8 @@
 import AppConfig
 import ArgumentParser
 import Foundation
-import GatewaySimulator
 import Logging
-import MarketData
 import Orchestrator
-import SnapshotStore
-import Trading
 
 /// Options shared by `run` and `collect-once`.
 struct RuntimeArguments: ParsableArguments {
@@ -51,24 +47,21 @@ struct CollectOnceCommand: AsyncParsableCommand {
     func run() async throws {
         let options = try runtime.options(clockSpeed: 1)
         // The table is the output; the terminal only hears about problems (the log file keeps all).
-        LogSetup.bootstrap(options.loaded.config.logging, terminalLevel: json ? .error : .warning)
+        LoggingSystem.bootstrap(
+            LogSetup.handlerFactory(options.loaded.config.logging, terminalLevel: json ? .error : .warning))
         let only = symbols?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() }
         let showProgress = !json && isatty(STDERR_FILENO) == 1
-        let report = try await OrchestratorRuntime.with(options, logger: Logger(label: "papertrader")) { rt in
-            let progress = showProgress ? ProgressLine.start(rt.progress) : nil
-            defer { progress?.cancel() }
-            return try await rt.collector.collectOnce(symbols: only)
+        let draw: @Sendable (Int, Int, ContinuousClock.Instant) -> Void = { done, planned, started in
+            ProgressLine.draw("contracts", done: done, planned: planned, since: started)
         }
-        if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-        if json {
-            print(try JSONOutput.render(report))
-        } else {
-            print(CycleTable.render(report))
-        }
-        switch report.status {
+        let report = try await CollectOnce.run(
+            options, symbols: only, logger: Logger(label: "papertrader"), progress: showProgress ? draw : nil)
+        if showProgress { ProgressLine.clear() }
+        print(json ? try JSONOutput.render(report) : CycleTable.render(report))
+        switch report.outcome {
         case .ok: return
         case .partial: throw ExitCode(1)
-        default: throw ExitCode(2)
+        case .failed: throw ExitCode(2)
         }
     }
 }
@@ -97,55 +90,17 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         var options = try runtime.options(clockSpeed: clockSpeed)
         options.exclusiveTrader = true
-        LogSetup.bootstrap(options.loaded.config.logging)
-        try await OrchestratorRuntime.with(options, logger: Logger(label: "papertrader")) { rt in
-            if let sim = rt.simulator {
-                print("simulator: exchange time \(ISO8601.format(sim.now)), speed x\(rt.speed)")
-            }
-            let reconciled = await rt.trader.reconcile(now: await rt.marketTime())
-            if reconciled.ordersChecked > 0 || reconciled.orphansCancelled > 0 || !reconciled.mismatches.isEmpty {
-                print(
-                    "reconciled: \(reconciled.ordersChecked) in-flight orders (\(reconciled.ordersRecovered) filled, \(reconciled.ordersCancelled) cancelled), \(reconciled.orphansCancelled) orphaned orders cancelled, \(reconciled.fillsRecovered) fills recovered"
-                )
-                for m in reconciled.mismatches { print("  position difference: \(m)") }
-            }
-            // Redirected output is block-buffered: flush so `tail -f` and monitors see each cycle.
-            let output = RunServices.Output(
-                cycle: { report in
-                    print(CycleTable.render(report))
-                    fflush(nil)
-                },
-                trades: { trades in
-                    let lines = TraderLines.render(trades)
-                    if !lines.isEmpty { print(lines) }
-                    fflush(nil)
-                },
-                note: { line in
-                    print(line)
-                    fflush(nil)
-                })
-            try await RunServices.run(rt, cycles: cycles, output: output, logger: Logger(label: "papertrader"))
-            let stats = try rt.store.stats()
-            print("store: \(stats.optionRows) option rows, \(stats.cycles) cycles in \(rt.store.path)")
-            print(ReportCommand.render(try await rt.trader.summary()))
+        LoggingSystem.bootstrap(LogSetup.handlerFactory(options.loaded.config.logging))
+        // Redirected output is block-buffered: flush so `tail -f` and monitors see each cycle.
+        try await RunSession.run(options, cycles: cycles, logger: Logger(label: "papertrader")) { text in
+            print(text)
+            fflush(nil)
         }
     }
 }
 
-/// `contracts 120/330  ETA 6 s` redrawn on stderr while a collection runs (terminals only).
+/// `contracts 120/330  ETA 6 s` redrawn on stderr while a collection or an export runs (terminals only).
 enum ProgressLine {
-    static func start(_ progress: CollectionProgress) -> Task<Void, Never> {
-        Task {
-            let started = ContinuousClock.now
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(250))
-                let (done, planned) = progress.snapshot
-                guard planned > 0 else { continue }
-                draw("contracts", done: done, planned: planned, since: started)
-            }
-        }
-    }
-
     /// Redraws `label done/planned  ETA n s` in place on stderr.
     static func draw(_ label: String, done: Int, planned: Int, since started: ContinuousClock.Instant) {
         let elapsed = ContinuousClock.now - started
@@ -158,45 +113,5 @@ enum ProgressLine {
     /// Clears the progress line.
     static func clear() {
         FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
-    }
-}
-
-/// What the trader did in a cycle, one line each.
-enum TraderLines {
-    static func render(_ t: TraderCycleReport) -> String {
-        var lines: [String] = []
-        for action in t.actions { lines.append("  trader: \(action)") }
-        for (symbol, why) in t.noTrade.sorted(by: { $0.key < $1.key }) {
-            lines.append("  trader: \(symbol) no trade: \(why)")
-        }
-        for e in t.errors { lines.append("  trader error: \(e)") }
-        return lines.joined(separator: "\n")
-    }
-}
-
-/// The per-symbol table of a cycle.
-enum CycleTable {
-    static func render(_ r: CycleReport) -> String {
-        func f(_ v: Double?, _ format: String) -> String { v.map { String(format: format, $0) } ?? "-" }
-        var lines = [
-            "cycle #\(r.cycleID) at \(ISO8601.format(r.timestamp)): \(r.status.rawValue) in \(String(format: "%.1f", r.seconds)) s"
-        ]
-        lines.append("symbol  contracts  iv_rank  atm_iv  vix    trend      source     seconds  error")
-        for s in r.symbols {
-            lines.append(
-                [
-                    s.symbol.padding(toLength: 8, withPad: " ", startingAt: 0),
-                    String(s.contracts).padding(toLength: 11, withPad: " ", startingAt: 0),
-                    f(s.ivRank, "%.1f").padding(toLength: 9, withPad: " ", startingAt: 0),
-                    f(s.atmIV.map { $0 * 100 }, "%.1f%%").padding(toLength: 8, withPad: " ", startingAt: 0),
-                    f(s.vix, "%.2f").padding(toLength: 7, withPad: " ", startingAt: 0),
-                    (s.trend ?? "-").padding(toLength: 11, withPad: " ", startingAt: 0),
-                    (s.source ?? "-").padding(toLength: 11, withPad: " ", startingAt: 0),
-                    f(s.seconds, "%.1f").padding(toLength: 9, withPad: " ", startingAt: 0),
-                    s.error ?? "",
-                ].joined())
-            for note in s.notes { lines.append("  note: \(note)") }
-        }
-        return lines.joined(separator: "\n")
     }
 }

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import Metrics
+import Orchestrator
 
 /// Every exit code of `papertrader`, defined once (README "Exit codes"; scripts and monitors rely on them).
 enum ExitStatus {
@@ -28,6 +30,8 @@ enum ExitStatus {
 extension PaperTraderCommand {
     /// Parses, runs, and maps errors through `ExitStatus`: every command exits with a documented code.
     static func main() async {
+        // Once per process, before any command records: `/metrics` renders what lands here.
+        MetricsSystem.bootstrap(ServiceMetrics.makeFactory())
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

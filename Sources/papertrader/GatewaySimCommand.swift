@@ -5,6 +5,7 @@ import GatewaySimulator
 import Logging
 import NIOCore
 import NIOPosix
+import Orchestrator
 
 /// `papertrader gateway-sim`: the built-in IB Gateway simulator as a standalone server.
 struct GatewaySimCommand: AsyncParsableCommand {
@@ -143,22 +144,5 @@ struct GatewaySimCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("fault script \(path) is invalid: \(error)")
         }
-    }
-}
-
-/// ISO 8601 with offsets (`2026-03-04T10:30:00-05:00`, `...Z`).
-enum ISO8601 {
-    static func parse(_ text: String) -> Date? {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        if let d = f.date(from: text) { return d }
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.date(from: text)
-    }
-
-    static func format(_ date: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.timeZone = TimeZone(identifier: "America/New_York")
-        return f.string(from: date)
     }
 }

@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
-import OptionsModel
 import Orchestrator
-import SnapshotStore
 
 /// `papertrader journal`: the decisions journal (`events`), filtered, without sqlite.
 struct JournalCommand: ParsableCommand {
@@ -18,43 +16,16 @@ struct JournalCommand: ParsableCommand {
     @Flag(help: "One JSON document.") var json = false
 
     func validate() throws {
-        if let since, Self.parseSince(since) == nil {
+        if let since, StoreReader.journalSince(since) == nil {
             throw ValidationError("--since '\(since)' is neither a day YYYY-MM-DD nor an ISO 8601 time")
         }
         guard (1...100_000).contains(limit) else { throw ValidationError("--limit must be between 1 and 100000") }
     }
 
-    /// A day means its start in New York (exchange time); a time is taken as written.
-    static func parseSince(_ text: String) -> Date? {
-        if let time = ISO8601.parse(text) { return time }
-        guard text.count == 10, let day = Expiry(text), let zone = TimeZone(identifier: "America/New_York") else {
-            return nil
-        }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        return calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day))
-    }
-
     func run() throws {
         let store = try options.open()
-        let query = JournalQuery(
-            since: since.flatMap(Self.parseSince), symbol: symbol, kind: kind, limit: limit)
-        let events = try store.events(query)
-        if json {
-            print(try JSONOutput.render(events))
-            return
-        }
-        if events.isEmpty {
-            let kinds = try store.eventKinds()
-            print(
-                "no events match\(kinds.isEmpty ? " (the journal is empty)" : "; kinds in the journal: \(kinds.joined(separator: ", "))")"
-            )
-            return
-        }
-        for e in events {
-            print(
-                "\(ISO8601.format(e.time))  \(e.kind.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \((e.symbol ?? "-").padding(toLength: 5, withPad: " ", startingAt: 0)) \(e.message)"
-            )
-        }
+        print(
+            try store.journalText(
+                since: since.flatMap(StoreReader.journalSince), symbol: symbol, kind: kind, limit: limit, json: json))
     }
 }

@@ -75,6 +75,7 @@ func get(_ port: Int, _ path: String, method: String = "GET") async throws -> (I
     }
 
     @Test func everyHTTPRouteAnswers() async throws {
+        _ = TestMetrics.bootstrapped
         try await OrchestratorRuntime.with(try tradingOptions(), logger: quiet) { rt in
             let (cycle, pictures) = try await rt.collector.collectCycle()
             _ = await rt.trader.onCycle(pictures: pictures, now: cycle.timestamp)
