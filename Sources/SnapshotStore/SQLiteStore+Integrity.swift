@@ -125,6 +125,12 @@ extension SQLiteStore {
                     "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'grdb_migrations' ORDER BY name"
             )
         }
+        // Rows are copied table by table with foreign keys off: a child table may come before its
+        // parent, and a damaged file may have lost a parent row whose children are still worth keeping.
+        // What no longer matches is reported below, not silently dropped.
+        var copyConfig = Configuration()
+        copyConfig.foreignKeysEnabled = false
+        let writer = try DatabaseQueue(path: destination, configuration: copyConfig)
         var report: [StoreRecoveryReport.Table] = []
         for table in tables {
             let (columns, key) = try fresh.pool.read { db in
@@ -134,10 +140,19 @@ extension SQLiteStore {
                     .map { $0["name"] as String }
                 return (columns, pk.isEmpty ? ["rowid"] : pk)
             }
-            let outcome = try copy(table: table, columns: columns, key: key, from: old, into: fresh.pool)
+            let outcome = try copy(table: table, columns: columns, key: key, from: old, into: writer)
             report.append(.init(name: table, rowsCopied: outcome.rows, damaged: outcome.damaged))
         }
-        let problems = try fresh.integrityProblems()
+        try writer.close()
+        var problems = try fresh.integrityProblems()
+        problems += try fresh.pool.read { db in
+            try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").map { row in
+                let table: String = row["table"] ?? "?"
+                let parent: String = row["parent"] ?? "?"
+                let rowid: Int64 = row["rowid"] ?? 0
+                return "\(table) row \(rowid) refers to a \(parent) row that was not recovered"
+            }
+        }
         return StoreRecoveryReport(tables: report, destination: destination, destinationProblems: problems)
     }
 
@@ -145,7 +160,7 @@ extension SQLiteStore {
     /// the end until the first damage, then (for what lies between) by key seeks that avoid the damaged
     /// pages: id ranges, bisected down to single rows, or one cycle timestamp at a time.
     static func copy(
-        table: String, columns: [String], key: [String], from old: DatabaseQueue, into new: DatabasePool
+        table: String, columns: [String], key: [String], from old: DatabaseQueue, into new: any DatabaseWriter
     ) throws -> (rows: Int, damaged: Bool) {
         let list = columns.map(\.quotedDatabaseIdentifier).joined(separator: ", ")
         let insert =
@@ -204,7 +219,7 @@ extension SQLiteStore {
 /// Copies rows read from a damaged database into a new one, in batches, counting what was inserted.
 struct RowCopier {
     let insert: String
-    let into: DatabasePool
+    let into: any DatabaseWriter
     var copied = 0
     var batch: [[DatabaseValue]] = []
 

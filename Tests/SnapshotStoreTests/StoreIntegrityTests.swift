@@ -84,6 +84,30 @@ import Testing
         // Never over an existing file.
         #expect(throws: StoreError.self) { try SQLiteStore.recover(from: path, to: destination) }
     }
+
+    @Test func recoverKeepsTheTradingJournalWhoseOrdersReferTheirPositions() throws {
+        // `orders` sorts before `positions` and refers to it: a copy in name order with foreign keys on
+        // failed on every store that had traded.
+        let path = temporaryDatabase()
+        let store = try SQLiteStore(path: path)
+        let expiry = try #require(Expiry("20260417"))
+        let leg = LegRecord(
+            action: .sell, contract: OptionContract(symbol: "SPY", expiry: expiry, strike: 590, right: .put))
+        let id = try store.insertPosition(
+            PositionRecord(
+                symbol: "SPY", structure: .bullPutSpread, status: .open, quantity: 1, expiry: expiry, legs: [leg]))
+        let now = Date(timeIntervalSince1970: 1_772_638_200)
+        try store.upsertOrder(
+            OrderRecord(
+                orderRef: "pt-\(id)-open-1", positionID: id, purpose: .open, status: .filled, limitPrice: -1,
+                quantity: 1, legs: [leg], venue: .simulated, createdAt: now, updatedAt: now))
+        let destination = temporaryDatabase()
+        let report = try SQLiteStore.recover(from: path, to: destination)
+        #expect(report.destinationProblems.isEmpty, "\(report.destinationProblems)")
+        let recovered = try SQLiteStore(path: destination)
+        #expect(try recovered.positions(status: nil) == (try store.positions(status: nil)))
+        #expect(try recovered.orders(limit: 10) == (try store.orders(limit: 10)))
+    }
 }
 
 /// A seeded generator, so the damage is the same on every run.
