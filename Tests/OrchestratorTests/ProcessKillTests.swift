@@ -34,6 +34,51 @@ import Testing
     /// The store as another process sees it (nil until the child has created it).
     static func store(_ path: String) -> SQLiteStore? { try? SQLiteStore(path: path, readOnly: true) }
 
+    /// A `run` configuration in `dir` against the simulator on `port` (store `db`); returns its path.
+    static func writeConfig(port: Int, dir: URL, db: String) throws -> String {
+        let config = dir.appendingPathComponent("run.yaml").path
+        // IWM trades readily under these rules; orders re-price every simulated minute (1 s here).
+        try """
+        gateway:
+          port: \(port)
+          client_id: 5
+        collection:
+          symbols: [IWM]
+          dte_min: 30
+          dte_max: 60
+          max_expiries: 1
+          strike_range_pct: 0.10
+          open_interest: off
+        storage:
+          path: \(db)
+        strategy:
+          min_credit_fraction: 0.05
+          # IV rank is measured from the gateway's IV history: these tests trade whatever it is.
+          min_iv_rank: 0
+          min_open_interest: 0
+          spread_width: 2
+          short_delta_min: 0.15
+          short_delta_max: 0.40
+          max_spread_pct_of_mid: 1.0
+        execution:
+          limit_offset: 0.5
+          reprice_after_seconds: 60
+          max_reprices: 2
+          cancel_unfilled_after_seconds: 900
+        risk:
+          trading_window_start: "09:30"
+          trading_window_end: "16:00"
+          no_entry_minutes_before_close: 0
+          max_new_positions_per_day: 10
+          kill_switch_file: \(dir.path)/KILL
+        http:
+          enabled: false
+        logging:
+          level: info
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        return config
+    }
+
     @Test func sigkillMidCycleAndMidOrderThenRestart() async throws {
         let binary = Fixtures.repo(".build/debug/papertrader").path
         try #require(
@@ -45,47 +90,8 @@ import Testing
                 "sigkill-\(UInt32.random(in: 0...UInt32.max))")
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             let db = dir.appendingPathComponent("db.sqlite").path
-            let config = dir.appendingPathComponent("run.yaml").path
             let port = try await sim.listeningPort()
-            // IWM trades readily under these rules; orders re-price every simulated minute (1 s here).
-            try """
-            gateway:
-              port: \(port)
-              client_id: 5
-            collection:
-              symbols: [IWM]
-              dte_min: 30
-              dte_max: 60
-              max_expiries: 1
-              strike_range_pct: 0.10
-              open_interest: off
-            storage:
-              path: \(db)
-            strategy:
-              min_credit_fraction: 0.05
-              # IV rank is measured from the gateway's IV history: these tests trade whatever it is.
-              min_iv_rank: 0
-              min_open_interest: 0
-              spread_width: 2
-              short_delta_min: 0.15
-              short_delta_max: 0.40
-              max_spread_pct_of_mid: 1.0
-            execution:
-              limit_offset: 0.5
-              reprice_after_seconds: 60
-              max_reprices: 2
-              cancel_unfilled_after_seconds: 900
-            risk:
-              trading_window_start: "09:30"
-              trading_window_end: "16:00"
-              no_entry_minutes_before_close: 0
-              max_new_positions_per_day: 10
-              kill_switch_file: \(dir.path)/KILL
-            http:
-              enabled: false
-            logging:
-              level: info
-            """.write(toFile: config, atomically: true, encoding: .utf8)
+            let config = try Self.writeConfig(port: port, dir: dir, db: db)
             func launch(_ name: String) throws -> Child {
                 try Child(binary: binary, config: config, dir: dir, name: name, speed: speed)
             }
@@ -146,6 +152,60 @@ import Testing
                 "SIGKILL of run mid-cycle and mid-order, then restart", detect: nil, recover: recovered,
                 "interrupted cycle marked failed; orphaned order cancelled at restart; \(accepted.count) orders, "
                     + "0 sent twice; \(executions.count) executions, all journaled")
+        }
+    }
+
+    /// SIGTERM just after an order reached the account: the stop lets the order step finish (here:
+    /// re-priced, then cancelled, since the account never fills it), the journal says what really
+    /// happened (never `rejected`), nothing stays working at the account, and a restart has nothing
+    /// to resend or cancel.
+    @Test func sigtermJustAfterAnOrderIsSentLetsTheOrderStepFinish() async throws {
+        let binary = Fixtures.repo(".build/debug/papertrader").path
+        try #require(FileManager.default.isExecutableFile(atPath: binary), "build the executable first")
+        let speed = 60.0
+        try await SimulatorHarness.with({ $0.clockSpeed = speed }) { sim in
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "sigterm-\(UInt32.random(in: 0...UInt32.max))")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            let db = dir.appendingPathComponent("db.sqlite").path
+            let config = try Self.writeConfig(port: try await sim.listeningPort(), dir: dir, db: db)
+            // Orders stay PreSubmitted: the order step is still under way when the signal comes.
+            sim.inject(.stickOrdersInPreSubmitted)
+            let run = try Child(binary: binary, config: config, dir: dir, name: "run", speed: speed)
+            let sent = await FaultMatrixTests.within(90) { !sim.acceptedOrders.isEmpty }
+            try #require(sent != nil, "no order reached the account (see \(dir.path)/run.log)")
+            let ref = try #require(sim.acceptedOrders.first?.orderRef)
+            let signalled = ContinuousClock.now
+            run.kill(SIGTERM)
+            let stopped = ContinuousClock.now - signalled
+            #expect(run.process.terminationStatus == 0, "run did not stop cleanly (see \(dir.path)/run.log)")
+            let store = try #require(Self.store(db))
+            let order = try #require(try store.order(ref: ref))
+            // The step ran to its end: acknowledged (an IB order id), waited out, cancelled; the
+            // trader's stop is journaled after the order's outcome, not before it.
+            #expect(order.status == .cancelled && order.ibOrderId != nil, "\(order)")
+            let events = try store.recentEvents(limit: 200, kind: nil)
+            let outcome = events.firstIndex { $0.kind == .order(.cancelled) && $0.message.hasPrefix(ref) }
+            let shutdown = events.firstIndex { $0.kind == .shutdown }
+            #expect(outcome != nil && shutdown != nil && shutdown! < outcome!, "\(events.prefix(6).map(\.message))")
+            let position = try #require(try store.positions(status: nil).first { $0.openOrderRef == ref })
+            #expect(position.status == .unfilled && position.note?.contains("connection closed") != true)
+            // Nothing of ours is left working at the account.
+            #expect(sim.workingOrderRefs.allSatisfy { !$0.hasPrefix("pt-") }, "\(sim.workingOrderRefs)")
+            sim.inject(.clear)
+            // A restart finds nothing in flight: the order is neither resent nor cancelled again.
+            let again = try Child(binary: binary, config: config, dir: dir, name: "again", speed: speed)
+            let reconciled = await FaultMatrixTests.within(60) {
+                ((try? Self.store(db)?.recentEvents(limit: 50, kind: .reconcile)) ?? [])
+                    .contains { $0.message.hasPrefix("checked 0 in-flight orders") }
+            }
+            again.kill(SIGTERM)
+            #expect(reconciled != nil, "no reconcile summary (see \(dir.path)/again.log)")
+            #expect(sim.acceptedOrders.filter { $0.orderRef == ref }.count == 1, "the order was sent twice")
+            FaultMatrixTests.record(
+                "SIGTERM of run just after an order is sent", detect: nil, recover: FaultMatrixTests.seconds(stopped),
+                "the order step finished (acknowledged, waited out, cancelled, IB order id kept); journal cancelled, "
+                    + "never rejected; nothing left working; restart found nothing in flight")
         }
     }
 }

@@ -125,6 +125,9 @@ public final class GatewaySimulator: Sendable {
     public var now: Date { shared.clock.now() }
 
     /// Moves simulated time forward (multi-day tests and demos); the clock keeps its speed.
+    /// orderRefs of the orders working at the account now, every client's.
+    public var workingOrderRefs: [String] { shared.account.openOrders(clientId: nil).map(\.0.order.orderRef) }
+
     /// The simulated market's price of `symbol` at `date` (what its quotes and settlements use).
     public func underlyingPrice(_ symbol: String, at date: Date) -> Double? {
         shared.market.price(symbol, at: date)
