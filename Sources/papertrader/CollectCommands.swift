@@ -97,6 +97,7 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         var options = try runtime.options(clockSpeed: clockSpeed)
         options.exclusiveTrader = true
+        options.gatewayRefusalIsFatal = false
         LogSetup.bootstrap(options.loaded.config.logging)
         try await OrchestratorRuntime.with(options, logger: Logger(label: "papertrader")) { rt in
             if let sim = rt.simulator {
