@@ -48,7 +48,10 @@ public final class TWSClient: Sendable {
         var routes: [Int: AsyncThrowingStream<TWSServerMessage, any Error>.Continuation] = [:]
         var topics: [String: AsyncThrowingStream<TWSServerMessage, any Error>.Continuation] = [:]
         var orders: [Int: AsyncStream<TWSOrderEvent>.Continuation] = [:]
+        /// Every execId seen, with its order: an execution re-delivered reaches its order only once.
         var execToOrder: [String: Int] = [:]
+        /// ExecIds whose commission report reached their order (reports are re-delivered too).
+        var commissionsDelivered: Set<String> = []
         /// Live streaming subscriptions, re-sent after reconnects and 1101.
         var subscriptions: [Int: TWSReqMktData] = [:]
         var lastError: String?
