@@ -89,6 +89,8 @@ public enum OrchestratorRuntime {
     public static func with<R: Sendable>(
         _ options: RuntimeOptions, logger: Logger, _ body: @Sendable (Runtime) async throws -> R
     ) async throws -> R {
+        // Before anything computes a session or a slot: without New York's zone every time would be wrong.
+        try MarketCalendar.checkTimeZoneDatabase()
         let config = options.loaded.config
         // Held until this function returns: the kernel drops it if the process dies.
         let lease = options.exclusiveTrader ? try StoreLease.acquire(databasePath: config.storage.path) : nil
