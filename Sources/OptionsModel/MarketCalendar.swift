@@ -6,11 +6,37 @@ public struct MarketCalendar: Sendable {
     /// Exchange time zone.
     public let timeZone: TimeZone
 
-    /// The New York calendar. Falls back to a fixed -05:00 only if the system has no tz database.
+    /// The New York calendar. Stops the program, saying why, when the system has no time-zone
+    /// database (`checkTimeZoneDatabase()` lets a command refuse to start with that error first).
     public init() {
-        // tzdata is part of every supported Linux image; the fallback keeps a broken image usable.
-        self.timeZone = TimeZone(identifier: "America/New_York") ?? TimeZone(secondsFromGMT: -5 * 3600)!
+        switch Self.newYork {
+        case .success(let zone): self.timeZone = zone
+        case .failure(let error):
+            // A fixed offset would put every session, slot and stored day an hour off for half the
+            // year, silently: no answer is better than that one.
+            fatalError("\(error)")
+        }
     }
+
+    /// The exchange's zone as `lookup` finds it (default: the system's time-zone database).
+    public static func exchangeTimeZone(
+        lookup: (String) -> TimeZone? = { TimeZone(identifier: $0) }
+    ) throws(MissingTimeZoneDatabaseError) -> TimeZone {
+        guard let zone = lookup(exchangeTimeZoneIdentifier) else {
+            throw MissingTimeZoneDatabaseError(identifier: exchangeTimeZoneIdentifier)
+        }
+        return zone
+    }
+
+    /// Throws when the system's time-zone database cannot give New York's zone.
+    public static func checkTimeZoneDatabase() throws(MissingTimeZoneDatabaseError) {
+        _ = try newYork.get()
+    }
+
+    /// The exchange's zone identifier.
+    public static let exchangeTimeZoneIdentifier = "America/New_York"
+
+    static let newYork = Result { () throws(MissingTimeZoneDatabaseError) in try exchangeTimeZone() }
 
     /// Regular session open, minutes after local midnight (09:30).
     public static let openMinute = 9 * 60 + 30
@@ -166,5 +192,16 @@ public struct MarketCalendar: Sendable {
         let day = (h + l - 7 * m + 114) % 31 + 1
         // The algorithm yields March or April with a valid day.
         return TradingDay(year: year, month: month, day: day)!
+    }
+}
+
+/// The system's time-zone database has no entry for the exchange's zone.
+public struct MissingTimeZoneDatabaseError: Error, Sendable, CustomStringConvertible {
+    /// The zone looked up.
+    public let identifier: String
+
+    /// What is missing and how to install it.
+    public var description: String {
+        "the system's time-zone database has no \(identifier): exchange times cannot be computed; install the tzdata package (or point TZDIR at a zoneinfo directory)"
     }
 }

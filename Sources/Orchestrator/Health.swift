@@ -77,7 +77,13 @@ public enum HealthChecker {
         let tws = TWSClient(configuration: client, logger: logger)
         let checks = await withTaskGroup(of: [HealthCheck].self) { group in
             group.addTask {
-                try? await tws.run()
+                do {
+                    try await tws.run()
+                } catch let refusal as TWSClientError where refusal.isConnectionFatal {
+                    // The wait below fails with the same refusal and turns it into the gateway check.
+                } catch {
+                    // Only cancellation is left: the probe is done.
+                }
                 return []
             }
             var checks: [HealthCheck] = []
@@ -90,6 +96,13 @@ public enum HealthChecker {
                 if deep, let symbol = config.collection.symbols.first {
                     checks += await deepChecks(tws, symbol: symbol, wanted: config.gateway.marketDataType)
                 }
+            } catch let refusal as TWSClientError where refusal.isConnectionFatal {
+                checks.append(
+                    refusalCheck(
+                        refusal, host: "\(client.host):\(client.port)",
+                        probe:
+                            "health probes with client id \(client.clientId) (gateway.client_id + 100) so that it never takes a running service's id"
+                    ))
             } catch {
                 checks.append(
                     HealthCheck(
@@ -107,6 +120,20 @@ public enum HealthChecker {
             interval: config.collection.intervalSeconds, now: now, deep: deep)
         all.append(await polygonCheck(loaded, deep: deep, logger: logger))
         return HealthReport(source: "probe", checkedAt: now, checks: all)
+    }
+
+    /// The gateway check when the gateway refused this program for good: down, with what to do.
+    static func refusalCheck(_ refusal: TWSClientError, host: String, probe: String? = nil) -> HealthCheck {
+        let fix: String
+        switch refusal.code {
+        case .clientIdInUse:
+            fix =
+                "close the other program using that client id, or choose an unused gateway.client_id"
+                + (probe.map { "; \($0)" } ?? "")
+        case .serverVersionUnsupported: fix = "upgrade IB Gateway or TWS to a version this program speaks"
+        default: fix = "read the gateway's API log for why it refused the connection"
+        }
+        return HealthCheck("gateway", .down, "\(host) refused this program: \(refusal.message)", fix: fix)
     }
 
     static func gatewayChecks(
@@ -394,6 +421,9 @@ public enum HealthChecker {
         let host = "\(rt.client.configuration.host):\(rt.client.configuration.port)"
         if let info = rt.client.connectionInfo {
             checks += gatewayChecks(rt.client, info: info, host: host, elapsed: .now)
+        } else if let refusal = rt.client.refusal {
+            // Not a passing outage: the service never reconnects, so the fallback cannot make it degraded.
+            checks.append(refusalCheck(refusal, host: host))
         } else {
             checks.append(
                 HealthCheck(

@@ -23,6 +23,10 @@ public struct RuntimeOptions: Sendable {
     /// Take the store's trader lease for the run (`run` does; collect-once and tests do not): a
     /// second trader on the same store refuses to start, naming the holder's pid.
     public var exclusiveTrader = false
+    /// Whether the gateway's refusal of this client (client id in use, unsupported version) ends
+    /// `with` at once with that error, as one-shot commands need. `run` keeps serving from the
+    /// fallback instead, and its health verdict says `down` with the reason.
+    public var gatewayRefusalIsFatal = true
 
     public init(loaded: LoadedConfig, simulator: Bool, simulatorStart: Date? = nil, clockSpeed: Double = 1) {
         self.loaded = loaded
@@ -70,11 +74,22 @@ extension Runtime {
     }
 }
 
+/// The gateway refused this program for good: what happened and what to do, in words.
+public struct GatewayRefusedError: Error, Sendable, CustomStringConvertible {
+    /// The client's error, whose message is the explanation.
+    public let refusal: TWSClientError
+
+    /// The explanation, as the command line prints it.
+    public var description: String { "the gateway refused the connection: \(refusal.message)" }
+}
+
 /// Builds the services from the configuration and runs them for the duration of `body`.
 public enum OrchestratorRuntime {
     public static func with<R: Sendable>(
         _ options: RuntimeOptions, logger: Logger, _ body: @Sendable (Runtime) async throws -> R
     ) async throws -> R {
+        // Before anything computes a session or a slot: without New York's zone every time would be wrong.
+        try MarketCalendar.checkTimeZoneDatabase()
         let config = options.loaded.config
         // Held until this function returns: the kernel drops it if the process dies.
         let lease = options.exclusiveTrader ? try StoreLease.acquire(databasePath: config.storage.path) : nil
@@ -159,7 +174,11 @@ public enum OrchestratorRuntime {
         do {
             let result = try await withThrowingTaskGroup(of: R?.self) { group in
                 group.addTask {
-                    try? await tws.run()
+                    do {
+                        try await tws.run()
+                    } catch let refusal as TWSClientError where refusal.isConnectionFatal {
+                        // Logged by the client; the wait below and `Health.service` carry it to the user.
+                    }
                     return nil
                 }
                 group.addTask {
@@ -189,8 +208,14 @@ public enum OrchestratorRuntime {
                     return nil
                 }
                 defer { group.cancelAll() }
-                // Without a gateway the fallback serves; don't wait forever for one.
-                _ = try? await tws.waitUntilReady(timeout: client.connectTimeout + client.handshakeTimeout)
+                do {
+                    _ = try await tws.waitUntilReady(timeout: client.connectTimeout + client.handshakeTimeout)
+                } catch let refusal as TWSClientError where refusal.isConnectionFatal {
+                    if options.gatewayRefusalIsFatal { throw GatewayRefusedError(refusal: refusal) }
+                } catch let error as TWSClientError where error.isRetryable {
+                    // Without a gateway the fallback serves, and the client keeps reconnecting.
+                    logger.warning("no gateway connection yet", metadata: ["tws.error": "\(error)"])
+                }
                 let result = try await body(runtime)
                 group.cancelAll()
                 return result

@@ -392,7 +392,7 @@ extension TWSClient {
         }
     }
 
-    /// Executions matching `filter`, each joined with its commission report.
+    /// Executions matching `filter`, each once (by execId) and joined with its commission report.
     public func executions(filter: TWSExecutionFilter = TWSExecutionFilter()) async throws -> [TWSExecutionReport] {
         _ = try await waitUntilReady()
         let commissions = Mutex([String: TWSCommissionAndFeesReport]())
@@ -424,7 +424,8 @@ extension TWSClient {
         for try await m in commissionStream {
             if case .commissionAndFeesReport(let c) = m { commissions.withLock { $0[c.report.execId] = c.report } }
         }
-        return details.map { d in
+        var seen = Set<String>()
+        return details.filter { seen.insert($0.execution.execId).inserted }.map { d in
             TWSExecutionReport(details: d, commission: commissions.withLock { $0[d.execution.execId] })
         }
     }

@@ -31,17 +31,19 @@ extension TWSClient {
         case .accountUpdateMultiEnd(let e): deliver(e.reqId, m)
         case .execDetails(let e):
             if e.reqId >= 0 { deliver(e.reqId, m) }
-            let order = state.withLock { s -> Int in
-                s.execToOrder[e.execution.execId] = e.execution.orderId
-                return e.execution.orderId
+            // A reconnect or a reqExecutions re-delivers executions: an order hears of each execId once.
+            let isNew = state.withLock { s in
+                s.execToOrder.updateValue(e.execution.orderId, forKey: e.execution.execId) == nil
             }
-            orderEvent(order, .execution(e))
+            if isNew { orderEvent(e.execution.orderId, .execution(e)) }
         case .execDetailsEnd(let e): deliver(e.reqId, m)
         case .commissionAndFeesReport(let c):
             deliverTopic("executions", m)
-            if let order = state.withLock({ $0.execToOrder[c.report.execId] }) {
-                orderEvent(order, .commission(c.report))
+            let order = state.withLock { s -> Int? in
+                guard let order = s.execToOrder[c.report.execId] else { return nil }
+                return s.commissionsDelivered.insert(c.report.execId).inserted ? order : nil
             }
+            if let order { orderEvent(order, .commission(c.report)) }
         case .orderStatus(let s):
             orderEvent(s.orderId, .status(s))
             deliverTopic("openOrders", m)

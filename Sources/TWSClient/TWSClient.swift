@@ -19,7 +19,7 @@ public final class TWSClient: Sendable {
     let eventsContinuation: AsyncStream<TWSClientEvent>.Continuation
     /// Connection-level events (connects, disconnects, farm notices, 1100/1101/1102, 10197).
     public let events: AsyncStream<TWSClientEvent>
-    let readyWaiters = Mutex([(id: UUID, continuation: CheckedContinuation<TWSConnectionInfo, any Error>)]())
+    let readiness = Mutex(Readiness())
     /// Serialises requests whose replies carry no reqId (positions, open orders ...).
     let topicLock = MarketDataLines(capacity: 1)
     /// Requests to send from places that cannot wait (stream terminations, 1101 resubscribes).
@@ -33,6 +33,13 @@ public final class TWSClient: Sendable {
         let capture: WireCapture?
     }
 
+    /// Who waits for a connection, and the refusal that ends every wait for good. One lock for both,
+    /// so a waiter can never park after the refusal was announced.
+    struct Readiness {
+        var waiters: [(id: UUID, continuation: CheckedContinuation<TWSConnectionInfo, any Error>)] = []
+        var refusal: TWSClientError?
+    }
+
     struct ClientState {
         var connection: Connection?
         var status = TWSConnectionStatus()
@@ -41,7 +48,10 @@ public final class TWSClient: Sendable {
         var routes: [Int: AsyncThrowingStream<TWSServerMessage, any Error>.Continuation] = [:]
         var topics: [String: AsyncThrowingStream<TWSServerMessage, any Error>.Continuation] = [:]
         var orders: [Int: AsyncStream<TWSOrderEvent>.Continuation] = [:]
+        /// Every execId seen, with its order: an execution re-delivered reaches its order only once.
         var execToOrder: [String: Int] = [:]
+        /// ExecIds whose commission report reached their order (reports are re-delivered too).
+        var commissionsDelivered: Set<String> = []
         /// Live streaming subscriptions, re-sent after reconnects and 1101.
         var subscriptions: [Int: TWSReqMktData] = [:]
         var lastError: String?
@@ -64,7 +74,8 @@ public final class TWSClient: Sendable {
     // MARK: Lifecycle
 
     /// Connects and keeps the connection up (exponential backoff with jitter between attempts)
-    /// until cancelled. A refused client id or unsupported version ends it with that error.
+    /// until cancelled. A connection-fatal refusal (client id in use, unsupported version) ends it with
+    /// that error, and every call waiting for a connection, now or later, fails with it at once.
     public func run() async throws {
         defer { eventsContinuation.finish() }
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -84,10 +95,10 @@ public final class TWSClient: Sendable {
             do {
                 try await connectOnce()
                 attempt = 0
-            } catch let error as TWSClientError
-                where error.code == .clientIdInUse || error.code == .serverVersionUnsupported
-            {
-                failReadyWaiters(error)
+            } catch let error as TWSClientError where error.isConnectionFatal {
+                state.withLock { $0.lastError = error.message }
+                logger.error("the gateway refused this client", metadata: ["tws.error": "\(error.message)"])
+                refuse(error)
                 throw error
             } catch is CancellationError {
                 break
@@ -112,9 +123,11 @@ public final class TWSClient: Sendable {
         return .milliseconds(Int(capped * Double.random(in: 0.8...1.0) * 1000))
     }
 
-    /// Waits (up to `timeout`) until a connection is ready.
+    /// Waits (up to `timeout`) until a connection is ready; throws the gateway's refusal as soon as it
+    /// arrives (a `TWSClientError` whose `isConnectionFatal` is true) rather than waiting out the timeout.
     public func waitUntilReady(timeout: Duration? = nil) async throws -> TWSConnectionInfo {
         if let info = state.withLock({ $0.connection?.info }) { return info }
+        if let refusal { throw refusal }
         return try await withTimeout(
             timeout ?? configuration.requestTimeout, what: "waiting for the gateway connection"
         ) {
@@ -128,14 +141,17 @@ public final class TWSClient: Sendable {
                     } else if Task.isCancelled {
                         continuation.resume(throwing: CancellationError())
                     } else {
-                        self.readyWaiters.withLock { $0.append((id, continuation)) }
+                        let refusal = self.readiness.withLock { r -> TWSClientError? in
+                            if r.refusal == nil { r.waiters.append((id, continuation)) }
+                            return r.refusal
+                        }
+                        if let refusal { continuation.resume(throwing: refusal) }
                     }
                 }
             } onCancel: {
-                let waiter = self.readyWaiters.withLock {
-                    waiters -> CheckedContinuation<TWSConnectionInfo, any Error>? in
-                    guard let index = waiters.firstIndex(where: { $0.id == id }) else { return nil }
-                    return waiters.remove(at: index).continuation
+                let waiter = self.readiness.withLock { r -> CheckedContinuation<TWSConnectionInfo, any Error>? in
+                    guard let index = r.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                    return r.waiters.remove(at: index).continuation
                 }
                 waiter?.resume(throwing: CancellationError())
             }
@@ -143,11 +159,24 @@ public final class TWSClient: Sendable {
     }
 
     func failReadyWaiters(_ error: any Error) {
-        let waiters = readyWaiters.withLock { w in
-            defer { w = [] }
-            return w
+        for w in takeReadyWaiters() { w.continuation.resume(throwing: error) }
+    }
+
+    /// Records the gateway's refusal for good and fails everyone waiting with it.
+    func refuse(_ refusal: TWSClientError) {
+        let waiters = readiness.withLock { r in
+            defer { r.waiters = [] }
+            r.refusal = refusal
+            return r.waiters
         }
-        for w in waiters { w.continuation.resume(throwing: error) }
+        for w in waiters { w.continuation.resume(throwing: refusal) }
+    }
+
+    func takeReadyWaiters() -> [(id: UUID, continuation: CheckedContinuation<TWSConnectionInfo, any Error>)] {
+        readiness.withLock { r in
+            defer { r.waiters = [] }
+            return r.waiters
+        }
     }
 
     /// The connection's state now (nil info while disconnected).
@@ -156,6 +185,9 @@ public final class TWSClient: Sendable {
     public var status: TWSConnectionStatus { state.withLock { $0.status } }
     /// The last connection failure, if any.
     public var lastError: String? { state.withLock { $0.lastError } }
+    /// Why the gateway refused this client for good (client id in use, unsupported version), in
+    /// words; nil while connecting can still succeed.
+    public var refusal: TWSClientError? { readiness.withLock { $0.refusal } }
     /// Market-data lines in use now.
     public var linesInUse: Int { lines.inUse }
     /// The most lines used at once.
@@ -215,7 +247,7 @@ public final class TWSClient: Sendable {
                             action = machine.messageReceived(message, clientId: configuration.clientId)
                             self.route(message)
                         } else {
-                            action = machine.serverHelloReceived(try TWSServerHello.decode(payload: frame))
+                            action = machine.serverHelloReceived(try Self.decodeServerHello(frame))
                         }
                         switch action {
                         case .sendStartAPI(let version):
@@ -262,8 +294,16 @@ public final class TWSClient: Sendable {
         buffer initial: ByteBuffer, frames initialFrames: TWSFrameDecoder,
         iterator: inout NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
     ) async throws {
+        let connection = Connection(writer: writer, channel: channel, info: info, capture: capture)
+        // A new session starts at live data: the configured type goes out on every connection, before
+        // any caller can send a request that it should govern.
+        if configuration.marketDataType != .live {
+            try await write(
+                .reqMarketDataType(TWSReqMarketDataType(marketDataType: configuration.marketDataType.rawValue)),
+                on: connection)
+        }
         let restore = state.withLock { s -> [TWSReqMktData] in
-            s.connection = Connection(writer: writer, channel: channel, info: info, capture: capture)
+            s.connection = connection
             s.nextOrderId = max(s.nextOrderId, info.nextOrderId)
             return Array(s.subscriptions.values)
         }
@@ -274,15 +314,7 @@ public final class TWSClient: Sendable {
                 "tws.accounts": "\(info.accounts.joined(separator: ","))",
             ])
         eventsContinuation.yield(.connected(info))
-        let waiters = readyWaiters.withLock { w in
-            defer { w = [] }
-            return w
-        }
-        for w in waiters { w.continuation.resume(returning: info) }
-        if configuration.marketDataType != .live {
-            try? await send(
-                .reqMarketDataType(TWSReqMarketDataType(marketDataType: configuration.marketDataType.rawValue)))
-        }
+        for w in takeReadyWaiters() { w.continuation.resume(returning: info) }
         await resubscribe(restore)
 
         var buffer = initial
@@ -330,8 +362,14 @@ public final class TWSClient: Sendable {
     func send(_ request: TWSRequest) async throws {
         try await bucket.acquire()
         guard let connection = state.withLock({ $0.connection }) else {
-            throw TWSClientError(.notConnected, "not connected to the gateway")
+            throw refusal ?? TWSClientError(.notConnected, "not connected to the gateway")
         }
+        try await write(request, on: connection, paced: false)
+    }
+
+    /// Encodes and writes one request on `connection` (through the pacer unless the caller already was).
+    func write(_ request: TWSRequest, on connection: Connection, paced: Bool = true) async throws {
+        if paced { try await bucket.acquire() }
         var buffer = ByteBuffer()
         try request.encode(serverVersion: connection.info.serverVersion, into: &buffer)
         connection.capture?.client(buffer)
@@ -354,6 +392,16 @@ public final class TWSClient: Sendable {
         state.withLock { s in
             defer { s.nextOrderId += 1 }
             return s.nextOrderId
+        }
+    }
+
+    /// The server's hello; a version we cannot speak is the gateway's refusal, not a retryable fault.
+    static func decodeServerHello(_ frame: ByteBuffer) throws -> TWSServerHello {
+        do {
+            return try TWSServerHello.decode(payload: frame)
+        } catch let error as TWSWireError where error.code == .unsupportedVersion {
+            throw TWSClientError(
+                .serverVersionUnsupported, "the gateway's API version is not supported: \(error.message)")
         }
     }
 

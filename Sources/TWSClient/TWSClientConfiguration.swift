@@ -35,6 +35,8 @@ public struct TWSClientError: Error, Sendable, CustomStringConvertible {
         public static let handshakeTimeout = Code(name: "handshake timeout")
         public static let clientIdInUse = Code(name: "client id in use")
         public static let serverVersionUnsupported = Code(name: "server version unsupported")
+        /// The gateway refused the connection with another connection-fatal IB code.
+        public static let connectionRejected = Code(name: "connection rejected")
         public static let requestTimeout = Code(name: "request timeout")
         public static let requestFailed = Code(name: "request failed")
         public static let disconnected = Code(name: "disconnected")
@@ -62,6 +64,12 @@ public struct TWSClientError: Error, Sendable, CustomStringConvertible {
     public var isRetryable: Bool {
         [.connectionRefused, .handshakeTimeout, .requestTimeout, .disconnected, .notConnected].contains(code)
             || (code == .requestFailed && ibCode.map { TWSErrorCode($0).isTransient } == true)
+    }
+
+    /// Whether the gateway refused this client for good: retrying with the same settings cannot
+    /// help, so `run()` ends with it and every waiting call fails with it.
+    public var isConnectionFatal: Bool {
+        [.clientIdInUse, .serverVersionUnsupported, .connectionRejected].contains(code)
     }
 
     /// Whether IB refused a market-data request because every line was taken (101).

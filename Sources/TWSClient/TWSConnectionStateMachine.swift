@@ -69,13 +69,19 @@ public struct TWSConnectionStateMachine: Sendable {
         switch message {
         case .managedAccounts(let m): accounts = m.accounts
         case .nextValidId(let m): nextId = m.orderId
-        case .error(let e) where TWSErrorCode(e.errorCode) == .clientIdInUse:
+        case .error(let e) where TWSErrorCode(e.errorCode).kind == .connectionFatal:
             state = .closed
+            let meaning = TWSErrorCode(e.errorCode)
+            let code: TWSClientError.Code =
+                switch meaning {
+                case .clientIdInUse: .clientIdInUse
+                case .unsupportedVersion: .serverVersionUnsupported
+                default: .connectionRejected
+                }
             return .fail(
-                code: .clientIdInUse,
-                message:
-                    "client id \(clientId) is already in use: set gateway.client_id to another value or close the other program"
-            )
+                code: code,
+                message: meaning.fatalExplanation(clientId: clientId)
+                    ?? "the gateway refused the connection: \(e.errorString) (IB \(e.errorCode))")
         default: return .none
         }
         if let accounts, let nextId {

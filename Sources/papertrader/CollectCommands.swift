@@ -90,6 +90,7 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         var options = try runtime.options(clockSpeed: clockSpeed)
         options.exclusiveTrader = true
+        options.gatewayRefusalIsFatal = false
         LoggingSystem.bootstrap(LogSetup.handlerFactory(options.loaded.config.logging))
         // Redirected output is block-buffered: flush so `tail -f` and monitors see each cycle.
         try await RunSession.run(options, cycles: cycles, logger: Logger(label: "papertrader")) { text in

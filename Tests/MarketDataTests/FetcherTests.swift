@@ -49,7 +49,7 @@ func polygonFake() -> FakePolygonServer {
 /// and a fetcher over both.
 func withFetcher<R: Sendable>(
     simulator configure: (inout GatewaySimulator.Configuration) -> Void = { _ in }, deadGateway: Bool = false,
-    threshold: Int = 5,
+    threshold: Int = 5, store wrap: (SQLiteStore) -> any MarketDataStore = { $0 },
     _ body: @Sendable (OptionDataFetcher, GatewaySimulator, FakePolygonServer) async throws -> R
 ) async throws -> R {
     try await SimulatorHarness.with({ c in
@@ -76,7 +76,7 @@ func withFetcher<R: Sendable>(
                 "md-\(UInt32.random(in: 0...UInt32.max)).sqlite"
             ).path)
         let fetcher = OptionDataFetcher(
-            primary: ib, fallback: poly, store: store, failureThreshold: threshold, logger: quiet)
+            primary: ib, fallback: poly, store: wrap(store), failureThreshold: threshold, logger: quiet)
         return try await withThrowingTaskGroup(of: R?.self) { group in
             group.addTask {
                 try? await client.run()

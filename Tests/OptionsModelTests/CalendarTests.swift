@@ -70,3 +70,25 @@ import Testing
         #expect(cal.minuteOfDay(open) == MarketCalendar.openMinute)
     }
 }
+
+@Suite struct TimeZoneDatabaseTests {
+    @Test func newYorkComesFromTheDatabaseNeverAFixedOffset() throws {
+        let zone = try MarketCalendar.exchangeTimeZone()
+        #expect(zone.identifier == "America/New_York")
+        #expect(MarketCalendar().timeZone == zone)
+        // Daylight saving is what a fixed -05:00 would lose: July is -04:00.
+        let july = try #require(ISO8601DateFormatter().date(from: "2026-07-01T16:00:00Z"))
+        #expect(MarketCalendar().timeZone.secondsFromGMT(for: july) == -4 * 3600)
+        try MarketCalendar.checkTimeZoneDatabase()
+    }
+
+    @Test func aMissingDatabaseIsAnErrorThatSaysWhatToInstall() {
+        do {
+            _ = try MarketCalendar.exchangeTimeZone(lookup: { _ in nil })
+            Issue.record("a zone without a database")
+        } catch {
+            #expect(error.identifier == "America/New_York")
+            #expect(error.description.contains("tzdata"))
+        }
+    }
+}

@@ -42,6 +42,20 @@ func underlying(_ symbol: String, at time: Date, atmIV: Double? = 0.2) -> Underl
 @Suite struct SQLiteStoreTests {
     let t0 = SimulatorHarness.wednesdayMorning
 
+    @Test func aChainOfMixedSourcesKeepsEachRowsSourceAndReadsBackAsMostOfThem() throws {
+        let store = try SQLiteStore(path: temporaryDatabase())
+        var mixed = chain("SPY", at: t0)
+        // A few rows from IB, most from Polygon: neither may read back as the other.
+        for i in mixed.options.indices { mixed.options[i].source = i < 10 ? .ib : .polygon }
+        mixed.source = .polygon
+        try store.recordSymbol(
+            cycleID: try store.beginCycle(startedAt: t0), chain: mixed, underlying: underlying("SPY", at: t0))
+        let back = try #require(try store.latestChain(symbol: "SPY"))
+        #expect(back.source == .polygon)
+        #expect(back.options.filter { $0.source == .ib }.count == 10)
+        #expect(back.options.filter { $0.source == .polygon }.count == mixed.options.count - 10)
+    }
+
     @Test func writesAndReadsTheLatestChain() throws {
         let store = try SQLiteStore(path: temporaryDatabase())
         let cycle = try store.beginCycle(startedAt: t0)

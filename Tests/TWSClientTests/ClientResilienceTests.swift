@@ -242,6 +242,73 @@ func reconnected(_ events: [TWSClientEvent]) -> Bool {
         }
     }
 
+    @Test func aRefusalEndsEveryWaitAtOnceNotAtTheTimeout() async throws {
+        try await withClient { _, sim in
+            var config = TWSClientConfiguration()
+            config.port = sim.port
+            config.clientId = 21
+            config.requestTimeout = .seconds(60)
+            let second = TWSClient(
+                configuration: config, logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() }))
+            let started = ContinuousClock.now
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    do {
+                        try await second.run()
+                        Issue.record("run ended without the refusal")
+                    } catch let error as TWSClientError {
+                        #expect(error.code == .clientIdInUse && error.isConnectionFatal && !error.isRetryable)
+                    }
+                }
+                do {
+                    _ = try await second.waitUntilReady(timeout: .seconds(60))
+                    Issue.record("a second client with the same id became ready")
+                } catch let error as TWSClientError {
+                    #expect(error.code == .clientIdInUse)
+                    #expect(error.message.contains("client id 21 is already in use by another program"))
+                }
+                try await group.waitForAll()
+            }
+            // After run ended: every call fails with the refusal at once, not after its timeout.
+            do {
+                _ = try await second.currentTime()
+                Issue.record("a refused client answered")
+            } catch let error as TWSClientError {
+                #expect(error.code == .clientIdInUse)
+            }
+            #expect(ContinuousClock.now - started < .seconds(20))
+            #expect(second.refusal?.code == .clientIdInUse)
+            #expect(second.lastError?.contains("already in use by another program") == true)
+        }
+    }
+
+    @Test func aServerTooOldEndsRunWithoutRetrying() async throws {
+        // A server that answers every hello with version 100, below what any client of ours speaks.
+        let old = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(OldServer()) }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        defer { old.close(promise: nil) }
+        var config = TWSClientConfiguration()
+        config.port = old.localAddress?.port ?? 1
+        config.reconnectInitialBackoff = .milliseconds(10)
+        let client = TWSClient(
+            configuration: config, logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() }))
+        do {
+            try await client.run()
+            Issue.record("run ended without the refusal")
+        } catch let error as TWSClientError {
+            #expect(error.code == .serverVersionUnsupported && error.isConnectionFatal)
+            #expect(error.message.contains("too old"), "\(error.message)")
+        }
+        // run() has ended, so its buffered event stream is finished: this loop ends.
+        var events: [TWSClientEvent] = []
+        for await event in client.events { events.append(event) }
+        #expect(!events.contains { if case .reconnecting = $0 { true } else { false } })
+        await #expect(throws: TWSClientError.self) { _ = try await client.waitUntilReady(timeout: .seconds(60)) }
+    }
+
     @Test func serverVersionTooOldIsRefused() async throws {
         try await SimulatorHarness.with({ $0.maxVersion = 157 }) { sim in
             var config = TWSClientConfiguration()
@@ -318,6 +385,36 @@ func reconnected(_ events: [TWSClientEvent]) -> Bool {
             Issue.record("326 did not fail the handshake")
             return
         }
+        #expect(
+            m.messageReceived(.error(TWSErrorMessage(reqId: -1, errorCode: 326, errorString: "in use")), clientId: 3)
+                == .none, "closed after the refusal")
+        var fresh = TWSConnectionStateMachine(maxServerVersion: 178)
+        _ = fresh.connected()
+        _ = fresh.serverHelloReceived(TWSServerHello(serverVersion: 178, connectionTime: "t"))
+        #expect(
+            fresh.messageReceived(
+                .error(TWSErrorMessage(reqId: -1, errorCode: 326, errorString: "in use")), clientId: 3)
+                == .fail(
+                    code: .clientIdInUse,
+                    message: "client id 3 is already in use by another program: set gateway.client_id to an unused id"))
+        var old = TWSConnectionStateMachine(maxServerVersion: 178)
+        _ = old.connected()
+        _ = old.serverHelloReceived(TWSServerHello(serverVersion: 178, connectionTime: "t"))
+        guard
+            case .fail(.serverVersionUnsupported, let why) = old.messageReceived(
+                .error(TWSErrorMessage(reqId: -1, errorCode: 503, errorString: "upgrade")), clientId: 3)
+        else {
+            Issue.record("503 did not fail the handshake")
+            return
+        }
+        #expect(why.contains("upgrade IB Gateway or TWS"))
+        // An advisory during the handshake is only data.
+        var notice = TWSConnectionStateMachine(maxServerVersion: 178)
+        _ = notice.connected()
+        _ = notice.serverHelloReceived(TWSServerHello(serverVersion: 178, connectionTime: "t"))
+        #expect(
+            notice.messageReceived(.error(TWSErrorMessage(reqId: -1, errorCode: 2104, errorString: "ok")), clientId: 3)
+                == .none)
         var n = TWSConnectionStateMachine(maxServerVersion: 178)
         _ = n.connected()
         guard case .fail(.handshakeTimeout, _) = n.handshakeTimedOut() else {
@@ -389,5 +486,16 @@ func reconnected(_ events: [TWSClientEvent]) -> Bool {
         }
         #expect(order.withLock { $0 } == [0, 1, 2])
         #expect(lines.peak == 2)
+    }
+}
+
+/// Answers every read with a server hello of version 100: a gateway far too old to speak to.
+final class OldServer: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let hello = TWSServerHello(serverVersion: 100, connectionTime: "20260304 10:30:00 EST").encode()
+        context.writeAndFlush(wrapOutboundOut(hello), promise: nil)
     }
 }

@@ -8,6 +8,7 @@ import Testing
 @Suite struct CapturedFrameTests {
     @Test func fixturesArePresent() {
         #expect(CapturedFrame.all.count == 50)
+        #expect(CapturedFrame.all.allSatisfy { $0.officialDecode != nil })
     }
 
     @Test(arguments: CapturedFrame.all)
@@ -35,6 +36,20 @@ import Testing
             }
             position += 1
         }
+    }
+
+    @Test(arguments: CapturedFrame.all)
+    func consumesExactlyTheFieldsTheOfficialDecoderConsumes(_ frame: CapturedFrame) throws {
+        let official = try #require(frame.officialDecode, "\(frame.name) has no official_decode")
+        let (afterId, left) = try frame.payload.withUnsafeBytes { bytes in
+            var reader = TWSFieldReader(bytes: bytes, serverVersion: frame.serverVersion)
+            let afterId = reader.remainingFieldCount - 1
+            _ = try TWSServerMessage.decode(from: &reader)
+            return (afterId, reader.remainingFieldCount)
+        }
+        #expect(afterId == official.fieldsAfterMessageId, "\(frame.name): fields after the message id")
+        #expect(afterId - left == official.fieldsConsumed, "\(frame.name): fields consumed")
+        #expect(left == official.leftoverFields.count, "\(frame.name): fields left over")
     }
 
     @Test(arguments: CapturedFrame.all)

@@ -53,10 +53,26 @@ struct CapturedFrame: CustomTestStringConvertible, Sendable, Decodable {
     let serverVersion: Int
     let frame: String
     let callbacks: [FixtureJSON]
+    /// How many fields IB's official decoder found and read.
+    let officialDecode: OfficialDecode?
+
+    /// The `official_decode` object: fields after the message id, how many were read, what was left.
+    struct OfficialDecode: Sendable, Decodable {
+        let fieldsAfterMessageId: Int
+        let fieldsConsumed: Int
+        let leftoverFields: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case fieldsAfterMessageId = "fields_after_msg_id"
+            case fieldsConsumed = "fields_consumed"
+            case leftoverFields = "leftover_fields"
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
         case name, frame, callbacks
         case serverVersion = "server_version"
+        case officialDecode = "official_decode"
     }
 
     var testDescription: String { name }

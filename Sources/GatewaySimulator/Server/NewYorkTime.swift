@@ -1,4 +1,5 @@
 import Foundation
+import OptionsModel
 
 /// Exchange-local (New York) time text in the formats the gateway uses.
 enum NewYorkTime {
@@ -6,7 +7,7 @@ enum NewYorkTime {
     static func format(_ date: Date, _ pattern: String) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "America/New_York")
+        formatter.timeZone = MarketCalendar().timeZone
         formatter.dateFormat = pattern
         return formatter.string(from: date)
     }

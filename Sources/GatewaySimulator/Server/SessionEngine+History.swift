@@ -1,4 +1,5 @@
 import Foundation
+import OptionsModel
 import TWSWire
 
 extension SessionEngine {
@@ -109,7 +110,7 @@ extension SessionEngine {
             formatter.timeZone = TimeZone(identifier: "UTC")
             formatter.dateFormat = "yyyyMMdd-HH:mm:ss"
         } else {
-            formatter.timeZone = TimeZone(identifier: "America/New_York")
+            formatter.timeZone = MarketCalendar().timeZone
             formatter.dateFormat = "yyyyMMdd HH:mm:ss"
         }
         return formatter.date(from: String(trimmed.prefix(17))).map { min($0, now) }
