@@ -252,6 +252,10 @@ public enum ConfigSchema {
         .int(
             "strategy.close_before_expiry_days", \.strategy.closeBeforeExpiryDays, 0...30,
             "Close this many days before expiry at the latest."),
+        .bool(
+            "strategy.close_before_ex_dividend", \.strategy.closeBeforeExDividend,
+            "On the last day before an ex-dividend date, close a position whose short call is in the money with less time value than the dividend (early assignment risk)."
+        ),
 
         .choice(
             "execution.venue", \.execution.venue, ["ib_paper", "simulated"],

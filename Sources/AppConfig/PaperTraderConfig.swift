@@ -129,6 +129,8 @@ public struct StrategyConfig: Sendable, Equatable {
     public var shortDeltaExit = 0.50
     /// Close this many days before expiry at the latest.
     public var closeBeforeExpiryDays = 1
+    /// Close before an ex-dividend date when a short call risks early assignment.
+    public var closeBeforeExDividend = true
 }
 
 /// How orders are executed.

@@ -179,6 +179,12 @@ public final class IBProvider: MarketDataProvider, Sendable {
         return value
     }
 
+    public var servesDividends: Bool { true }
+
+    public func nextDividend(_ symbol: String) async throws -> Dividend? {
+        try await client.nextDividend(symbol)
+    }
+
     public var servesImpliedVolatilityHistory: Bool { true }
 
     public func impliedVolatilityHistory(_ symbol: String, days: Int, now: Date) async throws -> [IVPoint] {

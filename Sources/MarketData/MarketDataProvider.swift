@@ -177,6 +177,11 @@ public protocol MarketDataProvider: Sendable {
     /// The underlying's 30-day ATM implied volatility at each of the last `days` closes, oldest first
     /// (IB's OPTION_IMPLIED_VOLATILITY daily bars): IV rank's history before the store has its own.
     func impliedVolatilityHistory(_ symbol: String, days: Int, now: Date) async throws -> [IVPoint]
+    /// Whether the source announces dividends (IB does, through its dividend tick; our Polygon client
+    /// does not).
+    var servesDividends: Bool { get }
+    /// The next dividend of `symbol`; nil when none is announced.
+    func nextDividend(_ symbol: String) async throws -> Dividend?
 }
 
 /// One day's implied volatility (a fraction).
@@ -194,6 +199,12 @@ public struct IVPoint: Sendable, Equatable {
 extension MarketDataProvider {
     /// Sources without implied-volatility history.
     public var servesImpliedVolatilityHistory: Bool { false }
+
+    /// Sources without dividends.
+    public var servesDividends: Bool { false }
+
+    /// Sources without dividends announce none.
+    public func nextDividend(_ symbol: String) async throws -> Dividend? { nil }
 
     /// Sources without implied-volatility history refuse.
     public func impliedVolatilityHistory(_ symbol: String, days: Int, now: Date) async throws -> [IVPoint] {

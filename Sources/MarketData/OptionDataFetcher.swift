@@ -23,12 +23,16 @@ public struct MarketPicture: Sendable {
     public var greeksCoverage: Double
     /// Problems met on the way (a provider failing before the fallback served, ...).
     public var warnings: [String]
+    /// The underlying's next dividend, when a source announces one (IB's tick 456; Polygon: none).
+    public var nextDividend: Dividend?
 
     /// Creates a picture from its parts (the fetcher builds these; tests and replays construct them).
     public init(
         symbol: String, chain: ChainSnapshot, price: Double?, atmIV: Double?, ivRank: Double, ivRankKnown: Bool = true,
-        vix: Double?, trend: Trend, source: DataSource, greeksCoverage: Double, warnings: [String] = []
+        vix: Double?, trend: Trend, source: DataSource, greeksCoverage: Double, warnings: [String] = [],
+        nextDividend: Dividend? = nil
     ) {
+        self.nextDividend = nextDividend
         self.ivRankKnown = ivRankKnown
         self.symbol = symbol
         self.chain = chain
@@ -40,6 +44,20 @@ public struct MarketPicture: Sendable {
         self.source = source
         self.greeksCoverage = greeksCoverage
         self.warnings = warnings
+    }
+}
+
+extension MarketPicture {
+    /// The picture the live loop built, read back from a stored cycle: the chain and its underlying
+    /// row (nil: only the chain is stored). An IV rank stored as unknown stays unknown.
+    public init(stored chain: ChainSnapshot, underlying u: UnderlyingSnapshot?) {
+        let usable = chain.options.filter { $0.greeks.isUsable }.count
+        self.init(
+            symbol: chain.symbol, chain: chain, price: u?.price ?? chain.underlyingPrice, atmIV: u?.atmIV,
+            ivRank: u?.ivRank ?? 50, ivRankKnown: u?.ivRank != nil, vix: u?.vix, trend: u?.trend ?? .neutral,
+            source: chain.source,
+            greeksCoverage: chain.options.isEmpty ? 0 : Double(usable) / Double(chain.options.count),
+            nextDividend: u?.nextDividend)
     }
 }
 
@@ -64,6 +82,8 @@ public final class OptionDataFetcher: Sendable {
     /// Daily bars per symbol for the trading day they were fetched on (they change once a day, and
     /// asking again within 15 s is a historical-data pacing violation).
     let barsCache = Mutex([String: (day: TradingDay, bars: [Bar])]())
+    /// Each symbol's next dividend, asked once a trading day.
+    let dividendCache = Mutex([String: (day: TradingDay, dividend: Dividend?)]())
 
     public init(
         primary: (any MarketDataProvider)?, fallback: (any MarketDataProvider)?, store: (any MarketDataStore)?,
@@ -224,6 +244,26 @@ public final class OptionDataFetcher: Sendable {
         return 0
     }
 
+    /// The next dividend, asked once a trading day of the source that served this cycle's chain (a
+    /// source that just failed is not asked again for it); a failure is a warning (the ex-dividend exit
+    /// then has nothing to act on) and is asked again next cycle.
+    public func nextDividend(_ symbol: String, servedBy source: DataSource, now: Date) async -> (
+        dividend: Dividend?, problem: String?
+    ) {
+        let today = MarketCalendar().tradingDay(of: now)
+        if let cached = dividendCache.withLock({ $0[symbol] }), cached.day == today { return (cached.dividend, nil) }
+        guard let provider = providers.first(where: { $0.source == source && $0.servesDividends }) else {
+            return (nil, nil)
+        }
+        do {
+            let dividend = try await provider.nextDividend(symbol)
+            dividendCache.withLock { $0[symbol] = (today, dividend) }
+            return (dividend, nil)
+        } catch {
+            return (nil, "\(symbol) dividend: \(error)")
+        }
+    }
+
     /// The whole picture for one underlying.
     public func marketData(_ request: ChainRequest, now: Date) async throws -> MarketPicture {
         var request = request
@@ -249,10 +289,13 @@ public final class OptionDataFetcher: Sendable {
             ? 0 : Double(chain.options.filter { $0.greeks.isUsable }.count) / Double(chain.options.count)
         let rank = await ivRank(request.symbol, current: atmIV, now: now)
         if let problem = rank.problem { warnings.append(problem) }
+        let dividend = await nextDividend(request.symbol, servedBy: chain.source, now: now)
+        if let problem = dividend.problem { warnings.append(problem) }
         return MarketPicture(
             symbol: request.symbol, chain: chain, price: price, atmIV: atmIV, ivRank: rank.rank,
             ivRankKnown: rank.known, vix: vix,
-            trend: trend, source: chain.source, greeksCoverage: coverage, warnings: warnings)
+            trend: trend, source: chain.source, greeksCoverage: coverage, warnings: warnings,
+            nextDividend: dividend.dividend)
     }
 
     /// The line-budget pre-flight of a cycle: contracts the filters select, lines and messages they

@@ -175,7 +175,7 @@ public final class DataCollector: Sendable {
             let underlying = UnderlyingSnapshot(
                 symbol: symbol, timestamp: now, price: picture.price, vix: picture.vix, trend: picture.trend,
                 ivRank: picture.ivRankKnown ? picture.ivRank : nil,
-                atmIV: picture.atmIV, source: picture.source)
+                atmIV: picture.atmIV, source: picture.source, nextDividend: picture.nextDividend)
             try store.recordSymbol(cycleID: cycleID, chain: picture.chain, underlying: underlying)
             notes += picture.warnings.map { "\(symbol): \($0)" }
             let collection = SymbolCollection(

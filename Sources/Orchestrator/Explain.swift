@@ -18,12 +18,7 @@ public enum StoredPictures {
                 return nil
             }
             let u = underlyings[symbol].flatMap { $0.timestamp == chain.timestamp ? $0 : nil }
-            let usable = chain.options.filter { $0.greeks.isUsable }.count
-            return MarketPicture(
-                symbol: symbol, chain: chain, price: u?.price ?? chain.underlyingPrice, atmIV: u?.atmIV,
-                ivRank: u?.ivRank ?? 50, ivRankKnown: u?.ivRank != nil, vix: u?.vix, trend: u?.trend ?? .neutral,
-                source: chain.source,
-                greeksCoverage: chain.options.isEmpty ? 0 : Double(usable) / Double(chain.options.count))
+            return MarketPicture(stored: chain, underlying: u)
         }
     }
 }

@@ -257,6 +257,7 @@ public enum OrchestratorRuntime {
         t.exits.exitDTE = st.exitDTE
         t.exits.shortDeltaExit = st.shortDeltaExit
         t.exits.closeBeforeExpiryDays = st.closeBeforeExpiryDays
+        t.exits.closeBeforeExDividend = st.closeBeforeExDividend
         let r = config.risk
         t.limits.maxOpenPositions = r.maxOpenPositions
         t.limits.maxPositionsPerSymbol = r.maxPositionsPerSymbol

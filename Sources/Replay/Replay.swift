@@ -106,13 +106,7 @@ public struct Replay: Sendable {
 
     /// The pictures of one stored cycle, as the live loop built them.
     public static func pictures(_ cycle: [(chain: ChainSnapshot, underlying: UnderlyingSnapshot)]) -> [MarketPicture] {
-        cycle.map { chain, u in
-            let usable = chain.options.filter { $0.greeks.isUsable }.count
-            return MarketPicture(
-                symbol: u.symbol, chain: chain, price: u.price, atmIV: u.atmIV, ivRank: u.ivRank ?? 50,
-                ivRankKnown: u.ivRank != nil, vix: u.vix, trend: u.trend ?? .neutral, source: chain.source,
-                greeksCoverage: chain.options.isEmpty ? 0 : Double(usable) / Double(chain.options.count))
-        }
+        cycle.map { MarketPicture(stored: $0.chain, underlying: $0.underlying) }
     }
 
     /// Replays `configs` over the stored cycles of `range`; `progress` gets (done, total) after each.

@@ -109,7 +109,13 @@ extension SQLiteStore: StoredCycleReading {
         UnderlyingSnapshot(
             symbol: row["symbol"], timestamp: ISOTime.date(row["timestamp"]) ?? .distantPast, price: row["price"],
             vix: row["vix"], trend: (row["trend"] as String?).flatMap(Trend.init(rawValue:)), ivRank: row["iv_rank"],
-            atmIV: row["atm_iv"], source: DataSource(rawValue: row["source"]) ?? .ib)
+            atmIV: row["atm_iv"], source: DataSource(rawValue: row["source"]) ?? .ib,
+            nextDividend: dividend(date: row["next_dividend_date"], amount: row["next_dividend_amount"]))
+    }
+
+    static func dividend(date: String?, amount: Double?) -> Dividend? {
+        guard let date, let day = Expiry(date), let amount else { return nil }
+        return Dividend(exDate: day, amount: amount)
     }
 }
 

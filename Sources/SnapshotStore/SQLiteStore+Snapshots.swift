@@ -68,14 +68,17 @@ extension SQLiteStore {
             sqlite3_reset(raw)
             try db.execute(
                 sql: """
-                    INSERT INTO underlying_snapshots (timestamp, symbol, price, vix, trend, iv_rank, atm_iv, source, cycle_id)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO underlying_snapshots (timestamp, symbol, price, vix, trend, iv_rank, atm_iv, source, cycle_id,
+                        next_dividend_date, next_dividend_amount)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (timestamp, symbol) DO UPDATE SET price = excluded.price, vix = excluded.vix, trend = excluded.trend,
-                        iv_rank = excluded.iv_rank, atm_iv = excluded.atm_iv, source = excluded.source, cycle_id = excluded.cycle_id
+                        iv_rank = excluded.iv_rank, atm_iv = excluded.atm_iv, source = excluded.source, cycle_id = excluded.cycle_id,
+                        next_dividend_date = excluded.next_dividend_date, next_dividend_amount = excluded.next_dividend_amount
                     """,
                 arguments: [
                     stamp, underlying.symbol, underlying.price, underlying.vix, underlying.trend?.rawValue,
                     underlying.ivRank, underlying.atmIV, underlying.source.rawValue, cycleID,
+                    underlying.nextDividend?.exDate.yyyymmdd, underlying.nextDividend?.amount,
                 ])
             if let iv = underlying.atmIV {
                 // The day's latest ATM IV is the day's value for IV rank.
@@ -207,14 +210,7 @@ extension SQLiteStore {
                     JOIN (SELECT symbol, MAX(timestamp) AS t FROM underlying_snapshots GROUP BY symbol) m ON u.symbol = m.symbol AND u.timestamp = m.t
                     ORDER BY u.symbol
                     """
-            ).map { row in
-                UnderlyingSnapshot(
-                    symbol: row["symbol"], timestamp: ISOTime.date(row["timestamp"]) ?? .distantPast,
-                    price: row["price"], vix: row["vix"],
-                    trend: (row["trend"] as String?).flatMap(Trend.init(rawValue:)), ivRank: row["iv_rank"],
-                    atmIV: row["atm_iv"],
-                    source: DataSource(rawValue: row["source"]) ?? .ib)
-            }
+            ).map(Self.underlyingSnapshot)
         }
     }
 

@@ -212,6 +212,15 @@ public final class SQLiteStore: MarketDataStore, TradingJournal, UnderlyingPrice
                     ALTER TABLE positions_v4 RENAME TO positions;
                     """)
         }
+        // v5: each underlying row keeps the next dividend its source announced (ex-date, amount), so
+        // replay sees the ex-dividend exit the live trader saw.
+        m.registerMigration("v5") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE underlying_snapshots ADD COLUMN next_dividend_date TEXT;
+                    ALTER TABLE underlying_snapshots ADD COLUMN next_dividend_amount REAL;
+                    """)
+        }
         return m
     }
 

@@ -12,11 +12,14 @@ public struct UnderlyingSnapshot: Sendable, Equatable, Codable {
     /// 30-day constant-maturity ATM implied volatility (fraction).
     public var atmIV: Double?
     public var source: DataSource
+    /// The next dividend the source announced at this time (nil: none, or a source without dividends).
+    public var nextDividend: Dividend?
 
     public init(
         symbol: String, timestamp: Date, price: Double?, vix: Double?, trend: Trend?, ivRank: Double?, atmIV: Double?,
-        source: DataSource
+        source: DataSource, nextDividend: Dividend? = nil
     ) {
+        self.nextDividend = nextDividend
         self.symbol = symbol
         self.timestamp = timestamp
         self.price = price

@@ -69,11 +69,16 @@ public enum ExitReason: String, Sendable, Codable, CaseIterable {
     case manual
     /// Its options were assigned or exercised at expiry and the resulting shares were closed.
     case assigned = "assigned_shares_closed"
+    /// Closed on the last day before an ex-dividend date: a short call in the money held less time
+    /// value than the dividend, so its holder would exercise it early tonight.
+    case exDividend = "ex_dividend_assignment_risk"
 
     /// Exits that protect the account: they fire whenever a quote allows, even outside the exit window.
     public var isRiskExit: Bool {
         switch self {
-        case .stopLoss, .shortStrikeBreached, .shortDelta, .expiry, .settled, .killSwitch, .manual, .assigned: true
+        case .stopLoss, .shortStrikeBreached, .shortDelta, .expiry, .settled, .killSwitch, .manual, .assigned,
+            .exDividend:
+            true
         case .takeProfit, .dteExit: false
         }
     }

@@ -145,6 +145,15 @@ extension TWSClient {
         return option.right == .call ? sample.callOpenInterest : sample.putOpenInterest
     }
 
+    /// The stock's next dividend by subscribe-wait-cancel (generic list 456, which snapshots cannot
+    /// carry); nil when none is announced within `timeout`.
+    public func nextDividend(_ symbol: String, timeout: Duration = .seconds(5)) async throws -> Dividend? {
+        try await sample(
+            TWSContract(.stock(symbol)), genericTicks: TWSGenericTickList.field([.dividends]), until: [.dividends],
+            timeout: timeout
+        ).nextDividend
+    }
+
     /// Daily bars of an instrument as domain bars: IB's `-1` volume (an index, non-TRADES bars) is none,
     /// and a bar whose date does not parse is dropped.
     public func dailyBars(

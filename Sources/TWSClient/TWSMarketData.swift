@@ -1,3 +1,4 @@
+import OptionsModel
 import TWSWire
 
 /// What a market-data request delivered: every field that arrived, which expected fields did not,
@@ -6,6 +7,8 @@ public struct TWSMarketDataSnapshot: Sendable, Equatable {
     /// Fields a caller may need.
     public enum Field: String, Sendable, Hashable, CaseIterable {
         case bid, ask, last, volume, close, greeks, openInterest
+        /// IB's dividend tick (generic list 456).
+        case dividends
     }
 
     public var bid: Double?
@@ -26,6 +29,8 @@ public struct TWSMarketDataSnapshot: Sendable, Equatable {
     /// Generic tick 24 (underlying implied volatility) and 23 (historical volatility).
     public var impliedVolatility: Double?
     public var historicalVolatility: Double?
+    /// IB's dividend text (tick 59): `past12,next12,nextExDate,nextAmount`.
+    public var dividends: String?
     /// tickOptionComputation by tick type: model (13/83), bid (10/80), ask (11/81), last (12/82).
     public var modelGreeks: TWSTickOptionComputation?
     public var bidGreeks: TWSTickOptionComputation?
@@ -72,6 +77,8 @@ public struct TWSMarketDataSnapshot: Sendable, Equatable {
             case .optionPutVolume: putVolume = v
             default: break
             }
+        case .tickString(let t) where TWSTickType(t.tickType) == .dividends:
+            dividends = t.value
         case .tickGeneric(let g):
             if TWSTickType(g.tickType) == .optionImpliedVolatility { impliedVolatility = g.value }
             if TWSTickType(g.tickType) == .optionHistoricalVolatility { historicalVolatility = g.value }
@@ -101,7 +108,19 @@ public struct TWSMarketDataSnapshot: Sendable, Equatable {
         case .close: close != nil
         case .greeks: modelGreeks?.delta != nil
         case .openInterest: callOpenInterest != nil || putOpenInterest != nil
+        case .dividends: dividends != nil
         }
+    }
+
+    /// The next dividend from IB's dividend text; nil when none is announced or the text is not IB's
+    /// four fields (`0.83,0.92,20260320,0.23`).
+    public var nextDividend: Dividend? {
+        guard let dividends else { return nil }
+        let fields = dividends.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        guard fields.count == 4, let day = Expiry(fields[2]), let amount = Double(fields[3]), amount > 0 else {
+            return nil
+        }
+        return Dividend(exDate: day, amount: amount)
     }
 
     /// Records which of `expected` are missing.

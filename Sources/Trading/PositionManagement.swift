@@ -17,6 +17,9 @@ public struct ExitRules: Sendable, Equatable {
     public var shortDeltaExit = 0.50
     /// Never hold into the last this-many days (expiry handling when the DTE exit is disabled).
     public var closeBeforeExpiryDays = 1
+    /// Close on the last trading day before an ex-dividend date when a short call in the money holds
+    /// less time value than the dividend (early assignment risk).
+    public var closeBeforeExDividend = true
     /// Minutes after midnight New York in which profit-taking and DTE exits may fire (risk exits fire
     /// whenever there is a quote); nil = always. The default matches the entry window, so exits do not
     /// trade the opening quotes.
@@ -114,6 +117,34 @@ public enum PositionManagement {
         if daysLeft <= rules.exitDTE { out.append(.dteExit) }
         if daysLeft <= rules.closeBeforeExpiryDays { out.append(.expiry) }
         return out
+    }
+
+    /// Early assignment risk: on the last trading day before `dividend`'s ex-date, the short call in
+    /// the money whose time value (mid less intrinsic value) is below the dividend — its holder gains
+    /// by exercising tonight to collect the dividend. Words naming the leg, or nil when none is at risk.
+    public static func exDividendRisk(
+        _ position: PositionRecord, chain: ChainSnapshot, underlying: Double?, dividend: Dividend?, today: TradingDay,
+        calendar: MarketCalendar
+    ) -> String? {
+        guard let dividend, let underlying, dividend.exDate > today,
+            calendar.nextTradingDay(after: today) >= dividend.exDate
+        else { return nil }
+        let rows = Dictionary(chain.options.map { ($0.contract.key, $0) }, uniquingKeysWith: { a, _ in a })
+        for leg in position.legs where leg.action == .sell && leg.contract.right == .call {
+            // Expiring before the ex-date, the call cannot be exercised for this dividend.
+            guard leg.contract.expiry >= dividend.exDate else { continue }
+            let intrinsic = intrinsic(leg.contract, underlying: underlying)
+            guard intrinsic > 0, let mid = rows[leg.contract.key]?.quote.mid else { continue }
+            let timeValue = max(0, mid - intrinsic)
+            if timeValue < dividend.amount {
+                return String(
+                    format:
+                        "short %@ call in the money by %.2f holds %.2f of time value, below the %.2f dividend going ex on %@",
+                    PositionRecord.strike(leg.contract.strike), intrinsic, timeValue, dividend.amount,
+                    dividend.exDate.yyyymmdd)
+            }
+        }
+        return nil
     }
 
     /// Whether the underlying trades through a short strike (below a short put, above a short call).

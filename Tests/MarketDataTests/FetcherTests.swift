@@ -50,6 +50,7 @@ func polygonFake() -> FakePolygonServer {
 func withFetcher<R: Sendable>(
     simulator configure: (inout GatewaySimulator.Configuration) -> Void = { _ in }, deadGateway: Bool = false,
     threshold: Int = 5, store wrap: (SQLiteStore) -> any MarketDataStore = { $0 },
+    requestTimeout: Duration = .seconds(2),
     _ body: @Sendable (OptionDataFetcher, GatewaySimulator, FakePolygonServer) async throws -> R
 ) async throws -> R {
     try await SimulatorHarness.with({ c in
@@ -63,7 +64,7 @@ func withFetcher<R: Sendable>(
         config.port = deadGateway ? 1 : sim.port
         config.clientId = 31
         config.maxMessagesPerSecond = 1000
-        config.requestTimeout = .seconds(2)
+        config.requestTimeout = requestTimeout
         config.reconnectInitialBackoff = .milliseconds(50)
         let client = TWSClient(configuration: config, logger: quiet)
         let ib = IBProvider(client: client, source: .simulator, logger: quiet)
@@ -173,7 +174,8 @@ func withFetcher<R: Sendable>(
     }
 
     @Test func thePictureHasTrendVIXAndAtmIV() async throws {
-        try await withFetcher { fetcher, _, _ in
+        // Timeouts are not under test: a loaded machine must not fail the history request.
+        try await withFetcher(requestTimeout: .seconds(30)) { fetcher, _, _ in
             let picture = try await fetcher.marketData(request, now: now)
             #expect(picture.source == .simulator)
             #expect(picture.vix.map { $0 > 8 && $0 < 90 } == true)

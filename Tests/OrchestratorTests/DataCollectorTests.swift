@@ -49,6 +49,14 @@ func options(symbols: String = "[SPY, IWM]", speed: Double = 1) throws -> Runtim
                 cycle.status == .ok && cycle.counts["SPY"] == report.symbols.last?.contracts
                     && cycle.sources["IWM"] == "simulator")
             #expect(try rt.store.latestUnderlyings().map(\.symbol) == ["IWM", "SPY"])
+            // Each underlying's next dividend, from IB's dividend tick (456): the simulator pays
+            // quarterly, going ex on the third Friday of March; stored so a replay sees it too.
+            let spy = try #require(try rt.store.latestUnderlyings().first { $0.symbol == "SPY" })
+            let dividend = try #require(spy.nextDividend, "no dividend stored")
+            #expect(dividend.exDate == Expiry("20260320") && dividend.amount > 0.5 && dividend.amount < 3)
+            let replayed = try #require(
+                try rt.store.storedCycle(at: report.timestamp, symbols: nil).first { $0.underlying.symbol == "SPY" })
+            #expect(MarketPicture(stored: replayed.chain, underlying: replayed.underlying).nextDividend == dividend)
         }
     }
 

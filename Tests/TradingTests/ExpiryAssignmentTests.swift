@@ -162,3 +162,91 @@ import Testing
         #expect(PositionManagement.deliveries(spx, underlying: 612).isEmpty)
     }
 }
+
+/// Early assignment before an ex-dividend date: the holder of a call in the money exercises it the
+/// day before the ex-date when its time value is below the dividend, so the trader closes first.
+@Suite struct ExDividendTests {
+    let calendar = MarketCalendar()
+
+    /// A bear call spread 590/595 (short call $10 in the money at spot 600) from the test chain.
+    func spread(expiry: TradingDay) -> PositionRecord {
+        let call = { (k: Double) in OptionContract(symbol: "SPY", expiry: expiry, strike: k, right: .call) }
+        return PositionRecord(
+            id: 1, symbol: "SPY", structure: .bearCallSpread, status: .open, openedAt: now, quantity: 1, expiry: expiry,
+            legs: [LegRecord(action: .sell, contract: call(590)), LegRecord(action: .buy, contract: call(595))],
+            entryCredit: 1.0, maxLoss: 400)
+    }
+
+    func timeValue(_ chain: ChainSnapshot, strike: Double, expiry: TradingDay) throws -> Double {
+        let row = try #require(
+            chain.options.first {
+                $0.contract.expiry == expiry && $0.contract.strike == strike && $0.contract.right == .call
+            })
+        return try #require(row.quote.mid) - (600 - strike)
+    }
+
+    @Test func aShortCallInTheMoneyWithLessTimeValueThanTheDividendIsAtRiskTheDayBefore() throws {
+        let c = chain()
+        let expiry = today.adding(days: 21)
+        let p = spread(expiry: expiry)
+        let tv = try timeValue(c, strike: 590, expiry: expiry)
+        let tomorrow = calendar.nextTradingDay(after: today)
+        let rich = Dividend(exDate: tomorrow, amount: tv + 0.5)
+        let risk = PositionManagement.exDividendRisk(
+            p, chain: c, underlying: 600, dividend: rich, today: today, calendar: calendar)
+        #expect(risk?.contains("short 590 call in the money by 10.00") == true, "\(risk ?? "nil")")
+        // Time value above the dividend: exercising early would throw it away.
+        let small = Dividend(exDate: tomorrow, amount: max(0.01, tv - 0.5))
+        #expect(
+            PositionManagement.exDividendRisk(
+                p, chain: c, underlying: 600, dividend: small, today: today, calendar: calendar) == nil)
+        // Not yet the last day before the ex-date.
+        let later = Dividend(exDate: calendar.nextTradingDay(after: tomorrow), amount: tv + 0.5)
+        #expect(
+            PositionManagement.exDividendRisk(
+                p, chain: c, underlying: 600, dividend: later, today: today, calendar: calendar) == nil)
+        // Out of the money: nobody exercises.
+        #expect(
+            PositionManagement.exDividendRisk(
+                p, chain: c, underlying: 580, dividend: rich, today: today, calendar: calendar) == nil)
+        // Expiring before the ex-date: the call cannot collect this dividend.
+        let afterExpiry = Dividend(exDate: calendar.nextTradingDay(after: expiry), amount: 50)
+        #expect(
+            PositionManagement.exDividendRisk(
+                p, chain: c, underlying: 600, dividend: afterExpiry, today: expiry, calendar: calendar) == nil)
+    }
+
+    @Test func theEngineClosesBeforeTheExDateEvenOutsideTheExitWindow() async throws {
+        let c = chain()
+        let expiry = today.adding(days: 21)
+        let journal = InMemoryTradingJournal()
+        var p = spread(expiry: expiry)
+        p.id = nil
+        let id = try journal.insertPosition(p)
+        let venue = ScriptedVenue()
+        var settings = TradingEngineTests().settings
+        settings.exits.exitDTE = 0
+        settings.exits.window = (10 * 60 + 30)...(11 * 60)
+        let engine = TradingEngine(journal: journal, venue: venue, settings: settings)
+        let tv = try timeValue(c, strike: 590, expiry: expiry)
+        var pic = picture(c, trend: .neutral)
+        pic.nextDividend = Dividend(exDate: calendar.nextTradingDay(after: today), amount: tv + 0.5)
+        // 09:40: before the exit window, which a risk exit does not wait for.
+        let early = calendar.date(today, minute: 9 * 60 + 40)
+        let report = await engine.onCycle(pictures: [pic], now: early)
+        #expect(report.closed.contains(id), "\(report)")
+        let closed = try #require(try journal.positions(status: [.closed]).first { $0.id == id })
+        #expect(closed.exitReason == .exDividend)
+        let said = try journal.recentEvents(limit: 30, kind: .exitSignal).map(\.message)
+        #expect(said.contains { $0.contains("early assignment risk") && $0.contains("dividend going ex on") })
+        // Turned off, the other risk exits (the spread is at a loss, its short strike breached) still
+        // close it, each under its own name: the journal says which rule acted.
+        let journal2 = InMemoryTradingJournal()
+        let id2 = try journal2.insertPosition(p)
+        settings.exits.closeBeforeExDividend = false
+        _ = await TradingEngine(journal: journal2, venue: ScriptedVenue(), settings: settings)
+            .onCycle(pictures: [pic], now: early)
+        let other = try journal2.positions(status: [.closed]).first { $0.id == id2 }?.exitReason
+        #expect(other != nil && other != .exDividend && other?.isRiskExit == true, "\(String(describing: other))")
+    }
+}

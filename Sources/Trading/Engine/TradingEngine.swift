@@ -112,6 +112,15 @@ public actor TradingEngine {
             return
         }
         var reasons = PositionManagement.exitReasons(position, mark: mark, today: today, rules: settings.exits)
+        if settings.exits.closeBeforeExDividend, let picture,
+            let risk = PositionManagement.exDividendRisk(
+                position, chain: picture.chain, underlying: picture.price, dividend: picture.nextDividend, today: today,
+                calendar: calendar)
+        {
+            reasons.insert(.exDividend, at: 0)
+            journal(
+                now, .exitSignal, position.symbol, "position \(id) \(position.title): early assignment risk: \(risk)")
+        }
         if kill && settings.flattenOnKill { reasons.insert(.killSwitch, at: 0) }
         guard !reasons.isEmpty else { return }
         let minute = calendar.minuteOfDay(now)
