@@ -84,7 +84,7 @@ func withFetcher<R: Sendable>(
                 return nil
             }
             defer { group.cancelAll() }
-            if !deadGateway { _ = try await client.waitUntilReady(timeout: .seconds(10)) }
+            if !deadGateway { _ = try await client.waitUntilReady(timeout: .seconds(60)) }
             let result = try await body(fetcher, sim, polygon)
             group.cancelAll()
             return result

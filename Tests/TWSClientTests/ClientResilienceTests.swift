@@ -17,7 +17,7 @@ final class EventLog: Sendable {
         Task { for await e in client.events { events.withLock { $0.append(e) } } }
     }
 
-    func wait(timeout: Duration = .seconds(10), _ predicate: @Sendable ([TWSClientEvent]) -> Bool) async
+    func wait(timeout: Duration = .seconds(60), _ predicate: @Sendable ([TWSClientEvent]) -> Bool) async
         -> [TWSClientEvent]
     {
         let deadline = ContinuousClock.now + timeout
@@ -64,7 +64,7 @@ func reconnected(_ events: [TWSClientEvent]) -> Bool {
             let watcher = log.watch(client)
             defer { watcher.cancel() }
             sim.inject(.restart(downSeconds: 1))
-            let events = await log.wait(timeout: .seconds(15)) { reconnected($0) }
+            let events = await log.wait(timeout: .seconds(60)) { reconnected($0) }
             #expect(reconnected(events))
             let time = try await client.currentTime()
             #expect(time > Date(timeIntervalSince1970: 0))
@@ -327,7 +327,7 @@ func reconnected(_ events: [TWSClientEvent]) -> Bool {
             let client = TWSClient(configuration: config)
             await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try? await client.run() }
-                let info = try? await client.waitUntilReady(timeout: .seconds(5))
+                let info = try? await client.waitUntilReady(timeout: .seconds(60))
                 #expect(info?.serverVersion == 157)
                 group.cancelAll()
             }

@@ -27,7 +27,7 @@ func withClient<R: Sendable>(
                 return nil
             }
             defer { group.cancelAll() }
-            _ = try await client.waitUntilReady(timeout: .seconds(10))
+            _ = try await client.waitUntilReady(timeout: .seconds(60))
             let result = try await body(client, sim)
             group.cancelAll()
             return result
