@@ -1,6 +1,7 @@
 import AppConfig
 import Foundation
 import GatewaySimulator
+import Hummingbird
 import Logging
 import MarketData
 import OptionsModel
@@ -61,12 +62,14 @@ extension Runtime {
     /// Each provider's breaker state now.
     public var breakerStates: BreakerStates { fetcher.breakers.mapValues(\.currentState.rawValue) }
 
-    /// Starts the HTTP endpoint (`/health`, `/metrics`, `/api/...`) on `host:port` (0 = any free port).
-    public func serveHTTP(host: String, port: Int) async throws -> HTTPServer {
-        let rt = self
-        return try await HTTPServer.start(host: host, port: port) { method, uri in
-            await ServiceAPI.handle(rt, method: method, uri: uri)
-        }
+    /// The HTTP endpoint (`/health`, `/metrics`, `/api/...`) as a Hummingbird application on
+    /// `host:port` (0 = any free port), to run as a `Service`; `onServerRunning` gets the bound port.
+    public func httpApplication(
+        host: String, port: Int, endpoint: HTTPEndpoint = HTTPEndpoint(), logger: Logger,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> Application<RouterResponder<BasicRequestContext>> {
+        endpoint.application(
+            router: ServiceAPI.router(self), host: host, port: port, logger: logger, onServerRunning: onServerRunning)
     }
 }
 
