@@ -53,6 +53,8 @@ public struct Runtime: Sendable {
     public let speed: Double
     /// Market time without a gateway round trip (for `/health`).
     public let marketClock: MarketClockEstimate
+    /// The bearer token of the HTTP control routes (`http.token_env`); nil: they answer 403.
+    public let controlToken: Secret?
 }
 
 extension Runtime {
@@ -158,7 +160,8 @@ public enum OrchestratorRuntime {
         let runtime = Runtime(
             collector: collector, client: tws, store: store, fetcher: fetcher, simulator: simulator, trader: trader,
             killSwitchOn: { !killSwitchFile.isEmpty && KillSwitch(path: killSwitchFile).isOn },
-            progress: progress, config: config, marketTime: marketTime, speed: speed, marketClock: marketClock)
+            progress: progress, config: config, marketTime: marketTime, speed: speed, marketClock: marketClock,
+            controlToken: options.loaded.httpToken)
         do {
             let result = try await withThrowingTaskGroup(of: R?.self) { group in
                 group.addTask {

@@ -6,7 +6,8 @@ import Trading
 
 /// The routes of the HTTP endpoint `run` serves (127.0.0.1 by default):
 /// `/health`, `/metrics`, `/api/portfolio`, `/api/positions`, `/api/trades`,
-/// `/api/chains/{symbol}/latest`, `/api/cycles?limit=N`. Every route returns an `HTTPReply`; a new
+/// `/api/chains/{symbol}/latest`, `/api/cycles?limit=N`, and the operator's routes
+/// (`ServiceAPI+Controls.swift`). Every route returns an `HTTPReply`; a new
 /// one (the dashboard at `GET /`, say) is one `routes.get(...)` line in `router(_:)`.
 public enum ServiceAPI {
     /// The endpoint's router: bad paths are 404, a known path with another method 405, bad parameters
@@ -50,6 +51,7 @@ public enum ServiceAPI {
         routes.get("/api/cycles") { request, _ in
             HTTPReply(status: 200, body: try json(try rt.store.cycles(limit: try limitParameter(request, default: 20))))
         }
+        addControlRoutes(routes, rt)
         return routes.router
     }
 
