@@ -12,12 +12,15 @@ import Foundation
 public enum ControlClient {
     /// The running service's answer: its HTTP status and JSON body.
     public struct Answer: Sendable {
+        /// The HTTP status (2xx: done or under way).
         public var status: Int
+        /// The route's JSON answer.
         public var body: String
     }
 
     /// Why a control request could not be asked or was refused, in words that say what to do.
     public struct Failure: Error, Sendable, CustomStringConvertible {
+        /// What went wrong and what to do.
         public var description: String
     }
 

@@ -4,8 +4,11 @@ import Hummingbird
 /// An HTTP answer: what every route returns, turned into a Hummingbird response in one place
 /// (`response(from:context:)`), so a new page or route only has to produce one.
 public struct HTTPReply: Sendable, Equatable {
+    /// The HTTP status code.
     public var status: Int
+    /// The `Content-Type` header.
     public var contentType: String
+    /// The body, sent as UTF-8.
     public var body: String
 
     /// A reply; JSON unless `contentType` says otherwise (a dashboard page passes `text/html`).

@@ -18,8 +18,11 @@ public struct ManualCloseResult: Sendable, Equatable, Codable {
         case notOpen = "not_open"
     }
 
+    /// The position asked to close.
     public var positionID: Int64
+    /// What came of it.
     public var outcome: Outcome
+    /// The same in words (the journal's and the HTTP answer's).
     public var message: String
 
     /// A result.
