@@ -34,7 +34,7 @@ MarketData: TWSClient PolygonClient SnapshotStore OptionsModel | Logging Metrics
 Trading: OptionsModel MarketData SnapshotStore | Logging
 Replay: Trading SnapshotStore OptionsModel | Logging
 AppConfig: OptionsModel TWSClient PolygonClient SnapshotStore MarketData Trading | Yams
-Orchestrator: OptionsModel TWSClient GatewaySimulator PolygonClient SnapshotStore MarketData Trading Replay AppConfig | NIOCore NIOPosix NIOHTTP1 Logging Metrics Prometheus ServiceLifecycle UnixSignals
+Orchestrator: OptionsModel TWSClient GatewaySimulator PolygonClient SnapshotStore MarketData Trading Replay AppConfig | NIOCore NIOPosix NIOHTTPTypes HTTPTypes Hummingbird HummingbirdCore Logging Metrics Prometheus ServiceLifecycle UnixSignals
 Tools: OptionsModel TWSWire TWSClient GatewaySimulator SnapshotStore AppConfig | NIOCore
 papertrader: Orchestrator AppConfig GatewaySimulator Tools | ArgumentParser Logging Metrics NIOCore NIOPosix
 TestSupport: * | *

@@ -49,6 +49,9 @@ public struct LoadedConfig: Sendable {
     public var sourcePath: String?
     /// The Polygon API key from the environment variable named by `polygon.api_key_env`.
     public var polygonAPIKey: Secret?
+    /// The control routes' bearer token from the environment variable named by `http.token_env`;
+    /// nil: the control routes are off.
+    public var httpToken: Secret? = nil
     /// Keys overridden by environment variables.
     public var environmentOverrides: [String]
     /// Problems of the environment rather than the file (e.g. a missing API key).
@@ -117,10 +120,11 @@ public enum ConfigLoader {
                 "polygon.enabled is true but $\(keyVariable) is not set: the Polygon fallback will fail until you export it"
             )
         }
+        let httpToken = validator.checkHTTPToken(config, environment: environment, warnings: &warnings)
         guard validator.issues.isEmpty else { throw ConfigErrors(issues: validator.issues) }
         return LoadedConfig(
-            config: config, sourcePath: sourcePath, polygonAPIKey: secret, environmentOverrides: overrides,
-            warnings: warnings)
+            config: config, sourcePath: sourcePath, polygonAPIKey: secret, httpToken: httpToken,
+            environmentOverrides: overrides, warnings: warnings)
     }
 }
 
@@ -188,6 +192,14 @@ struct Validator {
             let path = prefix + [key]
             let line = keyNode.mark?.line
             lines[path.joined(separator: ".")] = line
+            if path == ["http", "token"] {
+                // Never echo the value: it is a secret written where it does not belong.
+                issue(
+                    line, "http.token",
+                    "the token never goes in the file: export it in an environment variable, name that variable in http.token_env, and remove this line"
+                )
+                continue
+            }
             if path == ["polygon", "api_key"] || path == ["polygon", "key"] || path == ["polygon", "apiKey"] {
                 // Never echo the value: it is a secret written where it does not belong.
                 issue(

@@ -25,6 +25,10 @@ public enum ConfigRendering {
             let indent = String(repeating: "  ", count: sections.count)
             if comments { lines.append(indent + "# " + field.doc) }
             lines.append(indent + (field.path.last ?? "") + ": " + yaml(field.get(loaded.config)))
+            if field.path == ["http", "token_env"], let name = loaded.config.http.tokenEnv {
+                let shown = loaded.httpToken == nil ? "null  # not set: controls off" : "\"***\""
+                lines.append(indent + "token: " + shown + "  # from $" + name + ", redacted")
+            }
             if field.path == ["polygon", "api_key_env"] {
                 let shown = loaded.polygonAPIKey.map { "\"\($0.redacted)\"" } ?? "null  # not set"
                 lines.append(

@@ -316,6 +316,10 @@ public enum ConfigSchema {
         .bool("http.enabled", \.http.enabled, "Serve /health, /metrics and /api while `run` is active."),
         .string("http.host", \.http.host, "HTTP bind address."),
         .int("http.port", \.http.port, 1...65535, "HTTP port."),
+        .optionalString(
+            "http.token_env", \.http.tokenEnv,
+            "Environment variable holding the bearer token of the control routes (POST /api/...); unset: controls off (403). A non-loopback http.host needs one."
+        ),
 
         .choice(
             "logging.level", \.logging.level, ["trace", "debug", "info", "notice", "warning", "error", "critical"],

@@ -181,6 +181,14 @@ public struct HTTPConfig: Sendable, Equatable {
     public var enabled = true
     public var host = "127.0.0.1"
     public var port = 8080
+    /// The environment variable holding the bearer token of the control routes; nil: controls off.
+    public var tokenEnv: String? = nil
+
+    /// Whether `host` is a loopback address (only such a bind may go without a token).
+    public static func isLoopback(_ host: String) -> Bool {
+        let h = host.lowercased()
+        return h == "localhost" || h == "::1" || h == "[::1]" || h.hasPrefix("127.")
+    }
 }
 
 /// Logs.

@@ -1,6 +1,7 @@
 import AppConfig
 import Foundation
 import GatewaySimulator
+import Hummingbird
 import Logging
 import MarketData
 import OptionsModel
@@ -56,6 +57,8 @@ public struct Runtime: Sendable {
     public let speed: Double
     /// Market time without a gateway round trip (for `/health`).
     public let marketClock: MarketClockEstimate
+    /// The bearer token of the HTTP control routes (`http.token_env`); nil: they answer 403.
+    public let controlToken: Secret?
 }
 
 extension Runtime {
@@ -65,12 +68,14 @@ extension Runtime {
     /// Each provider's breaker state now.
     public var breakerStates: BreakerStates { fetcher.breakers.mapValues(\.currentState.rawValue) }
 
-    /// Starts the HTTP endpoint (`/health`, `/metrics`, `/api/...`) on `host:port` (0 = any free port).
-    public func serveHTTP(host: String, port: Int) async throws -> HTTPServer {
-        let rt = self
-        return try await HTTPServer.start(host: host, port: port) { method, uri in
-            await ServiceAPI.handle(rt, method: method, uri: uri)
-        }
+    /// The HTTP endpoint (`/health`, `/metrics`, `/api/...`) as a Hummingbird application on
+    /// `host:port` (0 = any free port), to run as a `Service`; `onServerRunning` gets the bound port.
+    public func httpApplication(
+        host: String, port: Int, endpoint: HTTPEndpoint = HTTPEndpoint(), logger: Logger,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> Application<RouterResponder<BasicRequestContext>> {
+        endpoint.application(
+            router: ServiceAPI.router(self), host: host, port: port, logger: logger, onServerRunning: onServerRunning)
     }
 }
 
@@ -170,7 +175,8 @@ public enum OrchestratorRuntime {
         let runtime = Runtime(
             collector: collector, client: tws, store: store, fetcher: fetcher, simulator: simulator, trader: trader,
             killSwitchOn: { !killSwitchFile.isEmpty && KillSwitch(path: killSwitchFile).isOn },
-            progress: progress, config: config, marketTime: marketTime, speed: speed, marketClock: marketClock)
+            progress: progress, config: config, marketTime: marketTime, speed: speed, marketClock: marketClock,
+            controlToken: options.loaded.httpToken)
         do {
             let result = try await withThrowingTaskGroup(of: R?.self) { group in
                 group.addTask {

@@ -1,9 +1,11 @@
 import AppConfig
 import Foundation
+import Hummingbird
 import Logging
 import MarketData
 import ServiceLifecycle
 import SnapshotStore
+import Synchronization
 import Trading
 import UnixSignals
 
@@ -45,7 +47,9 @@ public enum RunServices {
         let (stream, sink) = AsyncStream.makeStream(of: Work.self, bufferingPolicy: .bufferingNewest(1))
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if rt.config.http.enabled {
-            services.append(.init(service: HTTPEndpointService(runtime: rt, note: output.note), serviceName: "http"))
+            services.append(
+                .init(service: HTTPEndpointService(runtime: rt, note: output.note, logger: logger), serviceName: "http")
+            )
         }
         services.append(
             .init(
@@ -108,27 +112,41 @@ struct TraderService: Service {
     }
 }
 
-/// `/health`, `/metrics` and `/api` for the life of the group; a port that cannot be bound is a
-/// warning, not a stop (the trader keeps trading).
+/// `/health`, `/metrics` and `/api` for the life of the group (Hummingbird's server, which closes
+/// gracefully with the group); a port that cannot be bound is a warning, not a stop (the trader
+/// keeps trading).
 struct HTTPEndpointService: Service {
     let runtime: Runtime
     let note: @Sendable (String) -> Void
+    let logger: Logger
 
     func run() async throws {
         let host = runtime.config.http.host, port = runtime.config.http.port
-        let server: HTTPServer?
+        // Hummingbird logs every request at debug and its start at info: the run's own lines say that.
+        var httpLogger = logger
+        httpLogger.logLevel = max(logger.logLevel, .notice)
+        let started = StartedFlag()
+        let app = runtime.httpApplication(host: host, port: port, logger: httpLogger) { bound in
+            started.value.store(true, ordering: .relaxed)
+            note("http: http://\(host):\(bound)/health, /metrics, /api/...")
+        }
         do {
-            let s = try await runtime.serveHTTP(host: host, port: port)
-            note("http: http://\(host):\(s.port)/health, /metrics, /api/...")
-            server = s
+            try await app.run()
         } catch {
+            guard !started.value.load(ordering: .relaxed) else {
+                note("warning: HTTP endpoint on \(host):\(port) stopped: \(error)")
+                return
+            }
             note(
                 "warning: HTTP endpoint not started on \(host):\(port): \(error) (set http.port or http.enabled: false)"
             )
-            server = nil
+            // Until the group shuts down (a cancellation ends the wait the same way): the trader goes on.
+            try? await gracefulShutdown()
         }
-        // Until the group shuts down; a cancellation ends the wait the same way.
-        try? await gracefulShutdown()
-        await server?.stop()
     }
+}
+
+/// Whether the server came up (set on its event loop, read after it stopped).
+final class StartedFlag: Sendable {
+    let value = Atomic<Bool>(false)
 }

@@ -10,7 +10,8 @@ struct PaperTraderCommand: AsyncParsableCommand {
         subcommands: [
             RunCommand.self, CollectOnceCommand.self, GatewaySimCommand.self, ConfigCommand.self, StoreCommand.self,
             HealthCommand.self, ReportCommand.self, ExplainCommand.self, ReplayCommand.self, JournalCommand.self,
-            SimulateHistoryCommand.self, KillSwitchCommand.self, WireCommand.self, BenchCommand.self,
+            SimulateHistoryCommand.self, KillSwitchCommand.self, PositionCommand.self, FlattenCommand.self,
+            WireCommand.self, BenchCommand.self,
         ]
     )
 }

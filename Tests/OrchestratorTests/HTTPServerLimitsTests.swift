@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import Orchestrator
 import Testing
 
@@ -65,58 +66,67 @@ import Testing
         }
     }
 
-    func serve(_ limits: HTTPServerLimits) async throws -> HTTPServer {
-        try await HTTPServer.start(host: "127.0.0.1", port: 0, limits: limits) { _, _ in
-            HTTPReply(status: 200, body: #"{"status":"ok"}"#)
-        }
+    /// Serves `/health` with `endpoint`'s limits on 127.0.0.1 for the duration of `body`.
+    func serve(_ endpoint: HTTPEndpoint, _ body: @Sendable (Int) async throws -> Void) async throws {
+        let router = Router()
+        router.get("/health") { _, _ in HTTPReply(status: 200, body: #"{"status":"ok"}"#) }
+        try await serving(
+            { running in
+                endpoint.application(router: router, host: "127.0.0.1", port: 0, logger: quiet) { await running($0) }
+            },
+            body)
     }
 
     @Test func slowAndIdleClientsAreClosedAtTheDeadline() async throws {
-        let server = try await serve(HTTPServerLimits(maxConnections: 8, requestTimeout: .milliseconds(300)))
-        let slow = try Client(port: server.port)
-        slow.send("GET /health HTTP/1.1\r\nHost: x\r\n")  // headers never finished
-        let idle = try Client(port: server.port)
-        let started = ContinuousClock.now
-        #expect(await slow.readUntilClosed() == "", "a slow client was answered or left open")
-        #expect(await idle.readUntilClosed() == "", "an idle client was left open")
-        let waited = ContinuousClock.now - started
-        // At the deadline, not before; the upper bound only says "closed, not left open" (a read that
-        // never saw the close returns nil above), since a CI machine running every suite at once can
-        // delay the deadline's timer by seconds.
-        #expect(waited >= .milliseconds(250) && waited < .seconds(60), "closed after \(waited)")
-        // A keep-alive client is answered, then closed when it stays idle.
-        let keepAlive = try Client(port: server.port)
-        keepAlive.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
-        let answer = await keepAlive.readUntilClosed() ?? "timed out"
-        #expect(answer.hasPrefix("HTTP/1.1 200") && answer.contains(#"{"status":"ok"}"#), "\(answer)")
-        #expect(server.connectionStats.timedOut >= 3)
-        await server.stop()
+        let server = HTTPEndpoint(limits: HTTPServerLimits(maxConnections: 8, requestTimeout: .milliseconds(300)))
+        try await serve(server) { port in
+            let slow = try Client(port: port)
+            slow.send("GET /health HTTP/1.1\r\nHost: x\r\n")  // headers never finished
+            let idle = try Client(port: port)
+            let started = ContinuousClock.now
+            #expect(await slow.readUntilClosed() == "", "a slow client was answered or left open")
+            #expect(await idle.readUntilClosed() == "", "an idle client was left open")
+            let waited = ContinuousClock.now - started
+            // At the deadline, not before; the upper bound only says "closed, not left open" (a read that
+            // never saw the close returns nil above), since a CI machine running every suite at once can
+            // delay the deadline's timer by seconds.
+            #expect(waited >= .milliseconds(250) && waited < .seconds(60), "closed after \(waited)")
+            // A keep-alive client is answered, then closed when it stays idle.
+            let keepAlive = try Client(port: port)
+            keepAlive.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+            let answer = await keepAlive.readUntilClosed() ?? "timed out"
+            #expect(answer.hasPrefix("HTTP/1.1 200") && answer.contains(#"{"status":"ok"}"#), "\(answer)")
+            #expect(server.connectionStats.timedOut >= 3)
+        }
     }
 
     @Test func connectionsOverTheCapAreClosedAtOnceAndServiceResumes() async throws {
         // The deadline is not under test here: long enough that a loaded machine answering the held
         // clients one by one never closes one of them before its turn.
-        let server = try await serve(HTTPServerLimits(maxConnections: 4, requestTimeout: .seconds(300)))
-        let held = try (0..<4).map { _ in try Client(port: server.port, timeout: 120) }
-        // Each held connection is admitted before the next: the server answers one request on it.
-        for client in held {
-            client.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
-            #expect(await client.readSome() > 0)
+        let server = HTTPEndpoint(limits: HTTPServerLimits(maxConnections: 4, requestTimeout: .seconds(300)))
+        try await serve(server) { port in
+            let held = try (0..<4).map { _ in try Client(port: port, timeout: 120) }
+            // Each held connection is admitted before the next: the server answers one request on it.
+            for client in held {
+                client.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+                #expect(await client.readSome() > 0)
+            }
+            #expect(server.connectionStats.open == 4)
+            let extra = try (0..<20).map { _ in try Client(port: port) }
+            for client in extra {
+                #expect(await client.readUntilClosed() == "", "a connection over the cap stayed open")
+            }
+            #expect(server.connectionStats.refused == 20 && server.connectionStats.open == 4)
+            for client in held { shutdown(client.fd, Int32(SHUT_RDWR)) }
+            // Once they are gone, a new client is served.
+            var answered = false
+            let deadline = ContinuousClock.now + .seconds(10)
+            while !answered && ContinuousClock.now < deadline {
+                let client = try Client(port: port)
+                client.send("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                answered = await client.readUntilClosed()?.hasPrefix("HTTP/1.1 200") == true
+            }
+            #expect(answered)
         }
-        #expect(server.connectionStats.open == 4)
-        let extra = try (0..<20).map { _ in try Client(port: server.port) }
-        for client in extra { #expect(await client.readUntilClosed() == "", "a connection over the cap stayed open") }
-        #expect(server.connectionStats.refused == 20 && server.connectionStats.open == 4)
-        for client in held { shutdown(client.fd, Int32(SHUT_RDWR)) }
-        // Once they are gone, a new client is served.
-        var answered = false
-        let deadline = ContinuousClock.now + .seconds(10)
-        while !answered && ContinuousClock.now < deadline {
-            let client = try Client(port: server.port)
-            client.send("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-            answered = await client.readUntilClosed()?.hasPrefix("HTTP/1.1 200") == true
-        }
-        #expect(answered)
-        await server.stop()
     }
 }

@@ -79,53 +79,57 @@ func get(_ port: Int, _ path: String, method: String = "GET") async throws -> (I
         try await OrchestratorRuntime.with(try tradingOptions(), logger: quiet) { rt in
             let (cycle, pictures) = try await rt.collector.collectCycle()
             _ = await rt.trader.onCycle(pictures: pictures, now: cycle.timestamp)
-            let server = try await rt.serveHTTP(host: "127.0.0.1", port: 0)
-            defer { Task { await server.stop() } }
-            let port = server.port
+            try await serving({ running in
+                rt.httpApplication(host: "127.0.0.1", port: 0, logger: quiet) { await running($0) }
+            }) { port in
 
-            let (healthStatus, healthBody) = try await get(port, "/health")
-            #expect(healthStatus == 200)
-            let decoder = JSONDecoder()
-            decoder.dateDecodingStrategy = .iso8601
-            let health = try decoder.decode(HealthReport.self, from: Data(healthBody.utf8))
-            #expect(health.source == "service" && health.checks.contains { $0.name == "breaker ib" })
-            // `papertrader health` finds the running service through the same route.
-            let viaCLI = await HealthChecker.fromRunningService(host: "127.0.0.1", port: port)
-            #expect(viaCLI?.source == "service")
+                let (healthStatus, healthBody) = try await get(port, "/health")
+                #expect(healthStatus == 200)
+                let decoder = JSONDecoder()
+                decoder.dateDecodingStrategy = .iso8601
+                let health = try decoder.decode(HealthReport.self, from: Data(healthBody.utf8))
+                #expect(health.source == "service" && health.checks.contains { $0.name == "breaker ib" })
+                // `papertrader health` finds the running service through the same route.
+                let viaCLI = await HealthChecker.fromRunningService(host: "127.0.0.1", port: port)
+                #expect(viaCLI?.source == "service")
 
-            let (metricsStatus, metrics) = try await get(port, "/metrics")
-            #expect(metricsStatus == 200)
-            try expectPrometheusText(metrics)
-            for name in [
-                "papertrader_cycle_duration_seconds_bucket", "papertrader_cycles_total",
-                "papertrader_contracts_written_total",
-                "tws_messages_in_total", "tws_messages_out_total", "papertrader_pacing_waits",
-                "papertrader_market_data_lines_in_use", "papertrader_breaker_state", "papertrader_positions_open",
-                "papertrader_pnl_realized_dollars", "papertrader_orders",
-            ] {
-                #expect(metrics.contains(name), "missing \(name)")
+                let (metricsStatus, metrics) = try await get(port, "/metrics")
+                #expect(metricsStatus == 200)
+                try expectPrometheusText(metrics)
+                for name in [
+                    "papertrader_cycle_duration_seconds_bucket", "papertrader_cycles_total",
+                    "papertrader_contracts_written_total",
+                    "tws_messages_in_total", "tws_messages_out_total", "papertrader_pacing_waits",
+                    "papertrader_market_data_lines_in_use", "papertrader_breaker_state", "papertrader_positions_open",
+                    "papertrader_pnl_realized_dollars", "papertrader_orders",
+                ] {
+                    #expect(metrics.contains(name), "missing \(name)")
+                }
+
+                let (portfolioStatus, portfolio) = try await get(port, "/api/portfolio")
+                #expect(portfolioStatus == 200)
+                let summary = try JSONDecoder().decode(PortfolioSummary.self, from: Data(portfolio.utf8))
+                #expect(summary.openPositions == (try rt.store.positions(status: [.open]).count))
+                let (positionsStatus, positions) = try await get(port, "/api/positions?status=open")
+                #expect(positionsStatus == 200 && positions.hasPrefix("["))
+                let (tradesStatus, trades) = try await get(port, "/api/trades?limit=5")
+                #expect(tradesStatus == 200 && trades.contains("\"orders\""))
+                let (chainStatus, chain) = try await get(port, "/api/chains/iwm/latest")
+                #expect(chainStatus == 200 && chain.contains("\"options\""))
+                let (cyclesStatus, cycles) = try await get(port, "/api/cycles?limit=1")
+                #expect(cyclesStatus == 200 && cycles.contains("\"status\":\"ok\""))
+
+                #expect(try await get(port, "/nope").0 == 404)
+                #expect(try await get(port, "/api/chains/ZZZZ/latest").0 == 404)
+                #expect(try await get(port, "/api/chains/bad!sym/latest").0 == 400)
+                #expect(try await get(port, "/api/cycles?limit=0").0 == 400)
+                #expect(try await get(port, "/api/cycles?limit=abc").1.contains("limit must be an integer"))
+                #expect(try await get(port, "/api/positions?status=weird").0 == 400)
+                let (postStatus, postBody) = try await get(port, "/health", method: "POST")
+                #expect(postStatus == 405 && postBody.contains("GET"), "\(postBody)")
+                let (headStatus, headBody) = try await get(port, "/health", method: "HEAD")
+                #expect(headStatus == 200 && headBody.isEmpty)
             }
-
-            let (portfolioStatus, portfolio) = try await get(port, "/api/portfolio")
-            #expect(portfolioStatus == 200)
-            let summary = try JSONDecoder().decode(PortfolioSummary.self, from: Data(portfolio.utf8))
-            #expect(summary.openPositions == (try rt.store.positions(status: [.open]).count))
-            let (positionsStatus, positions) = try await get(port, "/api/positions?status=open")
-            #expect(positionsStatus == 200 && positions.hasPrefix("["))
-            let (tradesStatus, trades) = try await get(port, "/api/trades?limit=5")
-            #expect(tradesStatus == 200 && trades.contains("\"orders\""))
-            let (chainStatus, chain) = try await get(port, "/api/chains/iwm/latest")
-            #expect(chainStatus == 200 && chain.contains("\"options\""))
-            let (cyclesStatus, cycles) = try await get(port, "/api/cycles?limit=1")
-            #expect(cyclesStatus == 200 && cycles.contains("\"status\":\"ok\""))
-
-            #expect(try await get(port, "/nope").0 == 404)
-            #expect(try await get(port, "/api/chains/ZZZZ/latest").0 == 404)
-            #expect(try await get(port, "/api/chains/bad!sym/latest").0 == 400)
-            #expect(try await get(port, "/api/cycles?limit=0").0 == 400)
-            #expect(try await get(port, "/api/cycles?limit=abc").1.contains("limit must be an integer"))
-            #expect(try await get(port, "/api/positions?status=weird").0 == 400)
-            #expect(try await get(port, "/health", method: "POST").0 == 405)
         }
     }
 }

@@ -28,6 +28,14 @@ public actor TradingEngine {
     var closeMark: (day: TradingDay, equity: Double)?
     /// Cash the book started with (from the journal, the account, or the settings).
     var startingCash: Double?
+    /// The latest picture per symbol, so an operator's close between cycles has quotes to close at.
+    var lastPictures: [String: MarketPicture] = [:]
+    /// Positions an operator asked to close that are not closed yet: the next cycle tries again first.
+    var manualExits: [Int64: ExitReason] = [:]
+    /// Whether a cycle or an operator action holds the engine (`TradingEngine+Controls.swift`).
+    var turnHeld = false
+    /// Callers waiting for the engine, first come first served.
+    var turnWaiters: [CheckedContinuation<Void, Never>] = []
 
     /// An engine over a journal, a venue and (for settlement after a restart) stored prices.
     public init(
@@ -43,11 +51,19 @@ public actor TradingEngine {
 
     // MARK: Cycle
 
-    /// One pass over the latest market pictures at market time `now`.
+    /// One pass over the latest market pictures at market time `now`; an operator's action waits for
+    /// it to end (and it for the action), since both read and change the same positions.
     @discardableResult
     public func onCycle(pictures: [MarketPicture], now: Date, killSwitch: Bool = false) async -> TraderCycleReport {
+        await acquireTurn()
+        defer { releaseTurn() }
+        return await cycle(pictures: pictures, now: now, killSwitch: killSwitch)
+    }
+
+    func cycle(pictures: [MarketPicture], now: Date, killSwitch: Bool) async -> TraderCycleReport {
         var report = TraderCycleReport()
         let bySymbol = Dictionary(pictures.map { ($0.symbol, $0) }, uniquingKeysWith: { a, _ in a })
+        for picture in pictures { lastPictures[picture.symbol] = picture }
         rememberSessionPrices(pictures, now: now)
         await resolveInFlight(now: now, report: &report)
         do {
@@ -122,6 +138,7 @@ public actor TradingEngine {
                 now, .exitSignal, position.symbol, "position \(id) \(position.title): early assignment risk: \(risk)")
         }
         if kill && settings.flattenOnKill { reasons.insert(.killSwitch, at: 0) }
+        if let asked = manualExits[id] { reasons.insert(asked, at: 0) }
         guard !reasons.isEmpty else { return }
         let minute = calendar.minuteOfDay(now)
         guard let reason = reasons.first(where: { settings.exits.allows($0, minute: minute) }) else {
@@ -143,6 +160,7 @@ public actor TradingEngine {
             Dictionary($0.chain.options.map { ($0.contract.key, $0) }, uniquingKeysWith: { a, _ in a })
         }
         if await exit(position, mark: mark, reason: reason, rows: rows ?? [:], now: now) {
+            manualExits[id] = nil
             report.closed.append(id)
             report.actions.append("closed \(position.title): \(reason.rawValue)")
         }
