@@ -119,7 +119,7 @@ struct HTTPEndpointService: Service {
         let server: HTTPServer?
         do {
             let s = try await runtime.serveHTTP(host: host, port: port)
-            note("http: http://\(host):\(s.port)/health, /metrics, /api/...")
+            note("http: http://\(host):\(s.port)/ (dashboard), /health, /metrics, /api/...")
             server = s
         } catch {
             note(

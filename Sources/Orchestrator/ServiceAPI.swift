@@ -18,6 +18,7 @@ public enum ServiceAPI {
             (components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { a, _ in a })
         do {
             switch parts {
+            case []: return await Dashboard.page(rt)
             case ["health"]:
                 let report = await HealthChecker.service(rt)
                 return HTTPReply(status: report.status == .down ? 503 : 200, body: try json(report))
