@@ -14,51 +14,94 @@ public struct EquityPoint: Sendable, Equatable {
     }
 }
 
-/// Bounded readers for the dashboard: every series is thinned in SQL to at most a given number of
-/// points, so a page over a year of cycles reads hundreds of rows, not every cycle's.
+/// A symbol's thinned underlying series and the cycle of its latest row.
+public struct UnderlyingSeries: Sendable, Equatable {
+    /// Oldest first.
+    public var points: [UnderlyingSnapshot]
+    /// The cycle that stored the latest row (nil when none, or written without a cycle).
+    public var latestCycleID: Int64?
+
+    /// A series.
+    public init(points: [UnderlyingSnapshot], latestCycleID: Int64?) {
+        self.points = points
+        self.latestCycleID = latestCycleID
+    }
+}
+
+/// Bounded readers for the dashboard: every series is sampled with index seeks (one per point), so a
+/// page over a year of cycles reads hundreds of rows, never every cycle's, and no query scans a table.
 extension SQLiteStore {
-    /// A symbol's underlying snapshots oldest first, at most about `maxPoints` (every n-th row, and
-    /// always the latest, so the newest value on a chart is the stored one).
-    public func underlyingSeries(symbol: String, maxPoints: Int) throws -> [UnderlyingSnapshot] {
+    /// A symbol's underlying snapshots oldest first, at most `maxPoints + 1`: the first row at or after
+    /// each of `maxPoints` evenly spaced times, and always the latest row (so the newest value on a
+    /// chart is the stored one).
+    public func underlyingSeries(symbol: String, maxPoints: Int) throws -> UnderlyingSeries {
         try pool.read { db in
-            let total =
-                try Int.fetchOne(
-                    db, sql: "SELECT COUNT(*) FROM underlying_snapshots WHERE symbol = ?", arguments: [symbol]) ?? 0
-            let step = Self.stride(total: total, maxPoints: maxPoints)
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM (SELECT *, ROW_NUMBER() OVER (ORDER BY timestamp) AS n FROM underlying_snapshots
-                        WHERE symbol = ?) WHERE (n - 1) % ? = 0 OR n = ? ORDER BY timestamp
-                    """, arguments: [symbol, step, total])
-            return rows.map(Self.underlyingSnapshot)
+            // The primary key (timestamp, symbol) is the index: every query below is a seek into it.
+            guard
+                let first = try String.fetchOne(
+                    db, sql: "SELECT timestamp FROM underlying_snapshots WHERE symbol = ? ORDER BY timestamp LIMIT 1",
+                    arguments: [symbol]),
+                let lastRow = try Row.fetchOne(
+                    db, sql: "SELECT * FROM underlying_snapshots WHERE symbol = ? ORDER BY timestamp DESC LIMIT 1",
+                    arguments: [symbol]),
+                let start = ISOTime.date(first)
+            else { return UnderlyingSeries(points: [], latestCycleID: nil) }
+            let last: String = lastRow["timestamp"]
+            let end = ISOTime.date(last) ?? start
+            let seek = try db.cachedStatement(
+                sql: "SELECT * FROM underlying_snapshots WHERE symbol = ? AND timestamp >= ? ORDER BY timestamp LIMIT 1"
+            )
+            var points: [UnderlyingSnapshot] = []
+            var previous = ""
+            let n = max(1, maxPoints)
+            for i in 0..<n {
+                let at = ISOTime.string(start.addingTimeInterval(end.timeIntervalSince(start) * Double(i) / Double(n)))
+                // The first row at or after `at` is `previous` itself when `at` falls before it: no query.
+                if at <= previous { continue }
+                guard let row = try Row.fetchOne(seek, arguments: [symbol, at]) else { break }
+                let stamp: String = row["timestamp"]
+                if stamp >= last { break }
+                if stamp == previous { continue }
+                previous = stamp
+                points.append(Self.underlyingSnapshot(row))
+            }
+            points.append(Self.underlyingSnapshot(lastRow))
+            return UnderlyingSeries(points: points, latestCycleID: lastRow["cycle_id"])
         }
     }
 
-    /// The journal's equity marks oldest first, at most about `2 * maxPoints`: the lowest and the
-    /// highest mark of each stretch (so thinning never hides a peak or a drawdown), and the latest mark.
+    /// The journal's equity marks oldest first, at most `maxPoints + 1`: the first mark at or after
+    /// each of `maxPoints` evenly spaced journal positions, and always the latest mark. A dip shorter
+    /// than the spacing may look shallower than it was (the spacing is a year / `maxPoints`).
     public func equitySeries(maxPoints: Int) throws -> [EquityPoint] {
         try pool.read { db in
-            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events WHERE kind = 'equity_mark'") ?? 0
-            let step = Self.stride(total: total, maxPoints: maxPoints)
-            // SQLite gives a bare column the values of the row MIN() or MAX() picked.
-            let marks = """
-                SELECT id, time, CAST(json_extract(data, '$.equity') AS REAL) AS equity,
-                    ROW_NUMBER() OVER (ORDER BY id) AS n FROM events WHERE kind = 'equity_mark'
-                """
-            var picked: [Int64: EquityPoint] = [:]
-            for sql in [
-                "SELECT id, time, MIN(equity) AS equity FROM (\(marks)) WHERE equity IS NOT NULL GROUP BY (n - 1) / ?",
-                "SELECT id, time, MAX(equity) AS equity FROM (\(marks)) WHERE equity IS NOT NULL GROUP BY (n - 1) / ?",
-                "SELECT id, time, equity FROM (\(marks)) WHERE equity IS NOT NULL AND n = ?",
-            ] {
-                let argument = sql.hasSuffix("n = ?") ? total : step
-                for row in try Row.fetchAll(db, sql: sql, arguments: [argument]) {
-                    guard let time = ISOTime.date(row["time"]), let equity = row["equity"] as Double? else { continue }
-                    picked[row["id"]] = EquityPoint(time: time, equity: equity)
-                }
+            let select = "SELECT id, time, CAST(json_extract(data, '$.equity') AS REAL) AS equity FROM events"
+            guard
+                let firstID = try Int64.fetchOne(
+                    db, sql: "SELECT id FROM events WHERE kind = 'equity_mark' ORDER BY id LIMIT 1"),
+                let lastRow = try Row.fetchOne(
+                    db, sql: "\(select) WHERE kind = 'equity_mark' ORDER BY id DESC LIMIT 1")
+            else { return [] }
+            let lastID: Int64 = lastRow["id"]
+            let seek = try db.cachedStatement(
+                sql: "\(select) WHERE kind = 'equity_mark' AND id >= ? ORDER BY id LIMIT 1")
+            var rows: [Row] = []
+            var previous: Int64 = firstID - 1
+            let n = max(1, maxPoints)
+            for i in 0..<n {
+                let at = firstID + (lastID - firstID) * Int64(i) / Int64(n)
+                if at <= previous { continue }
+                guard let row = try Row.fetchOne(seek, arguments: [at]) else { break }
+                let id: Int64 = row["id"]
+                if id >= lastID { break }
+                previous = id
+                rows.append(row)
             }
-            return picked.sorted { $0.key < $1.key }.map(\.value)
+            rows.append(lastRow)
+            return rows.compactMap { row in
+                guard let time = ISOTime.date(row["time"]), let equity = row["equity"] as Double? else { return nil }
+                return EquityPoint(time: time, equity: equity)
+            }
         }
     }
 
@@ -90,9 +133,5 @@ extension SQLiteStore {
             }
             return out
         }
-    }
-
-    static func stride(total: Int, maxPoints: Int) -> Int {
-        max(1, Int((Double(total) / Double(max(1, maxPoints))).rounded(.up)))
     }
 }

@@ -206,16 +206,20 @@ private func populatedStore(symbol: String = "IWM", cycles: Int = 5) throws -> S
         #expect(html.contains("data-chart=\"smile-IWM\"") && html.contains("<polyline"))
     }
 
-    @Test func seriesAreThinnedInTheStore() throws {
+    @Test func seriesAreSampledInTheStore() throws {
         let store = try populatedStore(cycles: 40)
         let series = try store.underlyingSeries(symbol: "IWM", maxPoints: 10)
-        #expect(series.count <= 11 && series.count >= 10)
-        #expect(series.last?.ivRank == 79)  // the latest is always kept
+        #expect(series.points.count == 11)
+        #expect(series.points.first?.ivRank == 40 && series.points.last?.ivRank == 79)  // first and latest kept
+        #expect(series.latestCycleID == 40)
+        #expect(zip(series.points, series.points.dropFirst()).allSatisfy { $0.timestamp < $1.timestamp })
+        #expect(try store.underlyingSeries(symbol: "QQQ", maxPoints: 10).points.isEmpty)
         let equity = try store.equitySeries(maxPoints: 4)
-        #expect(equity.count <= 9)
-        // Each stretch keeps its low and its high: the overall extremes survive thinning.
-        #expect(equity.map(\.equity).min() == 99_800 && equity.map(\.equity).max() == 100_300)
-        #expect(equity.last?.time == monday.addingTimeInterval(39 * 300))
+        #expect(equity.count == 5)
+        #expect(equity.first?.time == monday && equity.last?.time == monday.addingTimeInterval(39 * 300))
+        // Fewer marks than points: every mark, once each.
+        #expect(try store.equitySeries(maxPoints: 100).count == 40)
+        #expect(try store.underlyingSeries(symbol: "IWM", maxPoints: 100).points.count == 40)
     }
 
     @Test func heldPositionsAreMarkedAgainstTheLatestChain() throws {

@@ -5,7 +5,7 @@ import SnapshotStore
 import Trading
 
 extension DashboardData {
-    /// How much one page reads: every series is thinned to these sizes in SQL.
+    /// How much one page reads: every series is sampled to these sizes by index seeks.
     public struct Limits: Sendable, Equatable {
         /// Points per symbol's underlying series (IV rank, ATM IV, VIX, trend).
         public var seriesPoints = 300
@@ -55,16 +55,17 @@ extension DashboardData {
         let held = positions.filter(\.isHeld)
         var symbols = config.collection.symbols
         for p in held where !symbols.contains(p.symbol) { symbols.append(p.symbol) }
-        let latestCycles = attempt("freshness", { try store.latestCyclePerSymbol() }) ?? [:]
         var chains: [String: ChainSnapshot] = [:]
         for symbol in symbols {
             var panel = SymbolPanel(symbol: symbol)
+            var latestCycle: Int64?
             if let history = attempt(
                 "\(symbol) history", { try store.underlyingSeries(symbol: symbol, maxPoints: limits.seriesPoints) })
             {
-                panel.history = history
-                panel.latest = history.last
-                data.rowsRead["underlying points", default: 0] += history.count
+                panel.history = history.points
+                panel.latest = history.points.last
+                data.rowsRead["underlying points", default: 0] += history.points.count
+                latestCycle = history.latestCycleID
             }
             if let found = attempt(
                 "\(symbol) chain", { try store.latestChain(symbol: symbol, expiryFrom: nil, expiryTo: nil, right: nil) }
@@ -84,11 +85,11 @@ extension DashboardData {
                 panel.decisionKind = event.kind.rawValue
             }
             data.symbols.append(panel)
-            let last = latestCycles[symbol]
-            let age = last.map { now.timeIntervalSince($0.timestamp) }
+            let lastAt = panel.latest?.timestamp
+            let age = lastAt.map { now.timeIntervalSince($0) }
             data.freshness.append(
                 Freshness(
-                    symbol: symbol, lastCycle: last?.cycleID, lastAt: last?.timestamp, ageSeconds: age,
+                    symbol: symbol, lastCycle: latestCycle, lastAt: lastAt, ageSeconds: age,
                     stale: age.map { $0 > Double(config.collection.intervalSeconds) * 3 } ?? true))
         }
         var marks = engineMarks

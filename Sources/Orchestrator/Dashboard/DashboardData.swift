@@ -12,7 +12,7 @@ public struct DashboardData: Sendable {
     public var storePath: String
     /// The book; nil when it could not be read (`problems` says why).
     public var portfolio: PortfolioSummary?
-    /// Equity marks, oldest first (thinned; see `SQLiteStore.equitySeries`).
+    /// Equity marks, oldest first (sampled; see `SQLiteStore.equitySeries`).
     public var equity: [EquityPoint] = []
     /// Closed trades, oldest first.
     public var closed: [ClosedTrade] = []
@@ -127,7 +127,7 @@ public struct SymbolPanel: Sendable, Equatable {
     }
 
     public var symbol: String
-    /// Underlying snapshots over time, oldest first (thinned).
+    /// Underlying snapshots over time, oldest first (sampled).
     public var history: [UnderlyingSnapshot] = []
     public var latest: UnderlyingSnapshot?
     /// The expiry the smile is drawn for.
