@@ -4,7 +4,9 @@ import OptionsModel
 
 /// One stored equity mark (the journal's `equity_mark` events).
 public struct EquityPoint: Sendable, Equatable {
+    /// When the mark was taken (market time).
     public var time: Date
+    /// The book's equity in dollars.
     public var equity: Double
 
     /// A mark.

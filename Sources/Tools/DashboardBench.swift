@@ -14,6 +14,7 @@ public struct DashboardBench: Sendable {
     public var closedPositions = 300
     /// Timed renders.
     public var runs = 20
+    /// The symbols collected each cycle.
     public var symbols = ["SPY", "QQQ", "IWM"]
 
     /// A year, 300 closed trades, 20 runs.

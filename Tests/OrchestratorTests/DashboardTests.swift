@@ -155,6 +155,11 @@ private func populatedStore(symbol: String = "IWM", cycles: Int = 5) throws -> S
         #expect(html.contains("Largest drawdown 400.00"))
     }
 
+    @Test func coordinatesHaveOneDecimal() {
+        #expect(SVGChart.f1(12.34) == "12.3" && SVGChart.f1(-0.06) == "-0.1" && SVGChart.f1(-0.04) == "0.0")
+        #expect(SVGChart.f1(639.96) == "640.0" && SVGChart.f1(.nan) == "0")
+    }
+
     @Test func moneyIsGroupedAndSigned() {
         #expect(DashboardPage.money(1_234_567.891) == "1,234,567.89")
         #expect(DashboardPage.money(-1234.5) == "-1,234.50")

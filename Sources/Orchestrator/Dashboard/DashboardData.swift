@@ -9,6 +9,7 @@ import Trading
 public struct DashboardData: Sendable {
     /// Market time the page was made at.
     public var generatedAt: Date
+    /// The store the page was read from.
     public var storePath: String
     /// The book; nil when it could not be read (`problems` says why).
     public var portfolio: PortfolioSummary?
@@ -16,10 +17,13 @@ public struct DashboardData: Sendable {
     public var equity: [EquityPoint] = []
     /// Closed trades, oldest first.
     public var closed: [ClosedTrade] = []
+    /// Held positions (open, closing, assigned), oldest first.
     public var open: [OpenPosition] = []
+    /// One panel per configured symbol (and any symbol held).
     public var symbols: [SymbolPanel] = []
     /// Recent cycles, newest first.
     public var cycles: [CycleSummary] = []
+    /// How old each symbol's latest stored snapshot is.
     public var freshness: [Freshness] = []
     /// The running service's connection; nil when the page is made from the store alone.
     public var live: LiveState?
@@ -40,11 +44,17 @@ public struct DashboardData: Sendable {
 
 /// A closed trade as the page shows it.
 public struct ClosedTrade: Sendable, Equatable {
+    /// The position's id.
     public var id: Int64
+    /// "IWM bull put spread 20260417 190/185 x1".
     public var title: String
+    /// When the position opened.
     public var openedAt: Date?
+    /// When it closed.
     public var closedAt: Date?
+    /// Realized dollars after commissions.
     public var pnl: Double
+    /// The exit rule that closed it (`ExitReason`'s stored value).
     public var exitReason: String
 
     /// A closed trade.
@@ -62,9 +72,13 @@ public struct ClosedTrade: Sendable, Equatable {
 public struct OpenPosition: Sendable, Equatable {
     /// One leg: "SELL P 560 20261218".
     public struct Leg: Sendable, Equatable {
+        /// `BUY` or `SELL`.
         public var action: String
+        /// `C` or `P`.
         public var right: String
+        /// The strike.
         public var strike: Double
+        /// YYYYMMDD.
         public var expiry: String
         /// Distance of a short strike from spot as a fraction of spot (positive: out of the money).
         public var distanceFromSpot: Double?
@@ -79,16 +93,25 @@ public struct OpenPosition: Sendable, Equatable {
         }
     }
 
+    /// The position's id.
     public var id: Int64
+    /// "IWM bull put spread 20260417 190/185 x1".
     public var title: String
+    /// The stored status (`open`, `closing`, `assigned`).
     public var status: String
+    /// The legs, as stored.
     public var legs: [Leg]
+    /// Net credit per share received when opening.
     public var entryCredit: Double?
     /// Debit per share to close at mid now.
     public var mark: Double?
+    /// Unrealized dollars at the mark, before commissions.
     public var pnl: Double?
+    /// Calendar days from the page's market day to expiry.
     public var daysToExpiry: Int
+    /// The underlying's price the mark was taken at.
     public var spot: Double?
+    /// The exit rule nearest to triggering.
     public var nearestExit: ExitProximity?
 
     /// A held position.
@@ -113,7 +136,9 @@ public struct OpenPosition: Sendable, Equatable {
 public struct SymbolPanel: Sendable, Equatable {
     /// A point of the smile or the term structure.
     public struct Point: Sendable, Equatable {
+        /// Strike, or days to expiry.
         public var x: Double
+        /// Implied volatility (fraction).
         public var y: Double
         /// What the x value is, in words (an expiry, a strike).
         public var label: String
@@ -126,21 +151,27 @@ public struct SymbolPanel: Sendable, Equatable {
         }
     }
 
+    /// The underlying.
     public var symbol: String
     /// Underlying snapshots over time, oldest first (sampled).
     public var history: [UnderlyingSnapshot] = []
+    /// The latest stored snapshot.
     public var latest: UnderlyingSnapshot?
     /// The expiry the smile is drawn for.
     public var smileExpiry: String?
     /// IV by strike.
     public var smileCalls: [Point] = []
+    /// IV by strike of the puts.
     public var smilePuts: [Point] = []
     /// ATM IV by days to expiry.
     public var term: [Point] = []
+    /// The underlying's price the mark was taken at.
     public var spot: Double?
     /// The latest decision in words.
     public var decision: String?
+    /// When the decision was journaled.
     public var decisionTime: Date?
+    /// The journal kind of the decision (`no_trade`, `position_opened`, ...).
     public var decisionKind: String?
 
     /// A symbol's panel with nothing in it yet.
@@ -149,14 +180,19 @@ public struct SymbolPanel: Sendable, Equatable {
 
 /// One collection cycle on the timeline.
 public struct CycleSummary: Sendable, Equatable {
+    /// The cycle's id.
     public var id: Int64
+    /// When the cycle started.
     public var startedAt: Date
+    /// `running`, `ok`, `partial` or `failed`.
     public var status: String
     /// Seconds from start to finish; nil while running.
     public var seconds: Double?
     /// "SPY ib, QQQ polygon".
     public var sources: String
+    /// Option rows written.
     public var rows: Int
+    /// What failed, in words.
     public var errors: [String]
 
     /// A cycle.
@@ -175,10 +211,15 @@ public struct CycleSummary: Sendable, Equatable {
 
 /// How old a symbol's data is.
 public struct Freshness: Sendable, Equatable {
+    /// The underlying.
     public var symbol: String
+    /// The cycle that stored the latest snapshot.
     public var lastCycle: Int64?
+    /// The latest snapshot's time.
     public var lastAt: Date?
+    /// Seconds between that time and the page's.
     public var ageSeconds: Double?
+    /// Older than three collection intervals, or never collected.
     public var stale: Bool
 
     /// A symbol's freshness.
@@ -195,6 +236,7 @@ public struct Freshness: Sendable, Equatable {
 public struct LiveState: Sendable, Equatable {
     /// "connected to 127.0.0.1:4002 (server version 178)" or why not.
     public var gateway: String
+    /// Whether the handshake is done and the connection up.
     public var connected: Bool
     /// Provider -> closed / open / half_open, with the last error.
     public var breakers: [(name: String, state: String, lastError: String?)]
@@ -202,6 +244,7 @@ public struct LiveState: Sendable, Equatable {
     public var farms: [(name: String, ok: Bool)]
     /// The latest IB codes seen on the connection, newest first.
     public var ibCodes: [IBCodeLog.Entry]
+    /// Whether the kill switch is on.
     public var killSwitch: Bool
 
     /// A live state.
@@ -217,6 +260,7 @@ public struct LiveState: Sendable, Equatable {
         self.killSwitch = killSwitch
     }
 
+    /// Equal when every shown value is (tuples are not Equatable).
     public static func == (a: LiveState, b: LiveState) -> Bool {
         a.gateway == b.gateway && a.connected == b.connected && a.killSwitch == b.killSwitch
             && a.breakers.map { "\($0)" } == b.breakers.map { "\($0)" }

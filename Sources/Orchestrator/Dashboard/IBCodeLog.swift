@@ -6,7 +6,9 @@ import Synchronization
 public final class IBCodeLog: Sendable {
     /// One code with when it was seen (this machine's clock: the code arrived now).
     public struct Entry: Sendable, Equatable {
+        /// The IB code (2104, 1100, ...).
         public var code: Int
+        /// When it arrived.
         public var time: Date
 
         /// An entry.

@@ -158,5 +158,12 @@ enum SVGChart {
         "<p class=\"empty\">\(HTML.escape(title)): no data yet</p>"
     }
 
-    static func f1(_ v: Double) -> String { String(format: "%.1f", v) }
+    /// One decimal, as SVG coordinates are written: thousands per page, so integer arithmetic rather
+    /// than `String(format:)`, which costs microseconds a call on Linux.
+    static func f1(_ v: Double) -> String {
+        guard v.isFinite else { return "0" }
+        let tenths = Int((v * 10).rounded())
+        let whole = abs(tenths) / 10
+        return (tenths < 0 ? "-" : "") + String(whole) + "." + String(abs(tenths) % 10)
+    }
 }
