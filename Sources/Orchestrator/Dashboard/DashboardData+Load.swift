@@ -56,6 +56,8 @@ extension DashboardData {
         var symbols = config.collection.symbols
         for p in held where !symbols.contains(p.symbol) { symbols.append(p.symbol) }
         var chains: [String: ChainSnapshot] = [:]
+        // As /health judges it: data ages only while the market is open.
+        let inSession = MarketCalendar().isRegularSession(now)
         for symbol in symbols {
             var panel = SymbolPanel(symbol: symbol)
             var latestCycle: Int64?
@@ -90,7 +92,7 @@ extension DashboardData {
             data.freshness.append(
                 Freshness(
                     symbol: symbol, lastCycle: latestCycle, lastAt: lastAt, ageSeconds: age,
-                    stale: age.map { $0 > Double(config.collection.intervalSeconds) * 3 } ?? true))
+                    stale: age.map { $0 > Double(config.collection.intervalSeconds) * 3 && inSession } ?? true))
         }
         var marks = engineMarks
         for p in held {

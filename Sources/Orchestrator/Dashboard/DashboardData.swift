@@ -219,7 +219,7 @@ public struct Freshness: Sendable, Equatable {
     public var lastAt: Date?
     /// Seconds between that time and the page's.
     public var ageSeconds: Double?
-    /// Older than three collection intervals, or never collected.
+    /// Older than three collection intervals during a regular session, or never collected.
     public var stale: Bool
 
     /// A symbol's freshness.
