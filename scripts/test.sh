@@ -22,6 +22,9 @@ python3 ../shared/fixtures/tws/check_decoder.py -- .build/debug/papertrader wire
 echo "== peer checks: IB's official client and ib_async against the gateway simulator"
 bash scripts/peer-check/run.sh
 
+echo "== the dashboard in headless Chromium (screenshot: data/dashboard.png)"
+bash scripts/browser-check/run.sh
+
 echo "== the README's commands, exactly as written"
 bash scripts/readme-commands.sh
 
@@ -32,6 +35,8 @@ echo "== short versions of the proof scripts (smoke, not timing assertions)"
 scripts/peer-check/.venv/bin/python scripts/bench/decode_peers.py data/bench-stream.bin --limit 20000
 .build/debug/papertrader bench store --cycles 2 --contracts 200
 .build/debug/papertrader bench snapshots --count 50
+rm -f data/bench-dashboard-smoke.sqlite data/bench-dashboard-smoke.sqlite-*
+.build/debug/papertrader bench dashboard --db data/bench-dashboard-smoke.sqlite --days 10 --positions 20 --runs 3
 scripts/peer-check/.venv/bin/python scripts/bench/chain_peers.py --symbols IWM
 # libFuzzer + AddressSanitizer on the decoders (short run; the 10M run is in the README).
 bash scripts/fuzz/libfuzzer.sh 20000 120

@@ -128,7 +128,7 @@ struct HTTPEndpointService: Service {
         let started = StartedFlag()
         let app = runtime.httpApplication(host: host, port: port, logger: httpLogger) { bound in
             started.value.store(true, ordering: .relaxed)
-            note("http: http://\(host):\(bound)/health, /metrics, /api/...")
+            note("http: http://\(host):\(bound)/ (dashboard), /health, /metrics, /api/...")
         }
         do {
             try await app.run()

@@ -42,6 +42,7 @@ public enum ServiceMetrics {
     /// An IB error or notice seen on the connection.
     static func recordIBCode(_ code: Int) {
         Counter(label: "papertrader_ib_errors_total", dimensions: [("code", String(code))]).increment()
+        IBCodeLog.shared.record(code)
     }
 
     /// Gauges read at scrape time from the live services, then the registry's text.

@@ -7,6 +7,7 @@ struct BenchCommand: AsyncParsableCommand {
         abstract: "Run a benchmark and print its measurements.",
         subcommands: [
             BenchWireCommand.self, BenchSnapshotsCommand.self, BenchStoreCommand.self, BenchReplayCommand.self,
+            BenchDashboardCommand.self,
             BenchFuzzCommand.self,
         ]
     )

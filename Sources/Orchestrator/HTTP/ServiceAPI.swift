@@ -14,6 +14,7 @@ public enum ServiceAPI {
     /// 400, failures 500 with a message — always a JSON `{"error": ...}` body.
     public static func router(_ rt: Runtime) -> Router<BasicRequestContext> {
         let routes = APIRoutes()
+        routes.get("/") { _, _ in await Dashboard.page(rt) }
         routes.get("/health") { _, _ in
             // From state only (breakers, last cycle, market clock): never waits for a cycle.
             let report = await HealthChecker.service(rt)
