@@ -5,12 +5,19 @@ import TWSWire
 /// IB's preview of an order (`whatIf=true`): margins before and the change the order would make, and
 /// its commission. Nothing is placed.
 public struct TWSMarginPreview: Sendable, Hashable {
+    /// Initial margin before the order.
     public var initialMarginBefore: Double?
+    /// Maintenance margin before the order.
     public var maintenanceMarginBefore: Double?
+    /// Equity with loan before the order.
     public var equityWithLoanBefore: Double?
+    /// What the order adds to initial margin.
     public var initialMarginChange: Double?
+    /// What the order adds to maintenance margin.
     public var maintenanceMarginChange: Double?
+    /// Initial margin with the order.
     public var initialMarginAfter: Double?
+    /// The commission IB expects.
     public var commission: Double?
 
     /// Equity with loan less initial margin before the order: IB's available funds.

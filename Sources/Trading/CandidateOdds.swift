@@ -24,6 +24,7 @@ public struct CandidateOdds: Sendable, Equatable, Codable {
     public var shortDelta: Double
     /// IV rank when the decision was taken.
     public var ivRank: Double
+    /// The underlying's price.
     public var spot: Double
     /// Years to the expiry close.
     public var years: Double

@@ -6,9 +6,13 @@ import SnapshotStore
 /// (per $1 move), theta in dollars per calendar day, vega in dollars per volatility point (IB's
 /// conventions for the chain's per-share greeks, times contracts and multiplier).
 public struct BookGreeks: Sendable, Equatable, Codable {
+    /// Shares of the underlying.
     public var delta = 0.0
+    /// Shares of delta per $1 move.
     public var gamma = 0.0
+    /// Dollars per calendar day.
     public var theta = 0.0
+    /// Dollars per volatility point.
     public var vega = 0.0
     /// Delta in SPY shares: delta x beta x spot / SPY's spot.
     public var betaWeightedDelta = 0.0
@@ -47,18 +51,27 @@ public struct BookGreeks: Sendable, Equatable, Codable {
 
 /// One held position in the book.
 public struct PositionRisk: Sendable, Equatable, Codable {
+    /// The position's journal id.
     public var id: Int64?
+    /// The underlying.
     public var symbol: String
+    /// "SPY bull put spread 20261218 560/555 x1".
     public var title: String
+    /// YYYYMMDD.
     public var expiry: String
+    /// Units held.
     public var quantity: Int
     /// The underlying's price in the chain the greeks came from.
     public var spot: Double?
     /// Beta to SPY used for the weighting.
     public var beta: Double
+    /// Greeks at the units held.
     public var greeks: BookGreeks
+    /// Dollars.
     public var maxLoss: Double
+    /// Dollars: the credit kept.
     public var maxProfit: Double
+    /// Underlying prices at which the position breaks even at expiry.
     public var breakevens: [Double]
     /// Legs with no greeks in the latest chain (counted as zero).
     public var unpriced: [String]
@@ -67,9 +80,13 @@ public struct PositionRisk: Sendable, Equatable, Codable {
 /// The book: each held position's greeks, beta-weighted delta, max loss and profit and breakevens, the
 /// totals, and max loss grouped by expiry and by underlying.
 public struct RiskBook: Sendable, Equatable, Codable {
+    /// Each held option position.
     public var positions: [PositionRisk]
+    /// The sum of the positions' greeks.
     public var totals: BookGreeks
+    /// Dollars.
     public var maxLoss: Double
+    /// Dollars: the credit kept.
     public var maxProfit: Double
     /// Max loss per expiry (YYYYMMDD).
     public var maxLossByExpiry: [String: Double]

@@ -44,7 +44,9 @@ public struct RiskLimits: Sendable, Equatable {
 /// One row of the VIX table of `risk.max_nlv_at_risk_by_vix`: from this VIX up, at most this share of
 /// net liquidation at risk.
 public struct VIXBand: Sendable, Equatable, Codable {
+    /// The band applies from this VIX up.
     public var fromVIX: Double
+    /// Largest max loss / net liquidation, 0...1.
     public var maxShare: Double
 
     /// A band.

@@ -6,6 +6,7 @@ import SnapshotStore
 public struct ScenarioGrid: Sendable, Equatable, Codable {
     /// "now" or "horizon".
     public var label: String
+    /// The date the grid prices at.
     public var time: Date
     /// P&L in dollars, `pnl[iv][spot]` over `ScenarioMatrix.ivShifts` x `spotShifts`: the book's
     /// Black-Scholes value in the scenario less its value now with nothing moved.
@@ -14,7 +15,9 @@ public struct ScenarioGrid: Sendable, Equatable, Codable {
 
 /// One position's P&L at expiry against the underlying's price there.
 public struct PositionPayoff: Sendable, Equatable, Codable {
+    /// The position's journal id.
     public var id: Int64?
+    /// The position in words.
     public var title: String
     /// (price at expiry, P&L in dollars including the entry credit).
     public var points: [PayoffPoint]
@@ -22,16 +25,22 @@ public struct PositionPayoff: Sendable, Equatable, Codable {
 
 /// One point of a payoff.
 public struct PayoffPoint: Sendable, Equatable, Codable {
+    /// The underlying's price at expiry.
     public var price: Double
+    /// Dollars.
     public var pnl: Double
 }
 
 /// The spot x IV scenario matrix of the open book at now and at a horizon, and each position's payoff
 /// at expiry.
 public struct ScenarioMatrix: Sendable, Equatable, Codable {
+    /// Spot moves, fractions (columns).
     public var spotShifts: [Double]
+    /// IV moves, volatility points (rows).
     public var ivShifts: [Double]
+    /// Now and at the horizon.
     public var grids: [ScenarioGrid]
+    /// Each position's payoff at expiry.
     public var payoffs: [PositionPayoff]
     /// Positions or legs left out, and why.
     public var notes: [String]
