@@ -19,6 +19,7 @@ import Trading
             let picture = try #require(pictures.first)
             let explanation = try await rt.trader.explain(picture, now: cycle.timestamp, killSwitch: false)
             let candidate = try #require(explanation.candidate, "\(explanation.verdict)")
+            #expect(ExplainText.render(explanation).contains("  odds    POP "))
             let legs = candidate.legs.map { LegRecord(action: $0.action, contract: $0.option.contract) }
             let ticket = OrderTicket(
                 orderRef: "pt-whatif-test", symbol: candidate.symbol, purpose: .open, legs: legs,
@@ -79,6 +80,26 @@ import Trading
         }
     }
 
+    @Test func theAccountsWhatIfRefusesAnEntryTheBookWouldAllow() async throws {
+        // The book believes in a trillion dollars; the account has what the simulator gave it, so only
+        // the what-if sees that the reserve leaves no room.
+        var options = try tradingOptions(riskLimits: "  margin_reserve: 100000000000")
+        options.loaded.config.execution.startingCash = 1_000_000_000_000
+        try await OrchestratorRuntime.with(options, logger: quiet) { rt in
+            let (cycle, pictures) = try await rt.collector.collectCycle()
+            let report = await rt.trader.onCycle(pictures: pictures, now: cycle.timestamp)
+            #expect(report.opened.isEmpty)
+            let refusal = try #require(report.noTrade["IWM"])
+            #expect(refusal.hasPrefix("margin: initial margin change "), "\(refusal)")
+            #expect(refusal.contains("less risk.margin_reserve 100000000000.00"))
+            let margin = try #require(try rt.store.recentEvents(limit: 20, kind: .marginCheck).first)
+            #expect(margin.data?.contains("\"source\":\"ib_whatif\"") == true && margin.message.hasSuffix("(refused)"))
+            #expect(try rt.store.orders(limit: 10).isEmpty && rt.store.positions(status: nil).isEmpty)
+            #expect(try await rt.client.openOrders().isEmpty)
+            #expect(try await rt.client.listedCompletedOrders().isEmpty)
+        }
+    }
+
     @Test func aLiveAccountRefusesTheWhatIfToo() async throws {
         try await OrchestratorRuntime.with(try tradingOptions(accounts: ["U7654321"]), logger: quiet) { rt in
             let (cycle, pictures) = try await rt.collector.collectCycle()
@@ -117,5 +138,31 @@ import Trading
         let replayed = try #require(report.results.first?.calibration)
         #expect(replayed.trades == live.trades && replayed.withoutPrediction == 0)
         #expect(ReplayRun.text(report).contains("calibration"))
+    }
+
+    @Test func theCLIPrintsTheRiskBookAndTheCalibration() throws {
+        try #require(CLIProcess.isBuilt, "build the executable first: swift build")
+        let dir = try CLIProcess.temporaryDirectory("cli-risk")
+        let store = try SQLiteStore(path: dir + "/db.sqlite")
+        let april = try #require(Expiry("20260417"))
+        var p = PositionRecord(
+            symbol: "SPY", structure: .bullPutSpread, status: .open, quantity: 1, expiry: april,
+            legs: [
+                LegRecord(
+                    action: .sell, contract: OptionContract(symbol: "SPY", expiry: april, strike: 500, right: .put)),
+                LegRecord(
+                    action: .buy, contract: OptionContract(symbol: "SPY", expiry: april, strike: 495, right: .put)),
+            ], entryCredit: 1.5, maxLoss: 350)
+        p.id = try store.insertPosition(p)
+        try "storage:\n  path: \(dir)/db.sqlite\n".write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
+        let text = try CLIProcess.run(["report", "--risk", "--config", dir + "/c.yaml"], in: dir)
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("risk book at") && text.stdout.contains("SPY bull put spread 20260417 500/495 x1"))
+        #expect(text.stdout.contains("350.00") && text.stdout.contains("498.50"))
+        #expect(text.stdout.contains("note: SPY bull put spread 20260417 500/495 x1: no stored chain with a price"))
+        let json = try CLIProcess.run(["report", "--risk", "--json", "--config", dir + "/c.yaml"], in: dir)
+        #expect(json.status == 0 && json.stdout.contains("\"maxLossByUnderlying\":{\"SPY\":350}"), "\(json.stdout)")
+        let calibration = try CLIProcess.run(["report", "--calibration", "--config", dir + "/c.yaml"], in: dir)
+        #expect(calibration.status == 0 && calibration.stdout.contains("calibration: 0 closed trades"))
     }
 }
