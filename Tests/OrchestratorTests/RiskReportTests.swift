@@ -166,3 +166,32 @@ import Trading
         #expect(calibration.status == 0 && calibration.stdout.contains("calibration: 0 closed trades"))
     }
 }
+
+/// The `risk:` keys reach the trader's settings.
+@Suite struct RiskSettingsMappingTests {
+    @Test func riskKeysMapIntoTradingSettings() throws {
+        let loaded = try ConfigLoader.load(
+            text: """
+                risk:
+                  min_pop: 0.6
+                  beta_weighted_delta_min: -50
+                  beta_weighted_delta_max: 80
+                  max_vega: 300
+                  max_negative_gamma: 12.5
+                  max_nlv_at_risk_by_vix: "0:0.2, 20:0.1"
+                  margin_reserve: 2500
+                  beta_lookback_days: 90
+                  scenario_horizon_days: 14
+                """, source: "r.yaml", environment: [:])
+        let s = OrchestratorRuntime.traderSettings(loaded.config)
+        #expect(s.limits.minPOP == 0.6 && s.limits.betaWeightedDeltaBand == -50...80)
+        #expect(s.limits.maxVega == 300 && s.limits.maxNegativeGamma == 12.5 && s.limits.marginReserve == 2500)
+        #expect(
+            s.limits.netLiquidationAtRisk == [VIXBand(fromVIX: 0, maxShare: 0.2), VIXBand(fromVIX: 20, maxShare: 0.1)])
+        #expect(s.model.betaLookbackDays == 90 && s.model.horizonDays == 14)
+        #expect(s.limits.atRiskBand(vix: 25)?.maxShare == 0.1 && s.limits.atRiskBand(vix: 12)?.maxShare == 0.2)
+        // The shipped defaults are the Trading defaults.
+        let defaults = OrchestratorRuntime.traderSettings(PaperTraderConfig.defaults)
+        #expect(defaults.limits == RiskLimits())
+    }
+}
