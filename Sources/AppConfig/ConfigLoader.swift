@@ -1,4 +1,5 @@
 import Foundation
+import Trading
 import Yams
 
 /// One problem found in a configuration: where and what, e.g.
@@ -357,6 +358,14 @@ struct Validator {
         rule(
             c.strategy.longDelta < c.strategy.shortDeltaMin, "strategy.long_delta",
             "must be below strategy.short_delta_min (\(Self.number(c.strategy.shortDeltaMin))), got \(Self.number(c.strategy.longDelta))"
+        )
+        rule(
+            c.risk.betaWeightedDeltaMin < c.risk.betaWeightedDeltaMax, "risk.beta_weighted_delta_min",
+            "must be < risk.beta_weighted_delta_max (\(Self.number(c.risk.betaWeightedDeltaMax))), got \(Self.number(c.risk.betaWeightedDeltaMin))"
+        )
+        rule(
+            VIXBand.parseTable(c.risk.maxNLVAtRiskByVIX) != nil, "risk.max_nlv_at_risk_by_vix",
+            "must be 'VIX:share' pairs with rising VIX levels and shares in 0...1 (e.g. '0:0.10, 25:0.06'), got '\(c.risk.maxNLVAtRiskByVIX)'"
         )
         rule(
             c.gateway.reconnectInitialBackoffSeconds <= c.gateway.reconnectMaxBackoffSeconds,

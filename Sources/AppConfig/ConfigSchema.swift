@@ -312,6 +312,33 @@ public enum ConfigSchema {
             "Entries halt while this marker exists; `kill-switch on|off` creates and removes only its own marker (never the database, its WAL/SHM, a directory or another file)."
         ),
         .bool("risk.flatten_on_kill", \.risk.flattenOnKill, "Also close open positions when the kill switch is on."),
+        .double(
+            "risk.min_pop", \.risk.minPOP, 0...1,
+            "Lowest probability of profit at expiry of an entry (lognormal N(d2) at the breakevens; 0 = none)."),
+        .double(
+            "risk.beta_weighted_delta_min", \.risk.betaWeightedDeltaMin, -1e7...1e7,
+            "Lowest beta-weighted delta of the book with an entry, SPY shares."),
+        .double(
+            "risk.beta_weighted_delta_max", \.risk.betaWeightedDeltaMax, -1e7...1e7,
+            "Highest beta-weighted delta of the book with an entry, SPY shares."),
+        .double(
+            "risk.max_vega", \.risk.maxVega, 0...1e9,
+            "Largest absolute vega of the book with an entry, dollars per volatility point."),
+        .double(
+            "risk.max_negative_gamma", \.risk.maxNegativeGamma, 0...1e9,
+            "Largest negative gamma of the book with an entry, shares per $1 move."),
+        .string(
+            "risk.max_nlv_at_risk_by_vix", \.risk.maxNLVAtRiskByVIX,
+            "VIX bands 'from:share, ...' (e.g. '0:0.10, 25:0.06'): the book's max loss may reach this share of net liquidation from that VIX up."
+        ),
+        .double(
+            "risk.margin_reserve", \.risk.marginReserve, 0...1e12,
+            "Dollars of available funds an entry's initial margin (IB what-if for ib_paper, Reg-T otherwise) must leave."
+        ),
+        .int("risk.beta_lookback_days", \.risk.betaLookbackDays, 21...2520, "Daily closes behind each beta to SPY."),
+        .int(
+            "risk.scenario_horizon_days", \.risk.scenarioHorizonDays, 0...3650,
+            "Days ahead of the scenario matrix's second date (`report --risk`)."),
 
         .bool("http.enabled", \.http.enabled, "Serve /health, /metrics and /api while `run` is active."),
         .string("http.host", \.http.host, "HTTP bind address."),

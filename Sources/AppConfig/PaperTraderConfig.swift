@@ -174,6 +174,23 @@ public struct RiskConfig: Sendable, Equatable {
     public var killSwitchFile = "data/KILL"
     /// Also close open positions when the kill switch is on.
     public var flattenOnKill = false
+    /// Lowest probability of profit at expiry of an entry (0 = none).
+    public var minPOP = 0.45
+    /// Band of the book's beta-weighted delta (SPY shares) with an entry.
+    public var betaWeightedDeltaMin = -250.0
+    public var betaWeightedDeltaMax = 250.0
+    /// Largest absolute vega of the book, dollars per volatility point.
+    public var maxVega = 1000.0
+    /// Largest negative gamma of the book, shares per $1.
+    public var maxNegativeGamma = 100.0
+    /// `VIX from:share` pairs: the share of net liquidation the book's max loss may reach.
+    public var maxNLVAtRiskByVIX = "0:0.10, 25:0.06"
+    /// Available funds an entry's initial margin must leave.
+    public var marginReserve = 1000.0
+    /// Daily closes behind each beta to SPY.
+    public var betaLookbackDays = 60
+    /// Days ahead of the second scenario date.
+    public var scenarioHorizonDays = 7
 }
 
 /// The HTTP endpoint started by `run`.

@@ -37,6 +37,7 @@ public enum ExplainText {
                 String(
                     format: "  would open %@ x%d: credit %.2f, max loss %.2f, breakevens %@", c.summary, c.quantity,
                     c.credit, c.maxLoss, c.breakevens.map { String(format: "%.2f", $0) }.joined(separator: "/")))
+            if let odds = c.odds { lines.append("  odds    \(odds.words)") }
         }
         return lines.joined(separator: "\n")
     }
@@ -60,7 +61,8 @@ extension TradeExplanation: Encodable {
                 CandidateJSON(
                     structure: candidate.structure.rawValue, expiry: candidate.expiry.yyyymmdd,
                     strikes: candidate.legs.map(\.option.contract.strike), credit: candidate.credit,
-                    maxLoss: candidate.maxLoss, breakevens: candidate.breakevens, quantity: candidate.quantity),
+                    maxLoss: candidate.maxLoss, breakevens: candidate.breakevens, quantity: candidate.quantity,
+                    odds: candidate.odds, greeks: candidate.greeks),
                 forKey: .candidate)
         }
     }
@@ -73,6 +75,8 @@ extension TradeExplanation: Encodable {
         var maxLoss: Double
         var breakevens: [Double]
         var quantity: Int
+        var odds: CandidateOdds?
+        var greeks: BookGreeks?
     }
 }
 
@@ -94,6 +98,9 @@ public enum ExplainRun {
             journal: store, venue: SimulatedVenue(), settings: OrchestratorRuntime.traderSettings(config),
             prices: store)
         var out: [TradeExplanation] = []
+        // Every held symbol's chain too, so the book's greeks cover positions in symbols not asked about.
+        let held = try store.positions(status: [.open, .closing]).map(\.symbol)
+        await engine.remember(try StoredPictures.latest(store: store, symbols: Array(Set(held).union(["SPY"]))))
         for picture in try StoredPictures.latest(store: store, symbols: symbols ?? config.collection.symbols) {
             out.append(try await engine.explain(picture, now: picture.chain.timestamp, killSwitch: killSwitch))
         }

@@ -133,6 +133,22 @@ public struct IBPaperVenue: ExecutionVenue {
         return finish(final, quantity: order.shares, units: count, orderId: handle.orderId, reprices: 0, limit: nil)
     }
 
+    /// IB's what-if preview of the ticket's combo at `limit`: nothing is placed at the account.
+    public func marginPreview(_ ticket: OrderTicket, limit: Double) async throws -> MarginPreview? {
+        let preview: TWSMarginPreview
+        do {
+            preview = try await client.whatIf(try await combo(for: ticket, limit: limit))
+        } catch let error as TWSClientError {
+            throw VenueError.notSent(error.message)
+        }
+        guard let change = preview.initialMarginChange, let available = preview.availableFundsBefore else {
+            throw VenueError.notSent("the what-if answer carried no initial margin or equity with loan")
+        }
+        return MarginPreview(
+            initialMarginChange: change, maintenanceMarginChange: preview.maintenanceMarginChange ?? change,
+            availableFunds: available, commission: preview.commission, source: "ib_whatif")
+    }
+
     /// The combo order; legs without a conId (data from Polygon) are resolved through contract details.
     func combo(for ticket: OrderTicket, limit: Double?) async throws -> TWSComboOrder {
         var legs: [TWSComboOrder.Leg] = []

@@ -278,6 +278,14 @@ public enum OrchestratorRuntime {
         let exitStart = minutes(r.exitWindowStart) ?? start
         t.exits.window = exitStart...max(exitStart, minutes(r.exitWindowEnd) ?? t.limits.tradingWindow.upperBound)
         t.flattenOnKill = r.flattenOnKill
+        t.limits.minPOP = r.minPOP
+        t.limits.betaWeightedDeltaBand = r.betaWeightedDeltaMin...max(r.betaWeightedDeltaMin, r.betaWeightedDeltaMax)
+        t.limits.maxVega = r.maxVega
+        t.limits.maxNegativeGamma = r.maxNegativeGamma
+        t.limits.netLiquidationAtRisk = VIXBand.parseTable(r.maxNLVAtRiskByVIX) ?? t.limits.netLiquidationAtRisk
+        t.limits.marginReserve = r.marginReserve
+        t.model.betaLookbackDays = r.betaLookbackDays
+        t.model.horizonDays = r.scenarioHorizonDays
         t.startingCash = config.execution.startingCash
         let e = config.execution
         t.pricing.limitOffset = e.limitOffset

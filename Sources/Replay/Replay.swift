@@ -76,6 +76,8 @@ public struct ReplayResult: Sendable, Codable, Equatable {
     public var endingEquity: Double
     public var positions: [Trade]
     public var equity: [Point]
+    /// Predicted probability of profit against realized wins over the closed trades.
+    public var calibration: CalibrationReport?
 }
 
 /// Replay's output: every configuration over the same cycles, and where their decisions differ.
@@ -217,6 +219,8 @@ public struct Replay: Sendable {
                     closed: p.closedAt.map(ISOTime.string), credit: p.entryCredit.map(cents),
                     exitDebit: p.exitDebit.map(cents), pnl: p.realizedPnL.map(cents), exitReason: p.exitReason?.rawValue
                 )
-            }, equity: curve)
+            }, equity: curve,
+            calibration: CalibrationReport.build(
+                positions: closed, opened: try journal.recentEvents(limit: Int.max, kind: .positionOpened)))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Trading
 
 /// The comparison table and the decision differences as text.
 public enum ReplayText {
@@ -27,6 +28,14 @@ public enum ReplayText {
             lines.append(
                 row.enumerated().map { i, cell in cell.padding(toLength: widths[i] + 2, withPad: " ", startingAt: 0) }
                     .joined())
+        }
+        for x in r.results {
+            guard let c = x.calibration, let pop = c.predictedPOP, let won = c.realizedWinRate else { continue }
+            lines.append(
+                String(
+                    format: "calibration %@: predicted POP %.0f%%, realized win rate %.0f%% over %d closed trades",
+                    x.name,
+                    pop * 100, won * 100, c.trades))
         }
         if !r.differences.isEmpty {
             lines.append("")

@@ -54,3 +54,11 @@ public protocol UnderlyingPriceHistory: Sendable {
     /// The last stored price of `symbol` at or after `from` and before `until`; nil when none.
     func lastUnderlyingPrice(symbol: String, from: Date, until: Date) throws -> Double?
 }
+
+/// Stored daily bars (betas to SPY, trend), oldest first.
+public protocol DailyBarHistory: Sendable {
+    /// The latest `count` daily bars, oldest first.
+    func bars(symbol: String, count: Int) throws -> [Bar]
+}
+
+extension SQLiteStore: DailyBarHistory {}

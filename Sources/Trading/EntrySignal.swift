@@ -61,6 +61,10 @@ public struct TradeCandidate: Sendable, Equatable {
     /// The widest side's strike distance.
     public var width: Double
     public var quantity: Int
+    /// Probability of profit, of touch, expected move and credit / max loss (set by the engine).
+    public var odds: CandidateOdds? = nil
+    /// The structure's greeks at its quantity, beta-weighted (set by the engine).
+    public var greeks: BookGreeks? = nil
 
     /// (width - credit) x 100 x quantity: the most the position can lose.
     public var maxLoss: Double { (width - credit) * 100 * Double(quantity) }

@@ -226,6 +226,14 @@ public protocol ExecutionVenue: Sendable {
     func cancel(orderRef: String) async throws
     /// Positions, working orders and executions, or nil when the venue keeps no account.
     func accountState() async throws -> VenueAccountState?
+    /// What the ticket at `limit` would do to margin (IB's what-if order: nothing is placed), or nil
+    /// when the venue cannot say (the engine then computes Reg-T itself).
+    func marginPreview(_ ticket: OrderTicket, limit: Double) async throws -> MarginPreview?
+}
+
+extension ExecutionVenue {
+    /// No preview: the engine's own Reg-T figure stands in.
+    public func marginPreview(_ ticket: OrderTicket, limit: Double) async throws -> MarginPreview? { nil }
 }
 
 /// How the simulated venue prices a fill, leg by leg.

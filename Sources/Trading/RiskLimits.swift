@@ -16,9 +16,65 @@ public struct RiskLimits: Sendable, Equatable {
     public var noEntryMinutesBeforeClose = 15
     /// Allow an entry whose strikes overlap an open position's in the same symbol and expiry.
     public var allowOverlappingPositions = false
+    /// Lowest probability of profit at expiry an entry may have (0 = no minimum).
+    public var minPOP = 0.45
+    /// The book's beta-weighted delta (SPY shares) with the entry must stay inside this band.
+    public var betaWeightedDeltaBand = -250.0...250.0
+    /// Largest absolute vega of the book with the entry, dollars per volatility point.
+    public var maxVega = 1000.0
+    /// Largest negative gamma of the book with the entry, shares per $1 move.
+    public var maxNegativeGamma = 100.0
+    /// Share of net liquidation the book's max loss may reach, by VIX: the band with the highest
+    /// `fromVIX` at or below the VIX applies (tighter as VIX rises).
+    public var netLiquidationAtRisk = [VIXBand(fromVIX: 0, maxShare: 0.10), VIXBand(fromVIX: 25, maxShare: 0.06)]
+    /// Dollars of available funds an entry's initial margin must leave untouched.
+    public var marginReserve = 1000.0
 
     /// The defaults.
     public init() {}
+
+    /// The band of `netLiquidationAtRisk` that applies at `vix` (the tightest when VIX is unknown).
+    public func atRiskBand(vix: Double?) -> VIXBand? {
+        let sorted = netLiquidationAtRisk.sorted { $0.fromVIX < $1.fromVIX }
+        guard let vix else { return sorted.last }
+        return sorted.last { $0.fromVIX <= vix } ?? sorted.first
+    }
+}
+
+/// One row of the VIX table of `risk.max_nlv_at_risk_by_vix`: from this VIX up, at most this share of
+/// net liquidation at risk.
+public struct VIXBand: Sendable, Equatable, Codable {
+    /// The band applies from this VIX up.
+    public var fromVIX: Double
+    /// Largest max loss / net liquidation, 0...1.
+    public var maxShare: Double
+
+    /// A band.
+    public init(fromVIX: Double, maxShare: Double) {
+        self.fromVIX = fromVIX
+        self.maxShare = maxShare
+    }
+
+    /// Parses `"0:0.10, 25:0.06"` (VIX from : share of net liquidation); nil when malformed, a share is
+    /// outside 0...1, or the VIX levels do not rise.
+    public static func parseTable(_ text: String) -> [VIXBand]? {
+        var out: [VIXBand] = []
+        for item in text.split(separator: ",") {
+            let parts = item.split(separator: ":").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, let vix = Double(parts[0]), let share = Double(parts[1]), vix >= 0,
+                (0...1).contains(share), vix > (out.last?.fromVIX ?? -1)
+            else { return nil }
+            out.append(VIXBand(fromVIX: vix, maxShare: share))
+        }
+        return out.isEmpty ? nil : out
+    }
+
+    /// The table as `parseTable` reads it.
+    public static func text(_ bands: [VIXBand]) -> String {
+        bands.map { "\(formatted($0.fromVIX)):\(formatted($0.maxShare))" }.joined(separator: ", ")
+    }
+
+    static func formatted(_ d: Double) -> String { d == d.rounded() ? String(Int(d)) : String(d) }
 }
 
 /// A held position as the risk checks see it.
@@ -55,6 +111,15 @@ public struct BookState: Sendable, Equatable {
     /// Change of equity since the previous session's close (negative = loss).
     public var dayPnL: Double
     public var killSwitch: Bool
+    /// The held options' greeks (totals of the risk book).
+    public var greeks = BookGreeks()
+    /// The book's equity (the account's net liquidation for ib_paper); nil leaves the share-at-risk and
+    /// margin gates out.
+    public var netLiquidation: Double?
+    /// Reg-T initial margin of what is held.
+    public var heldMargin = 0.0
+    /// VIX now, for the share-at-risk band.
+    public var vix: Double?
 
     /// A book.
     public init(open: [BookPosition] = [], openedToday: Int = 0, dayPnL: Double = 0, killSwitch: Bool = false) {
@@ -159,12 +224,15 @@ public enum RiskCheck {
                 held.expiry == candidate.expiry
                     && mine.contains { right, span in held.spans[right].map { $0.overlaps(span) } ?? false }
             }
-            _ = check(
-                "overlap", overlapping.map { "overlaps an open \($0.expiry.yyyymmdd) position" } ?? "none",
-                "no overlapping strikes in the same expiry", overlapping == nil,
-                "overlaps the strikes of an open \(candidate.symbol) \(candidate.expiry.yyyymmdd) position (risk.allow_overlapping_positions is off)"
-            )
+            guard
+                check(
+                    "overlap", overlapping.map { "overlaps an open \($0.expiry.yyyymmdd) position" } ?? "none",
+                    "no overlapping strikes in the same expiry", overlapping == nil,
+                    "overlaps the strikes of an open \(candidate.symbol) \(candidate.expiry.yyyymmdd) position (risk.allow_overlapping_positions is off)"
+                )
+            else { return out }
         }
+        bookGates(for: candidate, book: book, limits: limits, into: &out)
         return out
     }
 }

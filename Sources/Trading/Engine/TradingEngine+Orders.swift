@@ -31,12 +31,16 @@ extension TradingEngine {
             legNaturals: candidate.legs.map { Self.natural($0.option.quote, $0.action) }, quantity: candidate.quantity,
             mid: -candidate.credit, natural: -candidate.naturalCredit, limitBound: -floorCredit)
         let result = await send(ticket, positionID: id, now: now)
-        try await persisting { try self.applyOpen(&position, result: result, width: candidate.width, now: now) }
+        try await persisting {
+            try self.applyOpen(&position, result: result, width: candidate.width, now: now, odds: candidate.odds)
+        }
         return position.status == .open ? id : nil
     }
 
     /// Books what the opening order did: the filled units at their own price, nothing when none.
-    func applyOpen(_ position: inout PositionRecord, result: VenueResult, width: Double, now: Date) throws {
+    func applyOpen(
+        _ position: inout PositionRecord, result: VenueResult, width: Double, now: Date, odds: CandidateOdds? = nil
+    ) throws {
         guard let id = position.id else { return }
         if result.status == .sendUnknown || result.status == .submitted || result.status == .working {
             // Stays `opening`: resolved by orderRef at the next cycle or start.
@@ -68,11 +72,17 @@ extension TradingEngine {
             ])
         let partial =
             result.status == .partiallyFilled ? " (partial fill: \(result.filledQuantity) of the order's units)" : ""
-        journal(
-            now, .positionOpened, position.symbol,
-            String(
-                format: "position %lld opened: %@ credit %.2f max loss %.2f%@ (%@)", id, position.title, -net,
-                position.maxLoss ?? 0, partial, position.openOrderRef ?? ""))
+        let message = String(
+            format: "position %lld opened: %@ credit %.2f max loss %.2f%@ (%@)%@", id, position.title, -net,
+            position.maxLoss ?? 0, partial, position.openOrderRef ?? "", odds.map { "; " + $0.words } ?? "")
+        do {
+            try journal.append(
+                JournalEvent(
+                    time: now, kind: .positionOpened, symbol: position.symbol, message: message,
+                    data: Self.oddsData(odds, position: id)))
+        } catch {
+            logger.error("journal write failed", metadata: ["error": "\(error)", "journal.kind": "position_opened"])
+        }
     }
 
     /// A leg's natural price: the ask to buy, the bid to sell (the mid when that side is missing).

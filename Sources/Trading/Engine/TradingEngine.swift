@@ -36,6 +36,10 @@ public actor TradingEngine {
     var turnHeld = false
     /// Callers waiting for the engine, first come first served.
     var turnWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Each symbol's latest chain, for the book's greeks.
+    var chains: [String: ChainSnapshot] = [:]
+    /// Beta to SPY per symbol, estimated once a trading day.
+    var betaCache: [String: (day: TradingDay, beta: Double)] = [:]
 
     /// An engine over a journal, a venue and (for settlement after a restart) stored prices.
     public init(
@@ -65,6 +69,7 @@ public actor TradingEngine {
         let bySymbol = Dictionary(pictures.map { ($0.symbol, $0) }, uniquingKeysWith: { a, _ in a })
         for picture in pictures { lastPictures[picture.symbol] = picture }
         rememberSessionPrices(pictures, now: now)
+        remember(pictures)
         await resolveInFlight(now: now, report: &report)
         do {
             for position in try journal.positions(status: [.open]) {
@@ -183,6 +188,12 @@ public actor TradingEngine {
             journal(now, refusedByRisk ? .riskRefused : .noTrade, symbol, explanation.verdict)
             return
         }
+        if let refusal = await marginRefusal(candidate, now: now) {
+            report.noTrade[symbol] = refusal
+            report.decisions[symbol] = "no trade: \(refusal)"
+            journal(now, .riskRefused, symbol, "risk: \(candidate.structure.rawValue): \(refusal)")
+            return
+        }
         do {
             if let id = try await open(candidate, now: now) {
                 report.opened.append(id)
@@ -219,8 +230,11 @@ public actor TradingEngine {
         case .noTrade(let reason):
             return TradeExplanation(
                 symbol: picture.symbol, time: now, entry: entry, risk: [], verdict: reason, candidate: nil)
-        case .trade(let candidate):
-            let gates = RiskCheck.gates(for: candidate, book: try book(now: now), limits: settings.limits, now: now)
+        case .trade(let found):
+            chains[picture.symbol] = picture.chain
+            let candidate = withRisk(found, picture: picture, now: now)
+            let gates = RiskCheck.gates(
+                for: candidate, book: try book(now: now, vix: picture.vix), limits: settings.limits, now: now)
             if let refused = gates.first(where: { !$0.passed }) {
                 return TradeExplanation(
                     symbol: picture.symbol, time: now, entry: entry, risk: gates,
@@ -229,8 +243,9 @@ public actor TradingEngine {
             return TradeExplanation(
                 symbol: picture.symbol, time: now, entry: entry, risk: gates,
                 verdict: String(
-                    format: "open %@ (max loss %.2f, breakevens %@)", candidate.summary, candidate.maxLoss,
-                    candidate.breakevens.map { String(format: "%.2f", $0) }.joined(separator: "/")),
+                    format: "open %@ (max loss %.2f, breakevens %@%@)", candidate.summary, candidate.maxLoss,
+                    candidate.breakevens.map { String(format: "%.2f", $0) }.joined(separator: "/"),
+                    candidate.odds.map { "; " + $0.words } ?? ""),
                 candidate: candidate)
         }
     }
@@ -239,7 +254,7 @@ public actor TradingEngine {
 
     /// The book as the risk checks see it: held positions, entries today, and the day's P&L as the
     /// change of equity since the previous session's close.
-    func book(now: Date) throws -> BookState {
+    func book(now: Date, vix: Double? = nil) throws -> BookState {
         let today = calendar.tradingDay(of: now)
         let all = try journal.positions(status: nil)
         let live = all.filter { $0.isHeld || $0.status == .opening }
@@ -249,12 +264,17 @@ public actor TradingEngine {
         let equity = try summary().equity
         // Before the first close the book has, the day's P&L counts from the starting cash.
         let dayPnL = equity - (try previousCloseEquity(today: today) ?? bookStartingCash())
-        return BookState(
+        var state = BookState(
             open: live.map { p in
                 BookPosition(
                     symbol: p.symbol, expiry: p.expiry, maxLoss: p.maxLoss ?? 0,
                     spans: BookPosition.spans(p.legs.map { ($0.contract.right, $0.contract.strike) }))
             }, openedToday: openedToday, dayPnL: dayPnL, killSwitch: false)
+        state.greeks = try riskBook(now: now).totals
+        state.netLiquidation = equity
+        state.heldMargin = live.reduce(0) { $0 + (RegTRequirement.initial(of: $1) ?? 0) }
+        state.vix = vix
+        return state
     }
 
     /// Equity at the close of the last session before `today`: kept from the last cycle of that day,

@@ -7,6 +7,8 @@ public struct TradingSettings: Sendable {
     public var exits = ExitRules()
     public var limits = RiskLimits()
     public var pricing = PricingPolicy()
+    /// Scenario grid, horizon, rate and beta window of the risk book.
+    public var model = RiskModel()
     /// With the kill switch on, close every open position too.
     public var flattenOnKill = false
     /// The book's cash at the start when the venue reports no net liquidation (the simulated venue).
