@@ -53,6 +53,8 @@ public struct LoadedConfig: Sendable {
     /// The control routes' bearer token from the environment variable named by `http.token_env`;
     /// nil: the control routes are off.
     public var httpToken: Secret? = nil
+    /// The alert receivers with their URLs resolved (a receiver whose variable is unset is left out).
+    public var webhooks: [ResolvedWebhook] = []
     /// Keys overridden by environment variables.
     public var environmentOverrides: [String]
     /// Problems of the environment rather than the file (e.g. a missing API key).
@@ -122,10 +124,11 @@ public enum ConfigLoader {
             )
         }
         let httpToken = validator.checkHTTPToken(config, environment: environment, warnings: &warnings)
+        let webhooks = validator.resolveWebhooks(config, environment: environment, warnings: &warnings)
         guard validator.issues.isEmpty else { throw ConfigErrors(issues: validator.issues) }
         return LoadedConfig(
             config: config, sourcePath: sourcePath, polygonAPIKey: secret, httpToken: httpToken,
-            environmentOverrides: overrides, warnings: warnings)
+            webhooks: webhooks, environmentOverrides: overrides, warnings: warnings)
     }
 }
 
@@ -207,6 +210,10 @@ struct Validator {
                     line, path.joined(separator: "."),
                     "the API key never goes in the file: export it in the environment variable named by polygon.api_key_env (default POLYGON_API_KEY) and remove this line"
                 )
+                continue
+            }
+            if path == ["alerts", "webhooks"] {
+                readWebhooks(value, line: line, into: &config)
                 continue
             }
             guard allowed.contains(key) else {

@@ -29,6 +29,21 @@ public enum ConfigRendering {
                 let shown = loaded.httpToken == nil ? "null  # not set: controls off" : "\"***\""
                 lines.append(indent + "token: " + shown + "  # from $" + name + ", redacted")
             }
+            if field.path == ["alerts", "attempts"] {
+                // Receivers' URLs are secrets (Slack's carry their token in the path): hosts only.
+                let hooks = loaded.config.alerts.webhooks
+                lines.append(indent + "webhooks:" + (hooks.isEmpty ? " []" : ""))
+                for hook in hooks {
+                    let host = hook.url.flatMap { URL(string: $0)?.host }.map { "\"https://\($0)/***\"" }
+                    let source =
+                        hook.urlEnv.map { "url: \"***\"  # from $\($0), redacted" } ?? "url: \(host ?? "\"***\"")"
+                    lines.append(indent + "  - " + source)
+                    lines.append(indent + "    format: " + hook.format)
+                    lines.append(
+                        indent + "    events: [" + hook.events.map(\.rawValue).joined(separator: ", ") + "]"
+                            + (hook.events.isEmpty ? "  # all" : ""))
+                }
+            }
             if field.path == ["polygon", "api_key_env"] {
                 let shown = loaded.polygonAPIKey.map { "\"\($0.redacted)\"" } ?? "null  # not set"
                 lines.append(

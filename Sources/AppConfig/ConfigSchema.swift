@@ -348,6 +348,21 @@ public enum ConfigSchema {
             "Environment variable holding the bearer token of the control routes (POST /api/...); unset: controls off (403). A non-loopback http.host needs one."
         ),
 
+        .int(
+            "alerts.gateway_down_seconds", \.alerts.gatewayDownSeconds, 1...86_400,
+            "Send gateway_down once the gateway has been down this long (gateway_back when it returns)."),
+        .int(
+            "alerts.queue_capacity", \.alerts.queueCapacity, 1...100_000,
+            "Alerts waiting for delivery; beyond it new ones are dropped and counted (papertrader_alerts_dropped_total)."
+        ),
+        .double(
+            "alerts.poll_seconds", \.alerts.pollSeconds, 0.1...3600,
+            "How often the alert service reads the journal, the cycles and the health state."),
+        .int(
+            "alerts.attempts", \.alerts.attempts, 1...20,
+            "Deliveries tried per alert and receiver (backoff doubling from 1 s). After this key: webhooks, a list of {url | url_env, format: slack | json, events: [...]} (events empty = all)."
+        ),
+
         .choice(
             "logging.level", \.logging.level, ["trace", "debug", "info", "notice", "warning", "error", "critical"],
             "Log level."),

@@ -12,6 +12,7 @@ public struct PaperTraderConfig: Sendable, Equatable {
     public var execution = ExecutionConfig()
     public var risk = RiskConfig()
     public var http = HTTPConfig()
+    public var alerts = AlertsConfig()
     public var logging = LoggingConfig()
 
     public init() {}

@@ -59,6 +59,8 @@ public struct Runtime: Sendable {
     public let marketClock: MarketClockEstimate
     /// The bearer token of the HTTP control routes (`http.token_env`); nil: they answer 403.
     public let controlToken: Secret?
+    /// The alert receivers (`alerts.webhooks`, URLs resolved); empty: no alert service.
+    public var webhooks: [ResolvedWebhook] = []
 }
 
 extension Runtime {
@@ -172,11 +174,12 @@ public enum OrchestratorRuntime {
         let trader = TradingEngine(
             journal: store, venue: venue, settings: traderSettings(config), prices: store, logger: logger)
         let killSwitchFile = config.risk.killSwitchFile
-        let runtime = Runtime(
+        var runtime = Runtime(
             collector: collector, client: tws, store: store, fetcher: fetcher, simulator: simulator, trader: trader,
             killSwitchOn: { !killSwitchFile.isEmpty && KillSwitch(path: killSwitchFile).isOn },
             progress: progress, config: config, marketTime: marketTime, speed: speed, marketClock: marketClock,
             controlToken: options.loaded.httpToken)
+        runtime.webhooks = options.loaded.webhooks
         do {
             let result = try await withThrowingTaskGroup(of: R?.self) { group in
                 group.addTask {

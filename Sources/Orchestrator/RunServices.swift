@@ -51,6 +51,9 @@ public enum RunServices {
                 .init(service: HTTPEndpointService(runtime: rt, note: output.note, logger: logger), serviceName: "http")
             )
         }
+        if !rt.webhooks.isEmpty {
+            services.append(.init(service: AlertService(runtime: rt, logger: logger), serviceName: "alerts"))
+        }
         services.append(
             .init(
                 service: TraderService(runtime: rt, cycles: stream, output: output),

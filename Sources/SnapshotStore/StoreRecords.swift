@@ -49,6 +49,21 @@ public struct CollectionCycle: Sendable, Equatable, Codable {
     public var errors: [String]
     /// Planning notes (line-budget pre-flight, overruns).
     public var notes: [String]
+
+    /// A cycle record.
+    public init(
+        id: Int64, startedAt: Date, finishedAt: Date?, status: CycleStatus, counts: [String: Int],
+        sources: [String: String], errors: [String], notes: [String]
+    ) {
+        self.id = id
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.status = status
+        self.counts = counts
+        self.sources = sources
+        self.errors = errors
+        self.notes = notes
+    }
 }
 
 /// Daily ATM IV history of a symbol with its range.

@@ -40,10 +40,12 @@ public final class FakePolygonServer: Sendable {
         }
     }
 
-    /// A request the server received.
+    /// A request the server received (it also stands in for a webhook receiver: method and body kept).
     public struct Received: Sendable {
         public var uri: String
         public var headers: [String: String]
+        public var method: String = "GET"
+        public var body = Data()
     }
 
     struct Route {
@@ -87,9 +89,9 @@ public final class FakePolygonServer: Sendable {
         try? await server?.close()
     }
 
-    func answer(uri: String, headers: [String: String]) -> Response {
+    func answer(uri: String, headers: [String: String], method: String = "GET", body: Data = Data()) -> Response {
         state.withLock { s in
-            s.received.append(Received(uri: uri, headers: headers))
+            s.received.append(Received(uri: uri, headers: headers, method: method, body: body))
             let parts = uri.split(separator: "?", maxSplits: 1)
             let path = String(parts.first ?? "")
             let query = parts.count > 1 ? String(parts[1]).removingPercentEncoding ?? String(parts[1]) : ""
@@ -111,6 +113,7 @@ public final class FakePolygonServer: Sendable {
         typealias OutboundOut = HTTPServerResponsePart
         let server: FakePolygonServer
         var head: HTTPRequestHead?
+        var body = Data()
 
         init(server: FakePolygonServer) {
             self.server = server
@@ -118,13 +121,15 @@ public final class FakePolygonServer: Sendable {
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             switch unwrapInboundIn(data) {
-            case .head(let h): head = h
-            case .body: break
+            case .head(let h):
+                head = h
+                body = Data()
+            case .body(let chunk): body.append(contentsOf: chunk.readableBytesView)
             case .end:
                 guard let head else { return }
                 var headers: [String: String] = [:]
                 for (name, value) in head.headers { headers[name.lowercased()] = value }
-                var response = server.answer(uri: head.uri, headers: headers)
+                var response = server.answer(uri: head.uri, headers: headers, method: head.method.rawValue, body: body)
                 let echo = Data("{{authorization}}".utf8)
                 while let range = response.body.range(of: echo) {
                     response.body.replaceSubrange(range, with: Data((headers["authorization"] ?? "").utf8))

@@ -11,7 +11,7 @@ struct PaperTraderCommand: AsyncParsableCommand {
             RunCommand.self, CollectOnceCommand.self, GatewaySimCommand.self, ConfigCommand.self, StoreCommand.self,
             HealthCommand.self, ReportCommand.self, ExplainCommand.self, ReplayCommand.self, JournalCommand.self,
             SimulateHistoryCommand.self, KillSwitchCommand.self, PositionCommand.self, FlattenCommand.self,
-            WireCommand.self, BenchCommand.self,
+            AlertsCommand.self, WireCommand.self, BenchCommand.self,
         ]
     )
 }

@@ -51,3 +51,67 @@ import Testing
             issues("http:\n  token_env: \"not a name\"\n").first?.contains("must name an environment variable") == true)
     }
 }
+
+/// `alerts.webhooks`: each receiver checked where it is written; URLs from the environment; never shown.
+@Suite struct AlertsConfigTests {
+    func issues(_ yaml: String, _ env: [String: String] = [:]) -> [String] {
+        do {
+            _ = try ConfigLoader.load(text: yaml, source: "a.yaml", environment: env)
+            return []
+        } catch {
+            return error.issues.map(\.description)
+        }
+    }
+
+    @Test func receiversAreCheckedAtTheirLines() {
+        let bad = """
+            alerts:
+              webhooks:
+                - url: http://hooks.example.com/x
+                - url_env: SLACK_URL
+                  format: teams
+                - url: https://ok.example.com/h
+                  url_env: ALSO
+                - url_env: X
+                  events: [position_opened, moon_landing]
+                  colour: red
+            """
+        let found = issues(bad)
+        #expect(
+            found.contains(
+                "a.yaml:3: alerts.webhooks[0].url: must be https (plain http only to 127.0.0.1 or localhost)"),
+            "\(found)")
+        #expect(found.contains { $0.hasPrefix("a.yaml:5: alerts.webhooks[1].format: must be one of: slack, json") })
+        #expect(found.contains("a.yaml:6: alerts.webhooks[2]: needs exactly one of url and url_env"))
+        #expect(found.contains { $0.hasPrefix("a.yaml:9: alerts.webhooks[3].events: unknown event 'moon_landing'") })
+        #expect(found.contains { $0.hasPrefix("a.yaml:10: alerts.webhooks[3].colour: unknown key") })
+    }
+
+    @Test func urlsComeFromTheEnvironmentAndAreNeverShown() throws {
+        let yaml = """
+            alerts:
+              gateway_down_seconds: 120
+              webhooks:
+                - url_env: SLACK_URL
+                  format: slack
+                  events: [position_closed, gateway_down]
+                - url: http://127.0.0.1:9/local
+                - url_env: UNSET_URL
+            """
+        let secret = "https://hooks.slack.com/services/T000/B000/XXXXSECRETXXXX"
+        let loaded = try ConfigLoader.load(text: yaml, source: "a.yaml", environment: ["SLACK_URL": secret])
+        #expect(loaded.config.alerts.gatewayDownSeconds == 120)
+        #expect(loaded.webhooks.count == 2 && loaded.webhooks[0].url.value == secret)
+        #expect(loaded.webhooks[0].events == [.positionClosed, .gatewayDown] && loaded.webhooks[0].format == "slack")
+        #expect(
+            loaded.warnings.contains { $0.contains("alerts.webhooks[2].url_env names $UNSET_URL but it is not set") })
+        let shown = ConfigRendering.effectiveYAML(loaded)
+        #expect(!shown.contains("XXXXSECRETXXXX") && !shown.contains("/services/") && shown.contains("from $SLACK_URL"))
+        #expect("\(loaded.webhooks[0].url)".contains("SECRET") == false)
+        // A URL from the environment is held to the same rule as one in the file.
+        #expect(
+            issues(yaml, ["SLACK_URL": "http://hooks.slack.com/x", "UNSET_URL": "https://a.example/b"]).contains {
+                $0.contains("alerts.webhooks[0].url_env: $SLACK_URL must be https")
+            })
+    }
+}

@@ -180,7 +180,9 @@ import Testing
         try #require(run.stdoutSoFar.contains("cycle #1 "), "run never completed a cycle")
         kill(run.pid, SIGHUP)
         let result = run.wait(timeout: .seconds(60))
-        #expect(result.exited && result.status == 0, "exit \(result.status) (by signal: \(!result.exited))")
+        #expect(
+            result.exited && result.status == 0,
+            "exit \(result.status) (by signal: \(!result.exited)); stderr: \(result.stderr.suffix(800))")
         #expect(result.stdout.contains("stopping after the current step"), "\(result.stdout.suffix(600))")
         #expect(result.stdout.contains("portfolio:"), "no orderly shutdown: \(result.stdout.suffix(300))")
     }

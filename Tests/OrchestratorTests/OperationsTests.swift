@@ -118,6 +118,14 @@ func get(_ port: Int, _ path: String, method: String = "GET") async throws -> (I
                 #expect(chainStatus == 200 && chain.contains("\"options\""))
                 let (cyclesStatus, cycles) = try await get(port, "/api/cycles?limit=1")
                 #expect(cyclesStatus == 200 && cycles.contains("\"status\":\"ok\""))
+                // The risk book and its scenarios, the same documents `report --risk --json` prints.
+                let (riskStatus, risk) = try await get(port, "/api/risk")
+                #expect(
+                    riskStatus == 200 && risk.contains("\"book\"") && risk.contains("\"scenarios\""),
+                    "\(risk.prefix(300))")
+                let (scenarioStatus, scenarios) = try await get(port, "/api/risk/scenarios")
+                #expect(
+                    scenarioStatus == 200 && scenarios.contains("\"spotShifts\"") && scenarios.contains("\"grids\""))
 
                 #expect(try await get(port, "/nope").0 == 404)
                 #expect(try await get(port, "/api/chains/ZZZZ/latest").0 == 404)

@@ -37,7 +37,10 @@ import Testing
     /// A `run` configuration in `dir` against the simulator on `port` (store `db`); returns its path.
     static func writeConfig(port: Int, dir: URL, db: String) throws -> String {
         let config = dir.appendingPathComponent("run.yaml").path
-        // IWM trades readily under these rules; orders re-price every simulated minute (1 s here).
+        // IWM trades readily under these rules: the first limit is already at the natural price, so a
+        // crossing order fills at once; one the simulator holds PreSubmitted waits 10 simulated minutes
+        // (10 s here) and is cancelled. That wait is the window in which the tests kill `run` mid-order,
+        // wide enough for a loaded machine to notice the order and signal.
         try """
         gateway:
           port: \(port)
@@ -62,7 +65,7 @@ import Testing
           max_spread_pct_of_mid: 1.0
         execution:
           limit_offset: 0.5
-          reprice_after_seconds: 60
+          reprice_after_seconds: 600
           max_reprices: 2
           cancel_unfilled_after_seconds: 900
         risk:

@@ -32,7 +32,8 @@ public enum ServiceAPI {
             var wanted: Set<PositionStatus>?
             if let status = request.query("status") {
                 guard let s = PositionStatus(rawValue: status) else {
-                    return .error(400, "status must be one of opening, open, closing, closed")
+                    let all = PositionStatus.allCases.map(\.rawValue).joined(separator: ", ")
+                    return .error(400, "status must be one of \(all)")
                 }
                 wanted = [s]
             }
@@ -51,6 +52,12 @@ public enum ServiceAPI {
         }
         routes.get("/api/cycles") { request, _ in
             HTTPReply(status: 200, body: try json(try rt.store.cycles(limit: try limitParameter(request, default: 20))))
+        }
+        routes.get("/api/risk") { _, _ in
+            HTTPReply(status: 200, body: try json(try RiskAPI.risk(store: rt.store, config: rt.config)))
+        }
+        routes.get("/api/risk/scenarios") { _, _ in
+            HTTPReply(status: 200, body: try json(try RiskAPI.scenarios(store: rt.store, config: rt.config)))
         }
         addControlRoutes(routes, rt)
         return routes.router
