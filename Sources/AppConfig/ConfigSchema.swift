@@ -256,6 +256,14 @@ public enum ConfigSchema {
             "strategy.close_before_ex_dividend", \.strategy.closeBeforeExDividend,
             "On the last day before an ex-dividend date, close a position whose short call is in the money with less time value than the dividend (early assignment risk)."
         ),
+        .bool(
+            "strategy.refuse_short_calls_over_ex_dividend", \.strategy.refuseShortCallsOverExDividend,
+            "Refuse an entry whose short call would be held over an ex-dividend date with less time value than the dividend."
+        ),
+        .double(
+            "strategy.pin_risk_expected_moves", \.strategy.pinRiskExpectedMoves, 0...10,
+            "On expiration day, close when spot is within this many expected moves (the expiry's ATM straddle) of a short strike; 0 = off."
+        ),
 
         .choice(
             "execution.venue", \.execution.venue, ["ib_paper", "simulated"],

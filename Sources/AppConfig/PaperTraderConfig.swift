@@ -132,6 +132,10 @@ public struct StrategyConfig: Sendable, Equatable {
     public var closeBeforeExpiryDays = 1
     /// Close before an ex-dividend date when a short call risks early assignment.
     public var closeBeforeExDividend = true
+    /// Refuse entries whose short call would be held over an ex-date with less time value than the dividend.
+    public var refuseShortCallsOverExDividend = true
+    /// On expiration day, close within this many expected moves of a short strike (0: off).
+    public var pinRiskExpectedMoves = 0.5
 }
 
 /// How orders are executed.

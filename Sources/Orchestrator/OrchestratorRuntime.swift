@@ -267,6 +267,8 @@ public enum OrchestratorRuntime {
         t.exits.shortDeltaExit = st.shortDeltaExit
         t.exits.closeBeforeExpiryDays = st.closeBeforeExpiryDays
         t.exits.closeBeforeExDividend = st.closeBeforeExDividend
+        t.exits.pinRiskExpectedMoves = st.pinRiskExpectedMoves
+        t.strategy.refuseShortCallsOverExDividend = st.refuseShortCallsOverExDividend
         let r = config.risk
         t.limits.maxOpenPositions = r.maxOpenPositions
         t.limits.maxPositionsPerSymbol = r.maxPositionsPerSymbol

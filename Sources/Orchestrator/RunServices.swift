@@ -77,7 +77,6 @@ struct CollectorService: Service {
     let output: RunServices.Output
 
     func run() async throws {
-        defer { sink.finish() }
         do {
             try await cancelWhenGracefulShutdown {
                 try await runtime.collector.run(cycles: cycles, speed: runtime.speed) { report, pictures in
@@ -85,8 +84,12 @@ struct CollectorService: Service {
                     sink.yield(RunServices.Work(report: report, pictures: pictures))
                 }
             }
+            // Done on its own (`--cycles`): the trader ends after the last cycle and stops the group.
+            sink.finish()
         } catch is CancellationError {
-            // A stop: the interrupted cycle is recorded failed at the next open; nothing more to do.
+            // A stop: the interrupted cycle is recorded failed at the next open. The trader's stream is
+            // left open on purpose: the group stops the trader next, in its turn; a trader ending now
+            // (its stream finished) would be a service ending out of turn, which fails the group.
             output.note("stop requested: the collector stopped, stopping after the current step")
         }
     }

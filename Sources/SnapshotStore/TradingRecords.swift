@@ -72,12 +72,15 @@ public enum ExitReason: String, Sendable, Codable, CaseIterable {
     /// Closed on the last day before an ex-dividend date: a short call in the money held less time
     /// value than the dividend, so its holder would exercise it early tonight.
     case exDividend = "ex_dividend_assignment_risk"
+    /// Closed on expiration day with spot within the configured number of expected moves of a short
+    /// strike: whether it will be assigned is a coin toss decided after the close.
+    case pinRisk = "pin_risk"
 
     /// Exits that protect the account: they fire whenever a quote allows, even outside the exit window.
     public var isRiskExit: Bool {
         switch self {
         case .stopLoss, .shortStrikeBreached, .shortDelta, .expiry, .settled, .killSwitch, .manual, .assigned,
-            .exDividend:
+            .exDividend, .pinRisk:
             true
         case .takeProfit, .dteExit: false
         }

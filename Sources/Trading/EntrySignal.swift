@@ -26,6 +26,9 @@ public struct StrategyRules: Sendable, Equatable {
     /// Entries while IV rank is not yet measured (fewer than 30 days of IV history): refused, or
     /// allowed on DESIGN's 50.0 placeholder.
     public var unknownIVRank = UnknownIVRank.refuse
+    /// Refuse a short call that is held over an ex-dividend date with less time value than the
+    /// dividend: it would be assigned early (its holder exercises the day before to collect).
+    public var refuseShortCallsOverExDividend = true
 
     /// What an entry does while IV rank has no history behind it.
     public enum UnknownIVRank: String, Sendable, Equatable, CaseIterable {
@@ -222,6 +225,26 @@ public enum EntrySignal {
             return refuse(
                 String(
                     format: "credit %.2f below %.0f%% of the %.2f width", credit, rules.minCreditFraction * 100, width))
+        }
+        if rules.refuseShortCallsOverExDividend, let dividend = picture.nextDividend, dividend.exDate > today,
+            let spot = picture.price
+        {
+            for leg in legs where leg.action == .sell && leg.option.contract.right == .call {
+                let contract = leg.option.contract
+                guard contract.expiry >= dividend.exDate, let mid = leg.option.quote.mid else { continue }
+                let timeValue = mid - PositionManagement.intrinsic(contract, underlying: spot)
+                let value = String(
+                    format: "short %@ call time value %.2f, dividend %.2f ex %@", strike(leg.option), timeValue,
+                    dividend.amount, dividend.exDate.yyyymmdd)
+                guard e.check("ex-dividend", value, "time value at least the dividend", timeValue >= dividend.amount)
+                else {
+                    return refuse(
+                        String(
+                            format:
+                                "ex-dividend: the short %@ call's time value %.2f is below the %.2f dividend going ex on %@ before its expiry (early assignment risk; strategy.refuse_short_calls_over_ex_dividend)",
+                            strike(leg.option), timeValue, dividend.amount, dividend.exDate.yyyymmdd))
+                }
+            }
         }
         e.decision = .trade(
             TradeCandidate(

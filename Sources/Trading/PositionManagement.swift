@@ -20,6 +20,9 @@ public struct ExitRules: Sendable, Equatable {
     /// Close on the last trading day before an ex-dividend date when a short call in the money holds
     /// less time value than the dividend (early assignment risk).
     public var closeBeforeExDividend = true
+    /// On expiration day, close when spot is within this many expected moves (the ATM straddle of the
+    /// expiry) of a short strike; 0 turns it off.
+    public var pinRiskExpectedMoves = 0.5
     /// Minutes after midnight New York in which profit-taking and DTE exits may fire (risk exits fire
     /// whenever there is a quote); nil = always. The default matches the entry window, so exits do not
     /// trade the opening quotes.
@@ -142,6 +145,31 @@ public enum PositionManagement {
                         "short %@ call in the money by %.2f holds %.2f of time value, below the %.2f dividend going ex on %@",
                     PositionRecord.strike(leg.contract.strike), intrinsic, timeValue, dividend.amount,
                     dividend.exDate.yyyymmdd)
+            }
+        }
+        return nil
+    }
+
+    /// Pin risk: on expiration day, spot within `expectedMoves` x the expiry's ATM straddle (what the
+    /// market expects the rest of the day to move) of a short strike. Words naming the strike, or nil.
+    public static func pinRisk(
+        _ position: PositionRecord, chain: ChainSnapshot, underlying: Double?, today: TradingDay, expectedMoves: Double
+    ) -> String? {
+        guard expectedMoves > 0, today == position.expiry, let spot = underlying else { return nil }
+        let rows = chain.options.filter { $0.contract.expiry == position.expiry }
+        guard
+            let atm = rows.min(by: { abs($0.contract.strike - spot) < abs($1.contract.strike - spot) })?.contract.strike
+        else { return nil }
+        let straddle = rows.filter { $0.contract.strike == atm }.compactMap(\.quote.mid)
+        guard straddle.count == 2 else { return nil }
+        let move = straddle.reduce(0, +)
+        for leg in position.legs where leg.action == .sell {
+            let distance = abs(spot - leg.contract.strike)
+            if distance <= expectedMoves * move {
+                return String(
+                    format:
+                        "expiration day: spot %.2f is %.2f from the short %@ strike, within %.2f x the %.2f expected move",
+                    spot, distance, PositionRecord.strike(leg.contract.strike), expectedMoves, move)
             }
         }
         return nil

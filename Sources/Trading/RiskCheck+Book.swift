@@ -9,13 +9,8 @@ extension RiskCheck {
     static func bookGates(for candidate: TradeCandidate, book: BookState, limits: RiskLimits, into out: inout [Gate]) {
         func check(
             _ name: String, _ value: String, _ threshold: String, _ ok: Bool, _ refusal: @autoclosure () -> String
-        )
-            -> Bool
-        {
-            out.append(
-                Gate(
-                    gate: DecisionGate(name, value: value, threshold: threshold, passed: ok),
-                    refusal: ok ? "" : refusal()))
+        ) -> Bool {
+            out.append(gate(name, value, threshold, ok, refusal()))
             return ok
         }
         func pct(_ x: Double) -> String { String(format: "%.0f%%", x * 100) }

@@ -146,19 +146,21 @@ public enum RiskCheck {
         public var passed: Bool { gate.passed }
     }
 
+    /// One gate's record: its value against its threshold, and the refusal in words when it fails.
+    static func gate(
+        _ name: String, _ value: String, _ threshold: String, _ ok: Bool, _ refusal: @autoclosure () -> String
+    ) -> Gate {
+        Gate(gate: DecisionGate(name, value: value, threshold: threshold, passed: ok), refusal: ok ? "" : refusal())
+    }
+
     /// Every limit in order, with its current use (what `explain` shows); stops at the first refusal.
     public static func gates(for candidate: TradeCandidate, book: BookState, limits: RiskLimits, now: Date) -> [Gate] {
         let calendar = MarketCalendar()
         var out: [Gate] = []
         func check(
             _ name: String, _ value: String, _ threshold: String, _ ok: Bool, _ refusal: @autoclosure () -> String
-        )
-            -> Bool
-        {
-            out.append(
-                Gate(
-                    gate: DecisionGate(name, value: value, threshold: threshold, passed: ok),
-                    refusal: ok ? "" : refusal()))
+        ) -> Bool {
+            out.append(gate(name, value, threshold, ok, refusal()))
             return ok
         }
         func hm(_ m: Int) -> String { String(format: "%02d:%02d", m / 60, m % 60) }

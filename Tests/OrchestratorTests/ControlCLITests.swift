@@ -12,31 +12,17 @@ import Testing
     @Test func closeAndFlattenActOnTheRunningTrader() throws {
         let dir = try CLIProcess.temporaryDirectory("cli-control")
         let port = Int.random(in: 20_000...40_000)
-        try """
-        collection:
-          symbols: [IWM]
-          dte_min: 30
-          dte_max: 60
-          max_expiries: 1
-          strike_range_pct: 0.10
-          open_interest: off
-        storage:
-          path: \(dir)/db.sqlite
-        strategy:
-          min_credit_fraction: 0.05
-          min_iv_rank: 0
-          min_open_interest: 0
-          spread_width: 2
-          short_delta_min: 0.15
-          short_delta_max: 0.40
-          max_spread_pct_of_mid: 1.0
-        risk:
-          kill_switch_file: \(dir)/KILL
-          no_entry_minutes_before_close: 0
-        http:
-          port: \(port)
-          token_env: PT_CONTROL_TOKEN
-        """.write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
+        try
+            (readilyTradingIWM + """
+                storage:
+                  path: \(dir)/db.sqlite
+                risk:
+                  kill_switch_file: \(dir)/KILL
+                  no_entry_minutes_before_close: 0
+                http:
+                  port: \(port)
+                  token_env: PT_CONTROL_TOKEN
+                """).write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
         var environment = ProcessInfo.processInfo.environment
         environment["PT_CONTROL_TOKEN"] = "cli-test-token-0123456789"
         let run = try CLIProcess.start(

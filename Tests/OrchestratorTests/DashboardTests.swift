@@ -269,7 +269,8 @@ func rootPage(_ rt: Runtime) async throws -> HTTPReply {
         try await client.execute(uri: "/", method: .get) { r in
             page.withLock {
                 $0 = HTTPReply(
-                    status: Int(r.status.code), contentType: r.headers[.contentType] ?? "", body: String(buffer: r.body))
+                    status: Int(r.status.code), contentType: r.headers[.contentType] ?? "", body: String(buffer: r.body)
+                )
             }
         }
     }
@@ -288,6 +289,10 @@ func rootPage(_ rt: Runtime) async throws -> HTTPReply {
             #expect(reply.body.contains("data-field=\"open-positions\" data-value=\"\(summary.openPositions)\""))
             #expect(reply.body.contains("data-chart=\"smile-IWM\"") && reply.body.contains("data-table=\"cycles\""))
             #expect(reply.body.contains("data-field=\"gateway\" class=\"up\""))
+            // With a position held, the risk heat map: the open book's P&L by spot move and IV shift.
+            if summary.openPositions > 0 {
+                #expect(reply.body.contains("data-table=\"scenarios-now\"") && reply.body.contains("class=\"heat\""))
+            }
             #expect(!reply.body.contains("data-state=\"problem\""))
         }
     }

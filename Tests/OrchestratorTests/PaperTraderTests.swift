@@ -21,38 +21,23 @@ func tradingOptions(accounts: [String]? = nil, venue: String = "ib_paper", riskL
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
         "trader-\(UInt32.random(in: 0...UInt32.max))")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    let yaml = """
-        collection:
-          symbols: [IWM]
-          dte_min: 30
-          dte_max: 60
-          max_expiries: 1
-          strike_range_pct: 0.10
-          open_interest: off
-        storage:
-          path: \(dir.path)/db.sqlite
-        strategy:
-          min_credit_fraction: 0.05
-          # IV rank is measured from the gateway's IV history: these tests trade whatever it is.
-          min_iv_rank: 0
-          min_open_interest: 0
-          spread_width: 2
-          short_delta_min: 0.15
-          short_delta_max: 0.40
-          max_spread_pct_of_mid: 1.0
-        execution:
-          venue: \(venue)
-          limit_offset: 0.5
-          reprice_after_seconds: 1
-          max_reprices: 2
-          cancel_unfilled_after_seconds: 5
-        risk:
-          trading_window_start: "09:30"
-          trading_window_end: "16:00"
-          no_entry_minutes_before_close: 0
-          kill_switch_file: \(dir.path)/KILL
-        \(riskLimits)
-        """
+    let yaml =
+        readilyTradingIWM + """
+            storage:
+              path: \(dir.path)/db.sqlite
+            execution:
+              venue: \(venue)
+              limit_offset: 0.5
+              reprice_after_seconds: 1
+              max_reprices: 2
+              cancel_unfilled_after_seconds: 5
+            risk:
+              trading_window_start: "09:30"
+              trading_window_end: "16:00"
+              no_entry_minutes_before_close: 0
+              kill_switch_file: \(dir.path)/KILL
+            \(riskLimits)
+            """
     var options = RuntimeOptions(
         loaded: try ConfigLoader.load(text: yaml, source: "trading.yaml"), simulator: true,
         simulatorStart: SimulatorHarness.wednesdayMorning, clockSpeed: 1)

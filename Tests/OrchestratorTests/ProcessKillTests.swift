@@ -41,44 +41,29 @@ import Testing
         // crossing order fills at once; one the simulator holds PreSubmitted waits 10 simulated minutes
         // (10 s here) and is cancelled. That wait is the window in which the tests kill `run` mid-order,
         // wide enough for a loaded machine to notice the order and signal.
-        try """
-        gateway:
-          port: \(port)
-          client_id: 5
-        collection:
-          symbols: [IWM]
-          dte_min: 30
-          dte_max: 60
-          max_expiries: 1
-          strike_range_pct: 0.10
-          open_interest: off
-        storage:
-          path: \(db)
-        strategy:
-          min_credit_fraction: 0.05
-          # IV rank is measured from the gateway's IV history: these tests trade whatever it is.
-          min_iv_rank: 0
-          min_open_interest: 0
-          spread_width: 2
-          short_delta_min: 0.15
-          short_delta_max: 0.40
-          max_spread_pct_of_mid: 1.0
-        execution:
-          limit_offset: 0.5
-          reprice_after_seconds: 600
-          max_reprices: 2
-          cancel_unfilled_after_seconds: 900
-        risk:
-          trading_window_start: "09:30"
-          trading_window_end: "16:00"
-          no_entry_minutes_before_close: 0
-          max_new_positions_per_day: 10
-          kill_switch_file: \(dir.path)/KILL
-        http:
-          enabled: false
-        logging:
-          level: info
-        """.write(toFile: config, atomically: true, encoding: .utf8)
+        try
+            (readilyTradingIWM + """
+                gateway:
+                  port: \(port)
+                  client_id: 5
+                storage:
+                  path: \(db)
+                execution:
+                  limit_offset: 0.5
+                  reprice_after_seconds: 600
+                  max_reprices: 2
+                  cancel_unfilled_after_seconds: 900
+                risk:
+                  trading_window_start: "09:30"
+                  trading_window_end: "16:00"
+                  no_entry_minutes_before_close: 0
+                  max_new_positions_per_day: 10
+                  kill_switch_file: \(dir.path)/KILL
+                http:
+                  enabled: false
+                logging:
+                  level: info
+                """).write(toFile: config, atomically: true, encoding: .utf8)
         return config
     }
 

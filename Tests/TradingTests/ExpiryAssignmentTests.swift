@@ -250,3 +250,67 @@ import Testing
         #expect(other != nil && other != .exDividend && other?.isRiskExit == true, "\(String(describing: other))")
     }
 }
+
+/// The entry gate on dividends and the expiration-day pin-risk exit.
+@Suite struct DividendGateAndPinRiskTests {
+    let calendar = MarketCalendar()
+
+    @Test func aShortCallOverTheExDateWithLessTimeValueThanTheDividendIsRefused() throws {
+        let c = chain()
+        var pic = picture(c, trend: .downtrend)
+        var rules = StrategyRules()
+        rules.minCreditFraction = 0.2
+        let plain = EntrySignal.explain(pic, rules: rules, now: now)
+        let opened = try #require(candidate(plain.decision), "\(plain.decision)")
+        let short = try #require(opened.legs.first { $0.action == .sell }).option
+        let timeValue = try #require(short.quote.mid) - max(0, 600 - short.contract.strike)
+        // A dividend larger than the short call's time value, going ex before its expiry: refused.
+        pic.nextDividend = Dividend(exDate: today.adding(days: 10), amount: timeValue + 0.25)
+        let refused = EntrySignal.explain(pic, rules: rules, now: now)
+        #expect(reason(refused.decision)?.hasPrefix("ex-dividend: the short") == true, "\(refused.decision)")
+        #expect(refused.gates.last?.name == "ex-dividend" && refused.gates.last?.passed == false)
+        // A smaller one, or one after the expiry, or the rule off: the same trade.
+        pic.nextDividend = Dividend(exDate: today.adding(days: 10), amount: timeValue - 0.25)
+        #expect(candidate(EntrySignal.explain(pic, rules: rules, now: now).decision) != nil)
+        pic.nextDividend = Dividend(exDate: opened.expiry.adding(days: 1), amount: 50)
+        #expect(candidate(EntrySignal.explain(pic, rules: rules, now: now).decision) != nil)
+        pic.nextDividend = Dividend(exDate: today.adding(days: 10), amount: timeValue + 0.25)
+        rules.refuseShortCallsOverExDividend = false
+        #expect(candidate(EntrySignal.explain(pic, rules: rules, now: now).decision) != nil)
+    }
+
+    @Test func onExpirationDayASpotNearAShortStrikeIsClosedAsPinRisk() async throws {
+        // The test chain's first expiry is 21 days out: call that day "today" for the position.
+        let expiry = today.adding(days: 21)
+        let put = { (k: Double) in OptionContract(symbol: "SPY", expiry: expiry, strike: k, right: .put) }
+        let p = PositionRecord(
+            id: 1, symbol: "SPY", structure: .bullPutSpread, status: .open, openedAt: now, quantity: 1, expiry: expiry,
+            legs: [LegRecord(action: .sell, contract: put(600)), LegRecord(action: .buy, contract: put(595))],
+            entryCredit: 2.0, maxLoss: 300)
+        let c = chain()
+        let words = PositionManagement.pinRisk(p, chain: c, underlying: 601, today: expiry, expectedMoves: 0.5)
+        #expect(words?.contains("is 1.00 from the short 600 strike") == true, "\(words ?? "nil")")
+        // Not on another day, not far from the strike, not when turned off.
+        #expect(PositionManagement.pinRisk(p, chain: c, underlying: 601, today: today, expectedMoves: 0.5) == nil)
+        #expect(PositionManagement.pinRisk(p, chain: c, underlying: 640, today: expiry, expectedMoves: 0.5) == nil)
+        #expect(PositionManagement.pinRisk(p, chain: c, underlying: 601, today: expiry, expectedMoves: 0) == nil)
+        // The engine closes it under that name on expiration day (exits by DTE turned off).
+        let journal = InMemoryTradingJournal()
+        var held = p
+        held.id = nil
+        let id = try journal.insertPosition(held)
+        var settings = TradingEngineTests().settings
+        settings.exits.exitDTE = 0
+        settings.exits.closeBeforeExpiryDays = 0
+        settings.exits.takeProfitPct = 1
+        settings.exits.stopLossMultiple = 100
+        settings.exits.shortDeltaExit = 1
+        let engine = TradingEngine(journal: journal, venue: ScriptedVenue(), settings: settings)
+        var pic = picture(c, trend: .neutral)
+        pic.price = 601
+        let noon = calendar.date(expiry, minute: 12 * 60)
+        let report = await engine.onCycle(pictures: [pic], now: noon)
+        #expect(report.closed.contains(id), "\(report)")
+        #expect(try journal.positions(status: [.closed]).first { $0.id == id }?.exitReason == .pinRisk)
+    }
+}

@@ -26,6 +26,11 @@ struct AlertService: Service {
                 }
             }
             dispatcher.finish()
+            // What is queued gets a few seconds to go out; a dead receiver must not hold up the stop.
+            // Whichever ends first, the drained queue or the wait, cancels the other (hence `try?`).
+            group.addTask { try? await Task.sleep(for: .seconds(5)) }
+            await group.next()
+            group.cancelAll()
         }
     }
 

@@ -53,6 +53,9 @@ extension DashboardData {
         let positions = attempt("positions", { try store.positions(status: nil) }) ?? []
         data.rowsRead["positions"] = positions.count
         let held = positions.filter(\.isHeld)
+        if held.contains(where: { $0.status != .assigned }) {
+            data.scenarios = attempt("risk scenarios", { try RiskReport.build(store: store, config: config).scenarios })
+        }
         var symbols = config.collection.symbols
         for p in held where !symbols.contains(p.symbol) { symbols.append(p.symbol) }
         var chains: [String: ChainSnapshot] = [:]

@@ -29,6 +29,8 @@ public struct DashboardData: Sendable {
     public var live: LiveState?
     /// What could not be read, in words (shown on the page instead of an error page).
     public var problems: [String] = []
+    /// The open book's spot x IV scenario matrix (the risk heat map); nil with nothing held.
+    public var scenarios: ScenarioMatrix?
     /// Rows read from the store per series (what a benchmark reports).
     public var rowsRead: [String: Int] = [:]
 

@@ -26,6 +26,7 @@ public enum DashboardPage {
         html += banners(data)
         html += portfolioSection(data)
         html += positionsSection(data)
+        html += riskSection(data)
         html += symbolsSection(data)
         html += collectionSection(data)
         html += "</main></body></html>\n"
@@ -132,6 +133,33 @@ public enum DashboardPage {
             if data.closed.count > shown.count {
                 out += "<p class=\"note\">The latest \(shown.count) of \(data.closed.count) shown.</p>"
             }
+        }
+        return out + "</section>"
+    }
+
+    /// The scenario matrix as a heat map: P&L of the open book for each spot move (columns) and IV
+    /// shift (rows), now and at the horizon; green gains, red losses, the deeper the larger.
+    static func riskSection(_ data: DashboardData) -> String {
+        guard let m = data.scenarios, !m.grids.isEmpty else { return "" }
+        var out = "<section id=\"risk\"><h2>Risk scenarios</h2>"
+        let largest = max(1, m.grids.flatMap { $0.pnl.flatMap { $0 } }.map(abs).max() ?? 1)
+        for grid in m.grids {
+            out += "<table class=\"heat\" data-table=\"scenarios-\(esc(grid.label))\"><caption>\(esc(grid.label)) "
+            out += "(\(esc(time(grid.time)))): P&amp;L by spot move and IV shift</caption><tr><th>IV \\ spot</th>"
+            for spot in m.spotShifts { out += "<th>\(num(spot * 100, 1))%</th>" }
+            out += "</tr>"
+            for (i, iv) in m.ivShifts.enumerated() where i < grid.pnl.count {
+                out += "<tr><th>\(iv >= 0 ? "+" : "")\(num(iv, 0)) pt</th>"
+                for value in grid.pnl[i] {
+                    let strength = min(1, abs(value) / largest)
+                    let color = value >= 0 ? "22,163,74" : "220,38,38"
+                    out +=
+                        "<td data-value=\"\(num(value))\" style=\"background:rgba(\(color),\(num(0.12 + 0.6 * strength)))\">"
+                    out += "\(money(value, cents: false))</td>"
+                }
+                out += "</tr>"
+            }
+            out += "</table>"
         }
         return out + "</section>"
     }

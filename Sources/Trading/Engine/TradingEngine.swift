@@ -142,6 +142,14 @@ public actor TradingEngine {
             journal(
                 now, .exitSignal, position.symbol, "position \(id) \(position.title): early assignment risk: \(risk)")
         }
+        if let picture,
+            let pin = PositionManagement.pinRisk(
+                position, chain: picture.chain, underlying: picture.price, today: today,
+                expectedMoves: settings.exits.pinRiskExpectedMoves)
+        {
+            reasons.insert(.pinRisk, at: 0)
+            journal(now, .exitSignal, position.symbol, "position \(id) \(position.title): pin risk: \(pin)")
+        }
         if kill && settings.flattenOnKill { reasons.insert(.killSwitch, at: 0) }
         if let asked = manualExits[id] { reasons.insert(asked, at: 0) }
         guard !reasons.isEmpty else { return }
