@@ -96,6 +96,7 @@ func get(_ port: Int, _ path: String, method: String = "GET") async throws -> (I
                 let (metricsStatus, metrics) = try await get(port, "/metrics")
                 #expect(metricsStatus == 200)
                 try expectPrometheusText(metrics)
+                expectHelpForEveryFamily(metrics)
                 for name in [
                     "papertrader_cycle_duration_seconds_bucket", "papertrader_cycles_total",
                     "papertrader_contracts_written_total",
