@@ -22,6 +22,9 @@ python3 ../shared/fixtures/tws/check_decoder.py -- .build/debug/papertrader wire
 echo "== peer checks: IB's official client and ib_async against the gateway simulator"
 bash scripts/peer-check/run.sh
 
+echo "== monitoring: promtool on a /metrics scrape, the Grafana dashboard's metrics, the scrape config"
+bash scripts/metrics-check.sh
+
 echo "== the dashboard in headless Chromium (screenshot: data/dashboard.png)"
 bash scripts/browser-check/run.sh
 

@@ -69,6 +69,46 @@ public enum ServiceMetrics {
                     byStatus[status]?.count ?? 0)
             }
         }
-        return registry.emitToString()
+        return withHelp(registry.emitToString())
+    }
+
+    /// The `# HELP` text of every metric family the process exports. swift-metrics has no place for
+    /// help text (its Prometheus factory registers every family with none), so `render` adds these
+    /// lines to the registry's text; `promtool check metrics` wants one per family.
+    static let help: [String: String] = [
+        "papertrader_cycle_duration_seconds": "Wall-clock duration of each finished collection cycle.",
+        "papertrader_cycles_total": "Finished collection cycles by status (ok, partial, failed).",
+        "papertrader_contracts_written_total": "Option contracts written to the store, by symbol.",
+        "papertrader_symbol_failures_total": "Symbols a collection cycle could not collect, by symbol.",
+        "papertrader_ib_errors_total": "IB error and notice codes seen on the gateway connection, by code.",
+        "papertrader_market_data_lines_in_use": "Market-data lines (streaming subscriptions) open now.",
+        "papertrader_market_data_lines_peak": "Most market-data lines open at once since start.",
+        "papertrader_pacing_waits": "Requests the client held back for IB's pacing limits since start.",
+        "papertrader_gateway_connected": "1 while connected to the gateway, 0 otherwise.",
+        "papertrader_breaker_state": "Circuit breaker per data provider: 0 closed, 1 half open, 2 open.",
+        "papertrader_positions_open": "Open paper positions.",
+        "papertrader_pnl_realized_dollars": "Realized P&L of closed paper trades, in dollars.",
+        "papertrader_pnl_unrealized_dollars": "Unrealized P&L of open paper positions, in dollars.",
+        "papertrader_equity_dollars": "Paper account equity (cash plus open positions' value), in dollars.",
+        "papertrader_open_risk_dollars": "Maximum loss of the open positions, in dollars.",
+        "papertrader_orders": "Orders in the journal by status (the latest 10000).",
+        "papertrader_alerts_dropped_total": "Alerts dropped because the delivery queue was full.",
+        "papertrader_alerts_delivered_total": "Alert deliveries a receiver accepted.",
+        "papertrader_alerts_failed_total": "Alert deliveries that failed after every attempt.",
+        "tws_messages_in_total": "TWS API messages received from the gateway.",
+        "tws_messages_out_total": "TWS API messages sent to the gateway.",
+    ]
+
+    /// `text` with a `# HELP` line before each `# TYPE` line whose family has help text and none yet.
+    static func withHelp(_ text: String) -> String {
+        var lines: [Substring] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("# TYPE "), lines.last?.hasPrefix("# HELP ") != true {
+                let name = line.dropFirst("# TYPE ".count).prefix { $0 != " " }
+                if let help = help[String(name)] { lines.append("# HELP \(name) \(help)") }
+            }
+            lines.append(line)
+        }
+        return lines.joined(separator: "\n")
     }
 }

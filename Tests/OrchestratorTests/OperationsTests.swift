@@ -96,6 +96,7 @@ func get(_ port: Int, _ path: String, method: String = "GET") async throws -> (I
                 let (metricsStatus, metrics) = try await get(port, "/metrics")
                 #expect(metricsStatus == 200)
                 try expectPrometheusText(metrics)
+                expectHelpForEveryFamily(metrics)
                 for name in [
                     "papertrader_cycle_duration_seconds_bucket", "papertrader_cycles_total",
                     "papertrader_contracts_written_total",
@@ -126,6 +127,16 @@ func get(_ port: Int, _ path: String, method: String = "GET") async throws -> (I
                 let (scenarioStatus, scenarios) = try await get(port, "/api/risk/scenarios")
                 #expect(
                     scenarioStatus == 200 && scenarios.contains("\"spotShifts\"") && scenarios.contains("\"grids\""))
+
+                // The history routes over the same socket: what is stored, its bars and its IV.
+                let (symbolsStatus, symbols) = try await get(port, "/api/symbols")
+                #expect(symbolsStatus == 200 && symbols.contains("\"symbol\":\"IWM\""))
+                let (barsStatus, bars) = try await get(port, "/api/bars/IWM")
+                #expect(barsStatus == 200 && bars.contains("\"close\""))
+                let (ivStatus, iv) = try await get(port, "/api/iv/IWM?days=30")
+                #expect(ivStatus == 200 && iv.contains("\"atmIV\""))
+                #expect(try await get(port, "/api/iv/IWM?days=0").0 == 400)
+                #expect(try await get(port, "/api/bars/ZZZZ").0 == 404)
 
                 #expect(try await get(port, "/nope").0 == 404)
                 #expect(try await get(port, "/api/chains/ZZZZ/latest").0 == 404)

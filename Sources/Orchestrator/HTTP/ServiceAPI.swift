@@ -6,7 +6,8 @@ import Trading
 
 /// The routes of the HTTP endpoint `run` serves (127.0.0.1 by default):
 /// `/health`, `/metrics`, `/api/portfolio`, `/api/positions`, `/api/trades`,
-/// `/api/chains/{symbol}/latest`, `/api/cycles?limit=N`, and the operator's routes
+/// `/api/chains/{symbol}/latest`, `/api/cycles?limit=N`, the history routes (`ServiceAPI+History.swift`:
+/// `/api/symbols`, `/api/bars/{symbol}`, `/api/iv/{symbol}`) and the operator's routes
 /// (`ServiceAPI+Controls.swift`). Every route returns an `HTTPReply`; a new
 /// one (the dashboard at `GET /`, say) is one `routes.get(...)` line in `router(_:)`.
 public enum ServiceAPI {
@@ -59,6 +60,7 @@ public enum ServiceAPI {
         routes.get("/api/risk/scenarios") { _, _ in
             HTTPReply(status: 200, body: try json(try RiskAPI.scenarios(store: rt.store, config: rt.config)))
         }
+        addHistoryRoutes(routes, rt)
         addControlRoutes(routes, rt)
         return routes.router
     }
