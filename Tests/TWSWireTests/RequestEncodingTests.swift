@@ -146,3 +146,21 @@ import Testing
         }
     }
 }
+
+/// Error messages keep the official decoder's shape at every version.
+@Suite struct ErrorMessageRenderingTests {
+    @Test func anErrorFromAServerBefore194StillCarriesErrorTimeZero() {
+        let old = TWSErrorMessage(reqId: 7, errorCode: 200, errorString: "No security definition")
+        guard case .object(let fields) = old.renderedFields(serverVersion: 178).object else {
+            Issue.record("not an object")
+            return
+        }
+        #expect(fields.first { $0.0 == "errorTime" }?.1 == .int(0))
+        let new = TWSErrorMessage(reqId: 7, errorCode: 200, errorString: "x", errorTime: 1_772_638_200_000)
+        guard case .object(let newFields) = new.renderedFields(serverVersion: 200).object else {
+            Issue.record("not an object")
+            return
+        }
+        #expect(newFields.first { $0.0 == "errorTime" }?.1 == .int(1_772_638_200_000))
+    }
+}

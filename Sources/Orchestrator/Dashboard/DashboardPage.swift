@@ -144,7 +144,8 @@ public enum DashboardPage {
         var out = "<section id=\"risk\"><h2>Risk scenarios</h2>"
         let largest = max(1, m.grids.flatMap { $0.pnl.flatMap { $0 } }.map(abs).max() ?? 1)
         for grid in m.grids {
-            out += "<table class=\"heat\" data-table=\"scenarios-\(esc(grid.label))\"><caption>\(esc(grid.label)) "
+            out +=
+                "<div class=\"scroll\"><table class=\"heat\" data-table=\"scenarios-\(esc(grid.label))\"><caption>\(esc(grid.label)) "
             out += "(\(esc(time(grid.time)))): P&amp;L by spot move and IV shift</caption><tr><th>IV \\ spot</th>"
             for spot in m.spotShifts { out += "<th>\(num(spot * 100, 1))%</th>" }
             out += "</tr>"
@@ -159,7 +160,7 @@ public enum DashboardPage {
                 }
                 out += "</tr>"
             }
-            out += "</table>"
+            out += "</table></div>"
         }
         return out + "</section>"
     }

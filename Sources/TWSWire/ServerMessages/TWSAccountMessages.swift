@@ -195,7 +195,12 @@ public struct TWSErrorMessage: TWSMessageLayout {
         if c.serverVersion >= TWSServerVersion.advancedOrderReject {
             try c.escapedString(&advancedOrderRejectJson, "advancedOrderRejectJson")
         }
-        if c.serverVersion >= TWSServerVersion.errorTime { try c.int(&errorTime, "errorTime") }
+        if c.serverVersion >= TWSServerVersion.errorTime {
+            try c.int(&errorTime, "errorTime")
+        } else if c.direction == .render {
+            // Not on the wire before 194, but IB's decoder reports it as 0 then: so do we.
+            try c.int(&errorTime, "errorTime")
+        }
     }
 }
 
