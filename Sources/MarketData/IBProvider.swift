@@ -182,7 +182,8 @@ public final class IBProvider: MarketDataProvider, Sendable {
     public var servesDividends: Bool { true }
 
     public func nextDividend(_ symbol: String) async throws -> Dividend? {
-        try await client.nextDividend(symbol)
+        // Once a day per symbol: a generous wait costs little, and a loaded gateway may be slow to tick.
+        try await client.nextDividend(symbol, timeout: .seconds(10))
     }
 
     public var servesImpliedVolatilityHistory: Bool { true }
