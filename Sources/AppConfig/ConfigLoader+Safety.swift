@@ -27,10 +27,7 @@ extension Validator {
         let key = "http.token_env"
         var token: Secret?
         if let name = c.http.tokenEnv {
-            let valid =
-                !name.isEmpty && name.first.map { $0 == "_" || ($0.isASCII && $0.isLetter) } == true
-                && name.allSatisfy { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
-            if !valid {
+            if !Self.isVariableName(name) {
                 issue(lines[key], key, "must name an environment variable (letters, digits, _), got '\(name)'")
             } else if let value = environment[name], !value.isEmpty {
                 token = Secret(value)

@@ -104,37 +104,28 @@ extension SQLiteStore {
                 if let b = last.flatMap(ISOTime.date) { s.lastTimestamp = max(s.lastTimestamp ?? b, b) }
             }
             // Each query walks one index ((symbol, timestamp) or a primary key led by symbol).
-            for row in try Row.fetchAll(
-                db,
-                sql:
-                    "SELECT symbol, MIN(timestamp) AS a, MAX(timestamp) AS b, COUNT(*) AS n FROM option_snapshots GROUP BY symbol"
-            ) {
-                var s = entry(row["symbol"])
-                s.optionRows = row["n"]
-                widen(&s, row["a"], row["b"])
-                found[s.symbol] = s
-            }
-            for row in try Row.fetchAll(
-                db,
-                sql:
-                    "SELECT symbol, MIN(timestamp) AS a, MAX(timestamp) AS b, COUNT(*) AS n FROM underlying_snapshots GROUP BY symbol"
-            ) {
-                var s = entry(row["symbol"])
-                s.underlyingRows = row["n"]
-                widen(&s, row["a"], row["b"])
-                found[s.symbol] = s
-            }
-            for row in try Row.fetchAll(
-                db, sql: "SELECT symbol, COUNT(*) AS n FROM bars WHERE bar_size = '1 day' GROUP BY symbol")
-            {
-                var s = entry(row["symbol"])
-                s.bars = row["n"]
-                found[s.symbol] = s
-            }
-            for row in try Row.fetchAll(db, sql: "SELECT symbol, COUNT(*) AS n FROM daily_atm_iv GROUP BY symbol") {
-                var s = entry(row["symbol"])
-                s.ivDays = row["n"]
-                found[s.symbol] = s
+            let counts: [(sql: String, timed: Bool, set: (inout StoredSymbol, Int) -> Void)] = [
+                (
+                    "SELECT symbol, MIN(timestamp) AS a, MAX(timestamp) AS b, COUNT(*) AS n FROM option_snapshots GROUP BY symbol",
+                    true, { $0.optionRows = $1 }
+                ),
+                (
+                    "SELECT symbol, MIN(timestamp) AS a, MAX(timestamp) AS b, COUNT(*) AS n FROM underlying_snapshots GROUP BY symbol",
+                    true, { $0.underlyingRows = $1 }
+                ),
+                (
+                    "SELECT symbol, COUNT(*) AS n FROM bars WHERE bar_size = '1 day' GROUP BY symbol", false,
+                    { $0.bars = $1 }
+                ),
+                ("SELECT symbol, COUNT(*) AS n FROM daily_atm_iv GROUP BY symbol", false, { $0.ivDays = $1 }),
+            ]
+            for count in counts {
+                for row in try Row.fetchAll(db, sql: count.sql) {
+                    var s = entry(row["symbol"])
+                    count.set(&s, row["n"])
+                    if count.timed { widen(&s, row["a"], row["b"]) }
+                    found[s.symbol] = s
+                }
             }
             return found.values.sorted { $0.symbol < $1.symbol }
         }

@@ -13,6 +13,21 @@ import Trading
 /// Replay drives the live engine: a live run and a replay of the store it wrote decide the same, and a
 /// replay is a pure function of its store and configuration.
 @Suite(.serialized) struct ReplayEquivalenceTests {
+    /// Live trading on the simulator: reconcile, four cycles of a morning, then four weeks later two
+    /// more (for the exits) — the same history every equivalence and calibration test replays.
+    static func tradeAMorningThenAMonthLater(_ rt: Runtime) async throws {
+        _ = await rt.trader.reconcile(now: await rt.marketTime())
+        for step in 0..<6 {
+            if step == 4 {
+                rt.simulator?.advanceClock(by: 27 * 86_400)
+            } else if step > 0 {
+                rt.simulator?.advanceClock(by: 300)
+            }
+            let (cycle, pictures) = try await rt.collector.collectCycle()
+            _ = await rt.trader.onCycle(pictures: pictures, now: cycle.timestamp)
+        }
+    }
+
     static func writeConfig(_ dir: URL) throws -> String {
         let path = dir.appendingPathComponent("live.yaml").path
         try """
@@ -70,16 +85,7 @@ import Trading
         // Live: the simulator over the wire, the collector and the engine on the simulated venue; a
         // morning of cycles, then four weeks later for the exits.
         let live: [Trade] = try await OrchestratorRuntime.with(options, logger: quiet) { rt in
-            _ = await rt.trader.reconcile(now: await rt.marketTime())
-            for step in 0..<6 {
-                if step == 4 {
-                    rt.simulator?.advanceClock(by: 27 * 86_400)
-                } else if step > 0 {
-                    rt.simulator?.advanceClock(by: 300)
-                }
-                let (cycle, pictures) = try await rt.collector.collectCycle()
-                _ = await rt.trader.onCycle(pictures: pictures, now: cycle.timestamp)
-            }
+            try await ReplayEquivalenceTests.tradeAMorningThenAMonthLater(rt)
             return try rt.store.positions(status: nil).filter { $0.status != .unfilled }.map { p in
                 Trade(
                     key:

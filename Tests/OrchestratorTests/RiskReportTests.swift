@@ -118,16 +118,7 @@ import Trading
         let options = RuntimeOptions(
             loaded: loaded, simulator: true, simulatorStart: SimulatorHarness.wednesdayMorning, clockSpeed: 1)
         let live: CalibrationReport = try await OrchestratorRuntime.with(options, logger: quiet) { rt in
-            _ = await rt.trader.reconcile(now: await rt.marketTime())
-            for step in 0..<6 {
-                if step == 4 {
-                    rt.simulator?.advanceClock(by: 27 * 86_400)
-                } else if step > 0 {
-                    rt.simulator?.advanceClock(by: 300)
-                }
-                let (cycle, pictures) = try await rt.collector.collectCycle()
-                _ = await rt.trader.onCycle(pictures: pictures, now: cycle.timestamp)
-            }
+            try await ReplayEquivalenceTests.tradeAMorningThenAMonthLater(rt)
             return try RiskAPI.calibration(store: rt.store)
         }
         #expect(live.trades > 0 && live.withoutPrediction == 0, "\(live)")

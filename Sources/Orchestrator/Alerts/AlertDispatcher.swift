@@ -2,6 +2,7 @@ import AppConfig
 import Foundation
 import Logging
 import Metrics
+import SnapshotStore
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -28,7 +29,7 @@ public struct Alert: Sendable, Equatable {
         if format == "slack" {
             object = ["text": "papertrader \(kind.rawValue): \(message)"]
         } else {
-            var o = ["event": kind.rawValue, "message": message, "time": ISO8601DateFormatter().string(from: time)]
+            var o = ["event": kind.rawValue, "message": message, "time": ISOTime.string(time)]
             if let symbol { o["symbol"] = symbol }
             object = o
         }
